@@ -1,0 +1,1 @@
+"""Data model, database, media store and the services the app and CLI call."""

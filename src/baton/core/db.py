@@ -1,0 +1,162 @@
+"""The database: engine, SQLite pragmas, and upgrade-or-refuse on open."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from baton.errors import UserError
+
+log = logging.getLogger("baton.core")
+
+MIGRATIONS = "baton.core:migrations"
+
+
+@dataclass
+class Database:
+    """An open, up-to-date database and the session factory services use."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    url: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and mean psycopg 3 by it."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UserError(f"Not a database address: {url!r}") from None
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                folder = Path(database).parent
+                if not folder.is_dir():
+                    raise UserError(f"The database folder does not exist: {folder}")
+            engine = create_engine(url)
+            event.listen(engine, "connect", _set_sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        raise UserError(f"This database is not supported here: {error}") from None
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def open_database(url: str, *, backup_dir: Path | None = None) -> Database:
+    """Open the database at ``url``, upgrading it to this Baton's schema.
+
+    A SQLite file that needs upgrading is first copied aside (into ``backup_dir`` or beside
+    it). A database whose schema is newer than this Baton is refused.
+
+    Raises:
+        UserError: the database cannot be reached, is not a database, or is too new.
+    """
+    engine = create_db_engine(url)
+    try:
+        _upgrade_or_refuse(engine, backup_dir)
+    except DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise UserError(f"Cannot open the database {engine.url!r}: {reason}") from None
+    except UserError:
+        engine.dispose()
+        raise
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, url=str(engine.url))
+
+
+def _upgrade_or_refuse(engine: Engine, backup_dir: Path | None) -> None:
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        has_tables = bool(inspect(connection).get_table_names())
+    if current == head:
+        return
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception:
+            raise UserError(
+                f"This library was made by a newer version of Baton (schema {current}); "
+                "install the newer Baton to open it."
+            ) from None
+    elif has_tables:
+        raise UserError(
+            "This database was not made by Baton (it has tables but no Baton schema version)."
+        )
+    if current is not None and engine.dialect.name == "sqlite":
+        _copy_aside(engine, current, backup_dir)
+    log.info("upgrading database from %s to %s", current, head)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _copy_aside(engine: Engine, revision: str, backup_dir: Path | None) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    source = Path(database)
+    folder = backup_dir or source.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{source.stem}.before-upgrade-{revision}-{stamp}{source.suffix}"
+    # The backup API copies a consistent snapshot even with a WAL file beside it.
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    log.info("copied the database aside to %s before upgrading", target)
+    return target
