@@ -1,0 +1,51 @@
+"""Open the app: build the services, hand them to the main window, run Qt."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from baton import __version__
+from baton.errors import UserError
+from baton.log import setup_logging
+from baton.paths import resolve_paths
+from baton.services import open_services
+
+log = logging.getLogger("baton.ui")
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+
+
+def run_app(data_dir: str | None = None, database_url: str | None = None) -> int:
+    """Show the main window on the library in ``data_dir``; returns the exit code."""
+    from baton.ui.crash import install_crash_handler
+    from baton.ui.main_window import MainWindow, app_icon, make_state
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Baton")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Baton")
+    app.setDesktopFileName("baton")
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+
+    paths = resolve_paths(data_dir)
+    try:
+        services = open_services(data_dir, database_url)
+    except UserError as error:
+        QMessageBox.critical(None, "Baton cannot open your library", str(error))
+        print(f"baton: {error}", file=sys.stderr)
+        return 1
+    log_file = setup_logging(paths.log_dir)
+    install_crash_handler(log_file)
+    log.info("Baton %s opened %s", __version__, services.paths.data_dir)
+    window = MainWindow(services, make_state(services.paths.ui_state_file))
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        services.close()

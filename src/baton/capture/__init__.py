@@ -1,0 +1,1 @@
+"""Screen capture: frame sources, the recorder pipeline, input hooks and overlays."""

@@ -1,0 +1,339 @@
+"""H.264 (+ AAC) encoding into a crash-safe fragmented MP4, and the remux that finishes it.
+
+While recording, the file is a fragmented MP4 (a fragment about every second), so a crash
+or a power cut loses at most the last second: everything before it plays. On stop, the
+file is remuxed (no re-encode) into a regular MP4 with the index at the front, which
+browsers can start playing before it is fully loaded.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import av
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from baton.errors import UserError
+
+log = logging.getLogger("baton.capture")
+
+ALLOWED_FPS = (10, 15, 30, 60)
+GOP_SECONDS = 2
+FRAGMENT_MICROSECONDS = 1_000_000
+AUDIO_FRAME_SAMPLES = 1024
+SETTINGS_TAG = "baton-x264:"
+
+
+@dataclass(frozen=True)
+class QualityPreset:
+    """A quality choice in the user's words, mapped to x264 settings."""
+
+    key: str
+    label: str
+    x264_preset: str
+    crf: int
+
+
+QUALITY_PRESETS: dict[str, QualityPreset] = {
+    "small": QualityPreset("small", "Small file", "superfast", 30),
+    "balanced": QualityPreset("balanced", "Balanced", "ultrafast", 26),
+    "sharp": QualityPreset("sharp", "Sharp text", "superfast", 20),
+}
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """What the video stream looks like: size in physical pixels, rate and x264 settings."""
+
+    width: int
+    height: int
+    fps: int = 30
+    x264_preset: str = "ultrafast"
+    crf: int = 26
+
+    @classmethod
+    def for_quality(cls, width: int, height: int, fps: int, quality: str) -> VideoSettings:
+        """Settings for one of the user-facing quality presets (``QUALITY_PRESETS`` keys).
+
+        Raises:
+            UserError: the quality or the frame rate is not one Baton offers.
+        """
+        preset = QUALITY_PRESETS.get(quality)
+        if preset is None:
+            choices = ", ".join(QUALITY_PRESETS)
+            raise UserError(f"Unknown video quality {quality!r}: choose one of {choices}.")
+        return cls(width, height, fps, preset.x264_preset, preset.crf).validated()
+
+    def validated(self) -> VideoSettings:
+        """Return self after checking the values an encoder would reject.
+
+        Raises:
+            UserError: odd or empty size, or a frame rate Baton does not offer.
+        """
+        if self.fps not in ALLOWED_FPS:
+            rates = ", ".join(str(rate) for rate in ALLOWED_FPS)
+            raise UserError(f"{self.fps} frames per second is not offered: choose {rates}.")
+        if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:
+            raise UserError(
+                f"The recorded area {self.width}x{self.height} must be at least 16x16 "
+                "with an even width and height."
+            )
+        return self
+
+    @property
+    def gop(self) -> int:
+        """Frames between keyframes (two seconds)."""
+        return self.fps * GOP_SECONDS
+
+    def codec_options(self) -> dict[str, str]:
+        """libx264 options; ``stitchable`` keeps headers identical across re-encodes (trim)."""
+        return {
+            "preset": self.x264_preset,
+            "crf": str(self.crf),
+            "x264-params": f"stitchable=1:keyint={self.gop}:min-keyint={self.fps}",
+        }
+
+    def tag(self) -> str:
+        """A container comment from which ``trim`` rebuilds matching encoder settings."""
+        return f"{SETTINGS_TAG}preset={self.x264_preset};crf={self.crf};fps={self.fps}"
+
+    @classmethod
+    def from_tag(cls, comment: str, width: int, height: int) -> VideoSettings | None:
+        """Parse ``tag()`` output; None when the file was not written by Baton."""
+        if not comment.startswith(SETTINGS_TAG):
+            return None
+        try:
+            fields = dict(item.split("=", 1) for item in comment[len(SETTINGS_TAG):].split(";"))
+            return cls(width, height, int(fields["fps"]), fields["preset"], int(fields["crf"]))
+        except (KeyError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Mono or stereo float audio at a fixed sample rate, encoded as AAC."""
+
+    sample_rate: int = 48_000
+    channels: int = 1
+    bitrate: int = 96_000
+
+
+def bgra_to_i420(frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Convert a BGRA screen image to planar I420 (what libx264 takes), the fast way."""
+    return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGRA2YUV_I420), dtype=np.uint8)
+
+
+def disk_full(error: BaseException) -> bool:
+    """True when an exception (or one it wraps) means the disk or quota is full."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class CountingFile:
+    """A write-only binary file that counts bytes; PyAV writes through it."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.bytes_written = 0
+
+    def write(self, data: bytes) -> int:
+        written = self._raw.write(data)
+        self.bytes_written += len(data)
+        return written
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+def open_for_writing(path: Path) -> BinaryIO:
+    """The default way a writer opens its file (tests inject one that fills up)."""
+    return open(path, "wb")  # noqa: SIM115 - closed by FragmentedWriter.close
+
+
+class FragmentedWriter:
+    """Encodes frames and audio into a fragmented MP4 as they arrive.
+
+    Opening the writer opens the encoder (import, codec setup) so that the first frame
+    is not delayed by it. Frames are stamped by the caller: ``pts`` counts frame periods
+    since the start of the recording, so a missing frame never shortens the video.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        video: VideoSettings,
+        audio: AudioSettings | None = None,
+        *,
+        opener: Callable[[Path], BinaryIO] = open_for_writing,
+    ) -> None:
+        self.path = path
+        self.video = video.validated()
+        self.audio = audio
+        self._file = CountingFile(opener(path))
+        options = {
+            "movflags": "frag_keyframe+empty_moov+default_base_moof",
+            "frag_duration": str(FRAGMENT_MICROSECONDS),
+            "flush_packets": "1",
+        }
+        self._container: Any = av.open(self._file, "w", format="mp4", options=options)
+        self._container.metadata["comment"] = video.tag()
+        stream = self._container.add_stream("libx264", rate=video.fps)
+        stream.width = video.width
+        stream.height = video.height
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = Fraction(1, video.fps)
+        stream.codec_context.gop_size = video.gop
+        stream.codec_context.options = video.codec_options()
+        self._video_stream = stream
+        self._audio_stream: Any = None
+        self._audio_pending = np.zeros((0,), np.float32)
+        self._audio_pts = 0
+        if audio is not None:
+            astream = self._container.add_stream("aac", rate=audio.sample_rate)
+            astream.layout = "mono" if audio.channels == 1 else "stereo"
+            astream.bit_rate = audio.bitrate
+            self._audio_stream = astream
+            self._audio_pending = np.zeros((0, audio.channels), np.float32)
+        self._container.start_encoding()
+        self.last_pts = -1
+        self._closed = False
+
+    @property
+    def bytes_written(self) -> int:
+        """Bytes written to the file so far."""
+        return self._file.bytes_written
+
+    def write_frame(self, bgra: npt.NDArray[np.uint8], pts: int) -> None:
+        """Encode one BGRA frame shown from ``pts`` frame periods after the start."""
+        if pts <= self.last_pts:
+            pts = self.last_pts + 1
+        frame = av.VideoFrame.from_ndarray(bgra_to_i420(bgra), format="yuv420p")
+        frame.pts = pts
+        frame.time_base = Fraction(1, self.video.fps)
+        self.last_pts = pts
+        self._mux(self._video_stream.encode(frame))
+
+    def write_audio(self, samples: npt.NDArray[np.float32]) -> None:
+        """Append contiguous float samples (shape ``(n, channels)``) to the audio track."""
+        if self._audio_stream is None or self.audio is None:
+            return
+        self._audio_pending = np.concatenate([self._audio_pending, samples])
+        while len(self._audio_pending) >= AUDIO_FRAME_SAMPLES:
+            chunk = self._audio_pending[:AUDIO_FRAME_SAMPLES]
+            self._audio_pending = self._audio_pending[AUDIO_FRAME_SAMPLES:]
+            self._encode_audio(chunk)
+
+    @property
+    def audio_samples_written(self) -> int:
+        """Samples handed to the audio track so far (queued ones included)."""
+        return self._audio_pts + len(self._audio_pending)
+
+    def _encode_audio(self, chunk: npt.NDArray[np.float32]) -> None:
+        assert self.audio is not None
+        planar = np.ascontiguousarray(chunk.T)
+        layout = "mono" if self.audio.channels == 1 else "stereo"
+        frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout=layout)
+        frame.sample_rate = self.audio.sample_rate
+        frame.pts = self._audio_pts
+        frame.time_base = Fraction(1, self.audio.sample_rate)
+        self._audio_pts += len(chunk)
+        self._mux(self._audio_stream.encode(frame))
+
+    def _mux(self, packets: list[Any]) -> None:
+        for packet in packets:
+            if packet.stream is self._video_stream and not packet.duration:
+                packet.duration = 1
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        """Flush the encoders and finish the file (it stays fragmented)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._mux(self._video_stream.encode(None))
+            if self._audio_stream is not None:
+                if len(self._audio_pending):
+                    self._encode_audio(self._audio_pending)
+                    self._audio_pending = self._audio_pending[:0]
+                self._mux(self._audio_stream.encode(None))
+            self._container.close()
+        finally:
+            self._file.close()
+
+    def abandon(self) -> None:
+        """Close the file without flushing (after a write failed, e.g. disk full)."""
+        self._closed = True
+        try:
+            self._file.flush()
+        except OSError:
+            pass
+        self._file.close()
+
+
+def remux_faststart(src: Path, dst: Path) -> Path:
+    """Copy the streams of ``src`` into a faststart MP4 at ``dst`` without re-encoding.
+
+    Packets after a truncated final fragment (a crash) are skipped. The output is written
+    to a temporary name and renamed, so ``dst`` is never half-written.
+
+    Raises:
+        UserError: ``src`` holds no readable video.
+    """
+    temp = dst.with_name(dst.name + ".tmp")
+    try:
+        with av.open(str(src)) as source:
+            video_in = next((s for s in source.streams if s.type == "video"), None)
+            if video_in is None:
+                raise UserError(f"{src.name} holds no video that can be recovered.")
+            inputs = [s for s in source.streams if s.type in ("video", "audio")]
+            with av.open(str(temp), "w", format="mp4", options={"movflags": "faststart"}) as out:
+                out.metadata.update(dict(source.metadata))
+                mapping = {s.index: out.add_stream_from_template(s) for s in inputs}
+                muxed = _copy_packets(source, inputs, mapping, out)
+            if muxed == 0:
+                raise UserError(f"{src.name} holds no video that can be recovered.")
+    except av.error.InvalidDataError as error:
+        temp.unlink(missing_ok=True)
+        raise UserError(f"{src.name} is not a recording Baton can read.") from error
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    temp.replace(dst)
+    return dst
+
+
+def _copy_packets(source: Any, inputs: list[Any], mapping: dict[int, Any], out: Any) -> int:
+    muxed = 0
+    try:
+        for packet in source.demux(inputs):
+            if packet.dts is None or packet.size == 0:
+                continue
+            packet.stream = mapping[packet.stream_index]
+            out.mux(packet)
+            muxed += 1
+    except (av.error.InvalidDataError, av.error.EOFError) as error:
+        # A crash cuts the last fragment short; everything before it is good.
+        log.info("stopped reading at a damaged fragment: %s", error)
+    return muxed

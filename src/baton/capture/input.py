@@ -1,0 +1,177 @@
+"""Clicks and key presses while recording, kept with timestamps for the step builder.
+
+Privacy: printable characters are never stored or shown, only that a key was typed;
+named keys (Enter, Tab, arrows) and shortcuts (Ctrl+C) are, since they explain a step
+and cannot spell a password.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from baton.errors import UserError
+
+log = logging.getLogger("baton.capture")
+
+READY_TIMEOUT = 5.0
+EVENTS_FORMAT = "baton-events"
+MODIFIERS = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Super", "alt_gr": "AltGr"}
+
+ClickHandler = Callable[[int, int, str], None]
+"""Called with screen ``x, y`` and ``"left" | "right" | "middle"`` on each press."""
+KeyHandler = Callable[["str | None"], None]
+"""Called with a caption label, or None for a printable key that must stay private."""
+
+
+@dataclass(frozen=True)
+class InputEvent:
+    """One click or key press at recording time ``t`` (seconds, pauses excluded)."""
+
+    t: float
+    kind: str
+    x: int | None = None
+    y: int | None = None
+    button: str | None = None
+    key: str | None = None
+
+
+class InputHook(Protocol):
+    """Watches the mouse and keyboard (desktop-wide) and calls back on presses."""
+
+    def start(self, on_click: ClickHandler, on_key: KeyHandler) -> None:
+        """Start watching; returns once events are being delivered.
+
+        Raises:
+            UserError: input cannot be watched on this desktop.
+        """
+
+    def stop(self) -> None:
+        """Stop watching (no more callbacks after it returns)."""
+
+
+class EventLog:
+    """Thread-safe list of input events, saved as JSON beside the recording."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[InputEvent] = []
+
+    def add(self, event: InputEvent) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    @property
+    def events(self) -> list[InputEvent]:
+        with self._lock:
+            return list(self._events)
+
+    def save(self, path: Path, region: tuple[int, int, int, int]) -> Path:
+        """Write ``{"format": "baton-events", "version": 1, "region": [...], "events": [...]}``."""
+        document: dict[str, Any] = {
+            "format": EVENTS_FORMAT,
+            "version": 1,
+            "region": list(region),
+            "events": [
+                {key: value for key, value in asdict(event).items() if value is not None}
+                for event in self.events
+            ],
+        }
+        temp = path.with_name(path.name + ".tmp")
+        temp.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        temp.replace(path)
+        return path
+
+
+def events_path(video: Path) -> Path:
+    """Where the events of ``video`` are kept: ``<video>.events.json``."""
+    return video.with_name(video.name + ".events.json")
+
+
+class PynputHook:
+    """Desktop-wide input through pynput (the X RECORD extension on Linux)."""
+
+    def __init__(self, ready_timeout: float = READY_TIMEOUT) -> None:
+        self._ready_timeout = ready_timeout
+        self._listeners: list[Any] = []
+        self._held: set[str] = set()
+
+    def start(self, on_click: ClickHandler, on_key: KeyHandler) -> None:
+        try:
+            from pynput import keyboard, mouse
+        except ImportError as error:  # pynput cannot reach a display at import time
+            raise UserError(
+                "Cannot watch the mouse and keyboard: no display is reachable."
+            ) from error
+
+        def clicked(x: float, y: float, button: Any, pressed: bool) -> None:
+            if pressed:
+                on_click(int(x), int(y), str(getattr(button, "name", "left")))
+
+        def pressed(key: Any) -> None:
+            name = getattr(key, "name", None)
+            if name is not None and name.split("_")[0] in MODIFIERS:
+                self._held.add(name.split("_")[0])
+                return
+            on_key(self._label(key, name))
+
+        def released(key: Any) -> None:
+            name = getattr(key, "name", None)
+            if name is not None:
+                self._held.discard(name.split("_")[0])
+
+        self._listeners = [
+            mouse.Listener(on_click=clicked),
+            keyboard.Listener(on_press=pressed, on_release=released),
+        ]
+        for listener in self._listeners:
+            listener.start()
+        for listener in self._listeners:
+            if not _wait_ready(listener, self._ready_timeout):
+                self.stop()
+                raise UserError(
+                    "Cannot watch the mouse and keyboard: the display does not allow it "
+                    "(the X RECORD extension is missing)."
+                )
+
+    def _label(self, key: Any, name: str | None) -> str | None:
+        modifiers = [MODIFIERS[m] for m in ("ctrl", "alt", "cmd", "shift") if m in self._held]
+        if name is not None:
+            return "+".join([*modifiers, name.replace("_", " ").title()])
+        char = getattr(key, "char", None)
+        # A shortcut (Ctrl+S) explains a step; a bare or shifted character could be a password.
+        if char and set(modifiers) - {"Shift"}:
+            return "+".join([*modifiers, char.upper()])
+        return None
+
+    def stop(self) -> None:
+        for listener in self._listeners:
+            listener.stop()
+        for listener in self._listeners:
+            if listener.is_alive() and listener is not threading.current_thread():
+                listener.join(1.0)
+        self._listeners = []
+
+
+def _wait_ready(listener: Any, timeout: float) -> bool:
+    """``listener.wait()`` with a timeout: it blocks forever if the listener thread died."""
+    ready = threading.Event()
+
+    def wait() -> None:
+        listener.wait()
+        ready.set()
+
+    threading.Thread(target=wait, name="baton-input-wait", daemon=True).start()
+    deadline = timeout
+    while deadline > 0:
+        if ready.wait(0.05):
+            return True
+        if not listener.is_alive():
+            return ready.is_set()
+        deadline -= 0.05
+    return False

@@ -1,0 +1,102 @@
+"""Frame sources: where the recorder's pictures come from (the screen, or a test pattern)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from baton.capture.screens import Region, no_display_error, open_mss
+from baton.errors import UserError
+
+Frame = npt.NDArray[np.uint8]
+"""A BGRA image, shape ``(height, width, 4)``, writable."""
+
+
+class DisplayLost(UserError):
+    """The screen stopped answering while recording (the X server went away)."""
+
+
+class FrameSource(Protocol):
+    """Gives BGRA images of one fixed area."""
+
+    @property
+    def region(self) -> Region:
+        """The captured area in physical screen pixels (also maps pointer positions)."""
+
+    def grab(self) -> Frame:
+        """Return the current image.
+
+        Raises:
+            DisplayLost: the screen cannot be read any more.
+        """
+
+    def close(self) -> None:
+        """Release the connection."""
+
+
+class ScreenSource:
+    """Grabs one area of the X screen with a single, reused ``mss`` instance.
+
+    Raises:
+        UserError: on construction, when the display cannot be reached.
+    """
+
+    def __init__(self, region: Region, display: str | None = None) -> None:
+        self._region = region
+        self._display = display
+        self._box = region.as_mss()
+        self._sct: Any = open_mss(display)
+
+    @property
+    def region(self) -> Region:
+        return self._region
+
+    def grab(self) -> Frame:
+        import mss
+
+        try:
+            shot = self._sct.grab(self._box)
+        except mss.ScreenShotError as error:
+            lost = no_display_error(self._display)
+            raise DisplayLost(f"The display stopped answering ({lost})") from error
+        height, width = shot.height, shot.width
+        return np.frombuffer(shot.raw, np.uint8).reshape(height, width, 4)
+
+    def close(self) -> None:
+        try:
+            self._sct.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection must not hide the real error
+            pass
+
+
+class SyntheticSource:
+    """A moving test pattern of a fixed size, for tests that need no X server.
+
+    The background colour can be changed while recording (``color``) so tests can find
+    the change in the decoded video; a white block moves one step per grab.
+    """
+
+    def __init__(self, region: Region, color: tuple[int, int, int] = (40, 40, 40)) -> None:
+        self._region = region
+        self.color = color
+        self.grabs = 0
+
+    @property
+    def region(self) -> Region:
+        return self._region
+
+    def grab(self) -> Frame:
+        height, width = self._region.height, self._region.width
+        frame = np.empty((height, width, 4), np.uint8)
+        blue, green, red = self.color
+        frame[:, :] = (blue, green, red, 255)
+        size = max(4, min(width, height) // 8)
+        x = (self.grabs * 4) % max(1, width - size)
+        frame[:size, x:x + size] = 255
+        self.grabs += 1
+        return frame
+
+    def close(self) -> None:
+        return None

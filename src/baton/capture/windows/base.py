@@ -1,0 +1,55 @@
+"""The interface every platform module implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from baton.capture.screens import Region
+
+
+@dataclass(frozen=True, eq=False)
+class CursorImage:
+    """The pointer's current shape: premultiplied BGRA pixels and the hot spot."""
+
+    pixels: npt.NDArray[np.uint8]
+    hot_x: int
+    hot_y: int
+    serial: int = 0
+
+
+@dataclass(frozen=True)
+class PointerSample:
+    """Where the pointer is (screen pixels) and what it looks like (None: draw an arrow)."""
+
+    x: int
+    y: int
+    image: CursorImage | None = None
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    """A top-level window the user can choose to record."""
+
+    window_id: int
+    title: str
+    region: Region
+
+
+class Platform(Protocol):
+    """Desktop access the recorder needs beyond the pixels."""
+
+    def pointer(self) -> PointerSample | None:
+        """The pointer now, or None when the platform cannot tell."""
+
+    def scale_of(self, region: Region) -> float:
+        """The desktop's scale factor (1.0, 1.5, 2.0 ...) for a monitor's area."""
+
+    def windows(self) -> list[WindowInfo]:
+        """Top-level windows, front-most last."""
+
+    def close(self) -> None:
+        """Release the connection."""

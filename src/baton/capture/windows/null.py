@@ -1,0 +1,22 @@
+"""The platform that knows nothing: recording still works, without a drawn pointer."""
+
+from __future__ import annotations
+
+from baton.capture.screens import Region
+from baton.capture.windows.base import PointerSample, WindowInfo
+
+
+class NullPlatform:
+    """No pointer, no windows, scale 1."""
+
+    def pointer(self) -> PointerSample | None:
+        return None
+
+    def scale_of(self, region: Region) -> float:
+        return 1.0
+
+    def windows(self) -> list[WindowInfo]:
+        return []
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,136 @@
+"""``baton selftest``: check that this installation has what Baton needs."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from baton.core.media import MediaStore
+from baton.services import Services
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def has_display() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def baton_command() -> list[str]:
+    """How to start this Baton again (frozen bundle or Python module)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "baton"]
+
+
+def check_qt() -> str:
+    # A missing Qt platform plugin aborts the whole process, so probe in a child process.
+    env = dict(os.environ)
+    if not has_display():
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    result = subprocess.run(
+        [*baton_command(), "qt-probe"], capture_output=True, text=True, timeout=60, env=env
+    )
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"exit code {result.returncode}")
+    return result.stdout.strip()
+
+
+def qt_probe() -> str:
+    """Run inside the child process of ``check_qt``: start Qt and render a little."""
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+
+    app = QGuiApplication.instance() or QGuiApplication(["baton"])
+    image = QImage(16, 16, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.fillRect(image.rect(), QColor("orange"))
+    painter.end()
+    platform = QGuiApplication.platformName()
+    del app
+    return f"PySide6 {pyside_version}, platform {platform}"
+
+
+def check_database(services: Services) -> str:
+    from sqlalchemy import text
+
+    from baton.core.db import head_revision
+
+    with services.database.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return f"{services.database.engine.dialect.name}, schema {head_revision()}"
+
+
+def check_media(services: Services) -> str:
+    root = services.paths.media_dir
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".selftest-", dir=root))
+    try:
+        store = MediaStore(scratch)
+        key = store.put_bytes(b"baton selftest", "txt")
+        store.verify(key)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return str(root)
+
+
+def check_encoder() -> str:
+    import av
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for index in range(5):
+            frame = av.VideoFrame.from_ndarray(
+                np.full((64, 64, 3), index * 40, np.uint8), format="rgb24"
+            )
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return f"PyAV {av.__version__}, libx264, {len(buffer.getvalue())} bytes"
+
+
+def check_screen() -> str:
+    if not has_display():
+        return "skipped: no display"
+    import mss
+
+    with mss.MSS() as grabber:
+        monitor = grabber.monitors[1]
+        shot = grabber.grab(monitor)
+    return f"{len(grabber.monitors) - 1} monitor(s), grabbed {shot.width}x{shot.height}"
+
+
+def run_selftest(services: Services) -> list[Check]:
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("qt", check_qt),
+        ("database", lambda: check_database(services)),
+        ("media store", lambda: check_media(services)),
+        ("encoder", check_encoder),
+        ("screen grab", check_screen),
+    ]
+    results = []
+    for name, check in checks:
+        try:
+            results.append(Check(name, True, check()))
+        except Exception as error:  # noqa: BLE001 - every failure is a finding here
+            message = str(error).strip().splitlines()
+            results.append(Check(name, False, message[0] if message else type(error).__name__))
+    return results

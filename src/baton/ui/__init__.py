@@ -1,0 +1,1 @@
+"""Qt widgets, dialogs and item models. Thin: they show models and call services."""

@@ -1,0 +1,1 @@
+"""Item models filled from plain rows (``set_rows``), testable without a database."""

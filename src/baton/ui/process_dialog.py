@@ -1,0 +1,104 @@
+"""The form for a process's details."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from baton.core.library import ProcessDraft, ProcessRow
+from baton.core.models import Audience, Complexity, ProcessStatus
+from baton.errors import UserError
+from baton.ui.widgets import EnumCombo
+
+
+class ProcessDialog(QDialog):
+    """Create or edit a process. Use ``ProcessDialog.ask`` (tests replace it)."""
+
+    def __init__(self, row: ProcessRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit process" if row else "New process")
+        self.setMinimumWidth(460)
+        self.title = QLineEdit(row.title if row else "")
+        self.title.setPlaceholderText("e.g. Send the monthly invoices")
+        self.title.setMaxLength(200)
+        self.summary = QPlainTextEdit(row.summary if row else "")
+        self.summary.setPlaceholderText("What it is for, when it is done, what done looks like")
+        self.summary.setTabChangesFocus(True)
+        self.summary.setFixedHeight(80)
+        self.audience: QComboBox = EnumCombo(Audience, row.audience if row else Audience.INTERNAL)
+        self.complexity: QComboBox = EnumCombo(
+            Complexity, row.complexity if row else Complexity.SIMPLE
+        )
+        self.status: QComboBox = EnumCombo(ProcessStatus, row.status if row else ProcessStatus.IDEA)
+        self.minutes = QSpinBox()
+        self.minutes.setRange(0, 24 * 60)
+        self.minutes.setSuffix(" min")
+        self.minutes.setValue(row.minutes_per_run if row else 0)
+        self.runs = QDoubleSpinBox()
+        self.runs.setRange(0, 1000)
+        self.runs.setDecimals(1)
+        self.runs.setValue(row.runs_per_week if row else 0)
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow("&Title", self.title)
+        form.addRow("S&ummary", self.summary)
+        form.addRow("&Audience", self.audience)
+        form.addRow("&Complexity", self.complexity)
+        form.addRow("&Minutes per run", self.minutes)
+        form.addRow("&Runs per week", self.runs)
+        form.addRow("St&atus", self.status)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.draft_result: ProcessDraft | None = None
+
+    def draft(self) -> ProcessDraft:
+        return ProcessDraft(
+            title=self.title.text(),
+            summary=self.summary.toPlainText().strip(),
+            audience=Audience(self.audience.currentData()),
+            complexity=Complexity(self.complexity.currentData()),
+            minutes_per_run=self.minutes.value(),
+            runs_per_week=self.runs.value(),
+            status=ProcessStatus(self.status.currentData()),
+        )
+
+    def accept(self) -> None:
+        draft = self.draft()
+        try:
+            draft.validate()
+        except UserError as error:
+            self.error.setText(str(error))
+            self.error.show()
+            self.title.setFocus()
+            return
+        self.draft_result = draft
+        super().accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, row: ProcessRow | None = None) -> ProcessDraft | None:
+        dialog = cls(row, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.draft_result
+        return None

@@ -1,0 +1,175 @@
+"""A page of the main window: a toolbar, a search box, a sortable table and an empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from baton.ui.models.rows import ROW_ROLE, SORT_ROLE, RowTableModel
+
+Row = TypeVar("Row")
+
+
+class EmptyState(QWidget):
+    """What a page shows before there is anything in it: what to do first, and a button."""
+
+    def __init__(self, title: str, hint: str, button_text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        heading = QLabel(title)
+        heading.setObjectName("emptyTitle")
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(hint)
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setObjectName("emptyHint")
+        self.button = QPushButton(button_text)
+        self.button.setObjectName("primaryButton")
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addSpacing(12)
+        layout.addLayout(row)
+        layout.addStretch(2)
+
+
+class TablePage(QWidget, Generic[Row]):
+    """Shows a ``RowTableModel`` with search and an empty state; subclasses add actions."""
+
+    selection_changed = Signal()
+
+    def __init__(
+        self,
+        model: RowTableModel[Row],
+        empty: EmptyState,
+        search_placeholder: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(search_placeholder)
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(320)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
+        self.table.doubleClicked.connect(self._activated)
+
+        self.empty = empty
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        top = QHBoxLayout()
+        top.addWidget(self.toolbar, 1)
+        top.addWidget(self.search)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        self._on_activate: Callable[[], None] | None = None
+
+    def add_action(
+        self,
+        text: str,
+        handler: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        needs_selection: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{text} ({action.shortcut().toString()})")
+        action.triggered.connect(lambda: handler())
+        if needs_selection:
+            action.setEnabled(False)
+            self.selection_changed.connect(lambda: action.setEnabled(self.selected() is not None))
+        self.toolbar.addAction(action)
+        self.addAction(action)
+        return action
+
+    def on_activate(self, handler: Callable[[], None]) -> None:
+        """What double-click or Enter on a row does."""
+        self._on_activate = handler
+
+    def set_rows(self, rows: list[Row]) -> None:
+        selected = self.selected()
+        self.model.set_rows(rows)
+        self.stack.setCurrentWidget(self.table if rows else self.empty)
+        self.search.setEnabled(bool(rows))
+        if selected is not None:
+            self.select_where(lambda row: getattr(row, "id", None) == getattr(selected, "id", 0))
+        self._selection_moved()
+
+    def selected(self) -> Row | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        row: Row = indexes[0].data(ROW_ROLE)
+        return row
+
+    def select_where(self, predicate: Callable[[Row], bool]) -> bool:
+        for proxy_row in range(self.proxy.rowCount()):
+            index = self.proxy.index(proxy_row, 0)
+            if predicate(index.data(ROW_ROLE)):
+                self.table.selectRow(proxy_row)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
+            self._activated(self.table.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid() and self._on_activate is not None:
+            self._on_activate()
+
+    def _selection_moved(self) -> None:
+        self.selection_changed.emit()
