@@ -36,7 +36,7 @@ def start_xvfb(width: int = 1920, height: int = 1080, extra: tuple[str, ...] = (
 ]:
     """Start Xvfb on a free display number and wait until it accepts clients."""
     if shutil.which("Xvfb") is None:
-        raise RuntimeError("Xvfb is not installed: run scripts/test as root once, or apt-get install xvfb")
+        raise RuntimeError("Xvfb is missing: run scripts/test as root once, or install xvfb")
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",

@@ -11,3 +11,13 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current UTC time without tzinfo (how rows store it)."""
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class ManualClock:
+    """A clock that only moves when told to (tests, demos, benchmarks)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
