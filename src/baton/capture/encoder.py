@@ -167,8 +167,12 @@ class CountingFile:
 
 
 def open_for_writing(path: Path) -> BinaryIO:
-    """The default way a writer opens its file (tests inject one that fills up)."""
-    return open(path, "wb")  # noqa: SIM115 - closed by FragmentedWriter.close
+    """The default way a writer opens its file (tests inject one that fills up).
+
+    Unbuffered: each muxed packet goes straight to the operating system, so a killed
+    process loses nothing that the muxer already wrote.
+    """
+    return open(path, "wb", buffering=0)  # noqa: SIM115 - closed by FragmentedWriter.close
 
 
 class FragmentedWriter:

@@ -152,10 +152,29 @@ class PynputHook:
     def stop(self) -> None:
         for listener in self._listeners:
             listener.stop()
+            _unblock(listener)
         for listener in self._listeners:
             if listener.is_alive() and listener is not threading.current_thread():
                 listener.join(1.0)
         self._listeners = []
+
+
+def _unblock(listener: Any) -> None:
+    """Make an X listener thread notice ``stop()`` now.
+
+    pynput (1.8) sends the X RECORD "disable" request on the connection its thread is
+    blocked on and never flushes it, so the thread lingers until the next input event.
+    Sending it again on the listener's other connection ends the thread at once.
+    """
+    connection = getattr(listener, "_display_stop", None)
+    context = getattr(listener, "_context", None)
+    if connection is None or context is None:
+        return
+    try:
+        connection.record_disable_context(context)
+        connection.flush()
+    except Exception:  # noqa: BLE001 - the connection may already be closed
+        pass
 
 
 def _wait_ready(listener: Any, timeout: float) -> bool:

@@ -1,0 +1,119 @@
+"""Recording without a window: what ``baton record`` runs."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from baton.capture.audio import AudioSource
+from baton.capture.encoder import VideoSettings
+from baton.capture.input import InputHook, PynputHook
+from baton.capture.recorder import Recorder, RecordingStats
+from baton.capture.screens import Region, list_monitors, monitor_region, validate_region
+from baton.capture.sources import ScreenSource
+from baton.capture.windows import open_platform
+from baton.errors import UserError
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT/SIGTERM set ``stop`` instead of killing the process (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_number: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def record_to_file(
+    out: Path,
+    seconds: float | None = None,
+    fps: int = 30,
+    monitor: int | None = None,
+    region: Region | None = None,
+    quality: str = "balanced",
+    stop_event: threading.Event | None = None,
+    *,
+    display: str | None = None,
+    audio: AudioSource | None = None,
+    watch_input: bool = True,
+    show_keys: bool = False,
+    x264: tuple[str, int] | None = None,
+    on_progress: Callable[[Recorder], None] | None = None,
+) -> RecordingStats:
+    """Record the screen to ``out`` until ``seconds`` pass, ``stop_event`` is set, or a signal.
+
+    Args:
+        out: the finished MP4 (``<out>.events.json`` is written beside it).
+        seconds: how long to record; None records until stopped.
+        fps: 10, 15, 30 or 60.
+        monitor: monitor number from 1 (default: the primary monitor).
+        region: area ``X,Y,W,H`` in physical pixels (overrides ``monitor``).
+        quality: ``"small"``, ``"balanced"`` or ``"sharp"``.
+        stop_event: set it from another thread to stop.
+        display: X display name (default: ``$DISPLAY``).
+        audio: narration source; None records silently.
+        watch_input: record clicks/keys and draw click rings.
+        show_keys: draw key captions into the video.
+        x264: explicit ``(preset, crf)`` overriding ``quality`` (benchmarks).
+        on_progress: called about four times a second while recording.
+
+    Returns:
+        The statistics; ``stats.error`` is set when recording stopped early (disk full,
+        display gone) and what was recorded is kept.
+
+    Raises:
+        UserError: no display, a bad monitor/region/fps/quality, or an unwritable output.
+    """
+    if out.suffix.lower() != ".mp4":
+        raise UserError(f"{out.name}: the output must be an .mp4 file.")
+    if seconds is not None and seconds <= 0:
+        raise UserError("The recording length must be more than 0 seconds.")
+    stop = stop_event or threading.Event()
+    platform = open_platform(display)
+    try:
+        monitors = list_monitors(display, platform.scale_of)
+        if region is not None:
+            area = validate_region(region, monitors)
+        elif monitor is not None:
+            area = monitor_region(monitors, monitor)
+        else:
+            primary = next(m for m in monitors if m.primary)
+            area = monitor_region(monitors, primary.index)
+        settings = VideoSettings.for_quality(area.width, area.height, fps, quality)
+        if x264 is not None:
+            settings = VideoSettings(area.width, area.height, fps, x264[0], x264[1]).validated()
+        source = ScreenSource(area, display)
+    except BaseException:
+        platform.close()
+        raise
+    hook: InputHook | None = PynputHook() if watch_input else None
+    recorder = Recorder(source, out, settings, platform=platform, input_hook=hook,
+                        audio=audio, show_keys=show_keys)
+    with _stop_on_signals(stop):
+        recorder.start()
+        deadline = None if seconds is None else time.monotonic() + seconds
+        try:
+            while not stop.is_set() and not recorder.finished.is_set():
+                remaining = 0.25 if deadline is None else min(0.25, deadline - time.monotonic())
+                if remaining <= 0:
+                    break
+                stop.wait(remaining)
+                if on_progress is not None:
+                    on_progress(recorder)
+        finally:
+            stats = recorder.stop()
+    return stats
