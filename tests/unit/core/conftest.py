@@ -14,9 +14,14 @@ from baton.core.library import Library
 from baton.core.tracking import Tracking
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(sqlite_url(tmp_path / "baton.db"))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The same tests run on embedded SQLite and on a real PostgreSQL server."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres").new_database()
+    else:
+        url = sqlite_url(tmp_path / "baton.db")
+    db = open_database(url)
     yield db
     db.close()
 

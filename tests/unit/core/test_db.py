@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -100,3 +101,20 @@ def test_copy_aside_keeps_a_consistent_snapshot(tmp_path: Path) -> None:
     with sqlite3.connect(copy) as connection:
         names = connection.execute("SELECT name FROM assistant").fetchall()
     assert names == [("Ana",)]
+
+
+@pytest.mark.postgres
+def test_postgres_upgrades_from_empty_and_refuses_newer(postgres: Any) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    url = postgres.new_database()
+    db = open_database(url)
+    with db.engine.connect() as connection:
+        assert set(Base.metadata.tables) <= set(inspect(connection).get_table_names())
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    db.close()
+    with pytest.raises(UserError, match="newer version of Baton"):
+        open_database(url)
