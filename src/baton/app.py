@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -19,8 +20,31 @@ log = logging.getLogger("baton.ui")
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
+def display_problem() -> str | None:
+    """Why no window can be shown here, or None. (Qt would abort the process instead.)"""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    display = os.environ.get("DISPLAY", "")
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if display:
+        host, _, number = display.partition(":")
+        socket = Path("/tmp/.X11-unix") / f"X{number.split('.')[0]}"
+        if host or socket.exists():
+            return None
+        return f"Cannot connect to the display {display}: is an X server running there?"
+    return (
+        "No display to open a window on (DISPLAY is not set): start Baton from your desktop, "
+        "or use the command line (baton --help)."
+    )
+
+
 def run_app(data_dir: str | None = None, database_url: str | None = None) -> int:
     """Show the main window on the library in ``data_dir``; returns the exit code."""
+    problem = display_problem()
+    if problem:
+        print(f"baton: {problem}", file=sys.stderr)
+        return 1
     from baton.ui.crash import install_crash_handler
     from baton.ui.main_window import MainWindow, app_icon, make_state
 

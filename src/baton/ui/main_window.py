@@ -22,6 +22,7 @@ from baton.ui.assistants_view import AssistantsView
 from baton.ui.dashboard_view import DashboardView
 from baton.ui.handoffs_view import HandoffsView
 from baton.ui.library_view import LibraryView
+from baton.ui.settings_dialog import SettingsDialog
 
 PAGES = ("Library", "Assistants", "Handoffs", "Dashboard")
 
@@ -117,6 +118,8 @@ class MainWindow(QMainWindow):
         self._action("File", "New &assistant…", self._new_assistant, "Ctrl+Shift+N")
         self._menus["File"].addSeparator()
         self._action("File", "Open &data folder", self._open_data_folder)
+        self._action("File", "P&references…", self._preferences,
+                     QKeySequence.StandardKey.Preferences)
         self._menus["File"].addSeparator()
         self._action("File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         for index, name in enumerate(PAGES, start=1):
@@ -127,6 +130,9 @@ class MainWindow(QMainWindow):
         self._action("View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
         self._action("Help", "Open the &log folder", self._open_log_folder)
         self._action("Help", "&About Baton", self._about)
+
+    def _preferences(self) -> None:
+        SettingsDialog(self._services.settings, self).exec()
 
     def _open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._services.paths.data_dir)))

@@ -1,0 +1,71 @@
+"""Starting the app: missing display, bad library, crash dialog."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from baton.app import display_problem, run_app
+from baton.settings import Settings
+from baton.ui.crash import install_crash_handler
+from baton.ui.settings_dialog import SettingsDialog
+
+
+def test_no_display_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert "DISPLAY is not set" in (display_problem() or "")
+    monkeypatch.setenv("DISPLAY", ":4711")
+    assert display_problem() == (
+        "Cannot connect to the display :4711: is an X server running there?"
+    )
+
+
+def test_a_bad_library_is_reported_not_crashed(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "baton.db").write_bytes(b"not a database" * 100)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    assert run_app(data_dir=str(tmp_path)) == 1
+    assert shown and shown[0].startswith("Cannot open the database")
+    assert capsys.readouterr().err.startswith("baton: Cannot open the database")
+
+
+def test_our_bugs_are_logged_and_shown(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    previous = sys.excepthook
+    install_crash_handler(tmp_path / "baton.log")
+    try:
+        try:
+            raise ZeroDivisionError("boom")
+        except ZeroDivisionError as error:
+            with caplog.at_level(logging.ERROR, logger="baton.ui"):
+                sys.excepthook(type(error), error, error.__traceback__)
+    finally:
+        sys.excepthook = previous
+    assert shown and "Your saved work is safe" in shown[0] and "baton.log" in shown[0]
+    assert "ZeroDivisionError: boom" in caplog.text
+
+
+def test_preferences_save_what_changed(qtbot: QtBot, tmp_path: Path) -> None:
+    settings = Settings(tmp_path / "settings.json")
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    fps = dialog.editors["recording.fps"]
+    fps.setCurrentIndex(fps.findData(60))  # type: ignore[attr-defined]
+    dialog.editors["recording.show_keys"].setChecked(True)  # type: ignore[attr-defined]
+    dialog.accept()
+    reloaded = Settings(tmp_path / "settings.json")
+    assert reloaded.get("recording.fps") == 60 and reloaded.get("recording.show_keys") is True
