@@ -131,17 +131,17 @@ def _postgres_bindir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """A PostgreSQL server for the session (team-mode tests)."""
-    root = tmp_path_factory.mktemp("postgres")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the session (team-mode tests).
+
+    Its folder is our own (not pytest's tmp_path, which other pytest runs may prune).
+    """
+    root = Path(tempfile.mkdtemp(prefix="baton-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
-        temp = Path(tempfile.gettempdir())
-        for parent in root.parents:  # the postgres user must be able to reach the folder
-            if parent != temp and parent.is_relative_to(temp):
-                parent.chmod(parent.stat().st_mode | 0o005)
     server = PostgresServer(root)
     try:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
