@@ -131,6 +131,7 @@ class Recorder:
         self.level = 0.0
         """Latest microphone peak level 0..1, for a meter."""
         self._last_pts = -1
+        self._write_error = False
 
     # -- control ---------------------------------------------------------------------
 
@@ -240,6 +241,16 @@ class Recorder:
     # -- threads ---------------------------------------------------------------------
 
     def _capture_loop(self) -> None:
+        try:
+            self._capture_frames()
+        except Exception as error:  # our bug: stop cleanly, keep the recording, report it
+            log.exception("capture failed")
+            self._fail(UserError(f"Recording stopped unexpectedly ({error!r}); "
+                                 "what was recorded is kept."))
+        finally:
+            self._queue.put(None)
+
+    def _capture_frames(self) -> None:
         period = 1.0 / self.video.fps
         tick = 0
         while not self._stop.is_set():
@@ -267,7 +278,6 @@ class Recorder:
             except queue.Full:
                 self.stats.frames_dropped += 1
             tick += 1
-        self._queue.put(None)
 
     def _encode_loop(self) -> None:
         writer = self._writer
@@ -277,7 +287,7 @@ class Recorder:
             item = self._queue.get()
             if item is None:
                 break
-            if self.error is not None:
+            if self._write_error:
                 continue  # drain: capture stops soon
             frame, pts, pointer = item
             try:
@@ -288,6 +298,10 @@ class Recorder:
                 self._write_audio(writer)
             except OSError as error:
                 self._write_failed(error)
+            except Exception as error:  # our bug: stop cleanly, keep what was written
+                log.exception("encoding failed")
+                self._fail(UserError(f"Recording stopped unexpectedly ({error!r}); "
+                                     "what was recorded is kept."))
 
     def _write_audio(self, writer: FragmentedWriter) -> None:
         if self._aligner is None:
@@ -306,6 +320,7 @@ class Recorder:
         else:
             reason = error.strerror or error
             message = f"Cannot write the recording ({reason}): it was saved up to {saved}."
+        self._write_error = True
         self._fail(UserError(message))
 
     def _fail(self, error: UserError) -> None:
@@ -349,7 +364,7 @@ class Recorder:
             return
         end = (self._last_pts + 1) / self.video.fps
         try:
-            if self.error is None:
+            if not self._write_error:
                 self._write_audio(writer)
                 if self._aligner is not None:
                     writer.write_audio(self._aligner.finish(end))

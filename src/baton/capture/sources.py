@@ -7,7 +7,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from baton.capture.screens import Region, no_display_error, open_mss
+from baton.capture.screens import Region, display_name, open_mss
 from baton.errors import UserError
 
 Frame = npt.NDArray[np.uint8]
@@ -58,11 +58,14 @@ class ScreenSource:
 
         try:
             shot = self._sct.grab(self._box)
-        except mss.ScreenShotError as error:
-            lost = no_display_error(self._display)
-            raise DisplayLost(f"The display stopped answering ({lost})") from error
+        except (mss.ScreenShotError, AssertionError, OSError) as error:
+            # mss 10.2 fails an internal assertion when the X connection drops mid-grab.
+            raise DisplayLost(f"The display {self._display_name()} went away") from error
         height, width = shot.height, shot.width
         return np.frombuffer(shot.raw, np.uint8).reshape(height, width, 4)
+
+    def _display_name(self) -> str:
+        return display_name(self._display) or "(none)"
 
     def close(self) -> None:
         try:

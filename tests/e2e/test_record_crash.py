@@ -1,0 +1,104 @@
+"""A recording process killed with SIGKILL, and a display that goes away mid-recording."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton.capture.journal import find_unfinished, partial_path, recover
+
+pytestmark = [pytest.mark.display, pytest.mark.slow]
+
+
+def start_recorder(out: Path, env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    ready = out.with_suffix(".ready")
+    return subprocess.Popen(
+        [sys.executable, "-m", "baton.capture.recorder_main", str(out), "--fps", "15",
+         "--region", "0,0,320,240", "--no-input", "--ready-file", str(ready), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_ready(process: subprocess.Popen[str], out: Path, timeout: float = 20.0) -> None:
+    ready = out.with_suffix(".ready")
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the recorder never started"
+        time.sleep(0.05)
+
+
+def test_sigkill_keeps_a_playable_file_that_recovers(
+    xdisplay: Any, tmp_path: Path, probe_video: Any, probe_duration: Any
+) -> None:
+    out = tmp_path / "killed.mp4"
+    process = start_recorder(out, dict(os.environ, DISPLAY=xdisplay.name), "--tone")
+    wait_ready(process, out)
+    time.sleep(2.2)  # about three seconds recorded in all
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    assert not out.exists()
+
+    partial = partial_path(out)
+    survived = probe_video(partial, keep_frames=False)
+    assert survived.codec == "h264" and survived.times[-1] >= 1.5
+
+    unfinished = find_unfinished(tmp_path)
+    assert [item.partial for item in unfinished] == [partial]
+    finished = recover(unfinished[0].journal)
+    assert finished == out and not partial.exists()
+    assert probe_duration(finished) >= 1.5
+    with open(finished, "rb") as handle:
+        head = handle.read(1 << 16)
+    assert 0 <= head.find(b"moov") < head.find(b"mdat")
+    video = probe_video(finished, keep_frames=False)
+    assert video.codec == "h264" and video.duration >= 1.5
+
+
+def test_sigterm_stops_cleanly(xdisplay: Any, tmp_path: Path, probe_video: Any) -> None:
+    out = tmp_path / "stopped.mp4"
+    process = start_recorder(out, dict(os.environ, DISPLAY=xdisplay.name))
+    wait_ready(process, out)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    stats = json.loads(stdout)
+    assert stats["frames_captured"] >= 15 and stats["error"] is None
+    assert probe_video(out, keep_frames=False).duration == pytest.approx(stats["duration"],
+                                                                         abs=0.07)
+    assert find_unfinished(tmp_path) == []
+
+
+def test_display_going_away_keeps_the_recording(tmp_path: Path, probe_video: Any) -> None:
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [shutil.which("Xvfb") or "Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+         "320x240x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        display = ":" + pipe.readline().strip()
+    out = tmp_path / "lost.mp4"
+    try:
+        process = start_recorder(out, dict(os.environ, DISPLAY=display))
+        wait_ready(process, out)
+    finally:
+        server.terminate()
+        server.wait(10)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2, stderr
+    stats = json.loads(stdout)
+    assert "display" in stats["error"] and "saved up to 0:0" in stats["error"], stats
+    assert out.exists(), (stats, stderr)
+    assert probe_video(out, keep_frames=False).duration >= 1.0, stats
