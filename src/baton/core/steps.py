@@ -1,0 +1,399 @@
+"""The steps of a process: list, add, edit, delete, duplicate, merge, reorder.
+
+Positions always run 1..n without gaps; every change renumbers what it touched and bumps
+the process's ``updated_at`` (and so its row version). Changes to one process's steps lock
+its row first, so two editors on a shared PostgreSQL library cannot interleave a reorder.
+
+An instruction is plain text with a small Markdown-like convention: ``**bold**``, lines
+starting with ``- `` are bullets, ``1. `` numbered. The marks on a screenshot (annotations,
+redaction boxes) are checked and stored in canonical form (``validate_annotations``,
+``validate_redactions``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import re
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from baton.core.clock import Clock, utc_now
+from baton.core.models import Process, Step
+from baton.core.transaction import transaction
+from baton.errors import NotFound, UserError
+
+MAX_MARKS = 500
+MAX_COORDINATE = 100_000
+MAX_TITLE = 500
+MAX_INSTRUCTION = 20_000
+MAX_CAUTION = 5_000
+MAX_LABEL = 500
+MAX_MARKER = 999
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# The coordinates each annotation kind needs, in screenshot pixels.
+ANNOTATION_KINDS: dict[str, tuple[str, ...]] = {
+    "rect": ("x", "y", "w", "h"), "arrow": ("x1", "y1", "x2", "y2"), "marker": ("x", "y"),
+    "text": ("x", "y"), "crop": ("x", "y", "w", "h"),
+}
+
+Mark = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StepContent:
+    """Everything a step holds except where it is (what ``add`` and ``replace`` take)."""
+
+    title: str = ""
+    instruction: str = ""
+    caution: str = ""
+    screenshot: str | None = None
+    full_screenshot: str | None = None
+    click_x: int | None = None
+    click_y: int | None = None
+    video_time: float | None = None
+    window_title: str = ""
+    redactions: tuple[Mark, ...] = ()
+    annotations: tuple[Mark, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepRow(StepContent):
+    """A step as views show it (plain data, no session needed)."""
+
+    id: int = 0
+    process_id: int = 0
+    position: int = 0
+
+    @property
+    def content(self) -> StepContent:
+        """The step's content without its identity (to re-create it, e.g. on undo)."""
+        return StepContent(**_fields(self))
+
+
+class Steps:
+    """The steps of processes. Takes a session factory and a clock."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock = utc_now) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def _session(self) -> AbstractContextManager[Session]:
+        return transaction(self._sessions, "This process")
+
+    def list(self, process_id: int) -> builtins.list[StepRow]:
+        """The steps of a process in order; ``NotFound`` if the process is gone."""
+        with self._session() as session:
+            if session.get(Process, process_id) is None:
+                raise NotFound(f"No process with id {process_id}.")
+            return [_row(step) for step in _ordered(session, process_id)]
+
+    def get(self, step_id: int) -> StepRow:
+        with self._session() as session:
+            return _row(_get_step(session, step_id))
+
+    def add(
+        self, process_id: int, content: StepContent | None = None, *, position: int | None = None
+    ) -> StepRow:
+        """Insert a step at ``position`` (1-based; ``None`` or past the end appends)."""
+        values = _checked(_fields(content or StepContent()))
+        with self._session() as session:
+            process = self._lock(session, process_id)
+            steps = _ordered(session, process_id)
+            step = Step(process_id=process_id, position=0, **values)
+            session.add(step)
+            index = len(steps) if position is None else min(max(position, 1) - 1, len(steps))
+            steps.insert(index, step)
+            self._save_order(session, process, steps)
+            return _row(step)
+
+    def update(
+        self,
+        step_id: int,
+        *,
+        title: str | None = None,
+        instruction: str | None = None,
+        caution: str | None = None,
+        redactions: Sequence[Mark] | None = None,
+        annotations: Sequence[Mark] | None = None,
+    ) -> StepRow:
+        """Change the given fields of a step (``None`` leaves a field as it is).
+
+        Raises:
+            UserError: a text is too long or a mark is malformed.
+            NotFound: the step was deleted meanwhile.
+        """
+        given = {"title": title, "instruction": instruction, "caution": caution,
+                 "redactions": redactions, "annotations": annotations}
+        changes = _checked({k: v for k, v in given.items() if v is not None})
+        return self._change(step_id, changes)
+
+    def replace(self, step_id: int, content: StepContent) -> StepRow:
+        """Set every field of a step to ``content`` (its position stays)."""
+        return self._change(step_id, _checked(_fields(content)))
+
+    def set_screenshot(
+        self,
+        step_id: int,
+        screenshot: str | None,
+        *,
+        full_screenshot: str | None = None,
+        click: tuple[int, int] | None = None,
+    ) -> StepRow:
+        """Give a step another screenshot (a media key); its marks are kept.
+
+        Redaction boxes stay on purpose: covering too much is safe, uncovering is not.
+        """
+        x, y = click if click else (None, None)
+        values = {"screenshot": screenshot, "full_screenshot": full_screenshot}
+        return self._change(step_id, {**values, "click_x": x, "click_y": y})
+
+    def delete(self, step_id: int) -> None:
+        with self._session() as session:
+            step = _get_step(session, step_id)
+            process = self._lock(session, step.process_id)
+            steps = [s for s in _ordered(session, step.process_id) if s.id != step.id]
+            session.delete(step)
+            self._save_order(session, process, steps)
+
+    def duplicate(self, step_id: int) -> StepRow:
+        """Copy a step; the copy comes right after it."""
+        source = self.get(step_id)
+        return self.add(source.process_id, source.content, position=source.position + 1)
+
+    def merge(self, first_id: int, second_id: int) -> StepRow:
+        """Join two adjacent steps into the earlier one; texts are joined line by line.
+
+        The earlier step keeps its screenshot and marks; if it has no screenshot it takes
+        the later one's (with its marks, click and video time).
+
+        Raises:
+            UserError: the steps are not next to each other in one process.
+        """
+        with self._session() as session:
+            first, second = _get_step(session, first_id), _get_step(session, second_id)
+            if first.process_id != second.process_id or first.id == second.id:
+                raise UserError("Only two different steps of one process can be merged.")
+            process = self._lock(session, first.process_id)
+            steps = _ordered(session, first.process_id)
+            a, b = sorted((steps.index(first), steps.index(second)))
+            if b - a != 1:
+                raise UserError("Only steps next to each other can be merged.")
+            keep, gone = steps[a], steps[b]
+            keep.title = keep.title or gone.title
+            keep.instruction = _join(keep.instruction, gone.instruction)
+            keep.caution = _join(keep.caution, gone.caution)
+            if keep.screenshot is None and gone.screenshot is not None:
+                for name in ("screenshot", "full_screenshot", "click_x", "click_y",
+                             "window_title", "redactions", "annotations"):
+                    setattr(keep, name, getattr(gone, name))
+            if keep.video_time is None:
+                keep.video_time = gone.video_time
+            session.delete(gone)
+            steps.remove(gone)
+            self._save_order(session, process, steps)
+            return _row(keep)
+
+    def move(self, step_id: int, position: int) -> builtins.list[StepRow]:
+        """Move a step to ``position`` (1-based, clamped); returns the new order."""
+        with self._session() as session:
+            step = _get_step(session, step_id)
+            process = self._lock(session, step.process_id)
+            steps = _ordered(session, step.process_id)
+            steps.remove(step)
+            steps.insert(min(max(position, 1) - 1, len(steps)), step)
+            return self._save_order(session, process, steps)
+
+    def reorder(self, process_id: int, step_ids: Sequence[int]) -> builtins.list[StepRow]:
+        """Put all steps of a process in the order of ``step_ids``.
+
+        Raises:
+            UserError: ``step_ids`` is not exactly the process's steps (they changed).
+        """
+        with self._session() as session:
+            process = self._lock(session, process_id)
+            by_id = {s.id: s for s in _ordered(session, process_id)}
+            if sorted(by_id) != sorted(step_ids):
+                raise UserError("The steps changed meanwhile; reload them and try again.")
+            return self._save_order(session, process, [by_id[i] for i in step_ids])
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _change(self, step_id: int, values: dict[str, Any]) -> StepRow:
+        with self._session() as session:
+            step = _get_step(session, step_id)
+            process = self._lock(session, step.process_id)
+            for name, value in values.items():
+                setattr(step, name, value)
+            self._touch(process)
+            session.flush()
+            return _row(step)
+
+    def _save_order(
+        self, session: Session, process: Process, steps: builtins.list[Step]
+    ) -> builtins.list[StepRow]:
+        _renumber(steps)
+        self._touch(process)
+        session.flush()
+        return [_row(s) for s in steps]
+
+    def _lock(self, session: Session, process_id: int) -> Process:
+        process = session.get(Process, process_id, with_for_update=True)
+        if process is None:
+            raise NotFound(f"No process with id {process_id}.")
+        return process
+
+    def _touch(self, process: Process) -> None:
+        process.updated_at = self._clock()
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def check_title(title: str) -> str:
+    """A step title is one line of at most 500 characters."""
+    title = " ".join(title.splitlines())
+    if len(title) > MAX_TITLE:
+        raise UserError(f"A step title can be at most {MAX_TITLE} characters.")
+    return title
+
+
+def validate_redactions(value: Any) -> list[dict[str, int]]:
+    """Check redaction boxes ``{"x", "y", "w", "h"}`` (screenshot pixels, w and h above 0).
+
+    Returns:
+        The boxes widened outward to whole pixels, so nothing half-covered leaks.
+
+    Raises:
+        UserError: not a list of boxes with numeric x, y, w, h.
+    """
+    boxes = []
+    for item in _mark_list(value, "redaction boxes"):
+        x, y, w, h = (_number(item, key, "A redaction box") for key in ("x", "y", "w", "h"))
+        if w <= 0 or h <= 0:
+            raise UserError("A redaction box has no width or height.")
+        left, top = math.floor(x), math.floor(y)
+        right, bottom = math.ceil(x + w), math.ceil(y + h)
+        boxes.append({"x": left, "y": top, "w": right - left, "h": bottom - top})
+    return boxes
+
+
+def validate_annotations(value: Any) -> list[Mark]:
+    """Check annotations; returns them in canonical form (whole pixels, known keys only).
+
+    Kinds: ``rect`` (x, y, w, h), ``arrow`` (x1, y1, x2, y2), ``marker`` (x, y, n: 1..999),
+    ``text`` (x, y, text), ``crop`` (x, y, w, h; at most one). Each may have a ``color``
+    ``"#rrggbb"``.
+
+    Raises:
+        UserError: an annotation is malformed.
+    """
+    marks = []
+    for item in _mark_list(value, "annotations"):
+        kind = item.get("kind")
+        if kind not in ANNOTATION_KINDS:
+            raise UserError(f"An annotation has an unknown kind: {str(kind)[:20]!r}.")
+        mark: Mark = {"kind": kind}
+        for key in ANNOTATION_KINDS[kind]:
+            mark[key] = round(_number(item, key, f"A {kind} annotation"))
+        if kind in ("rect", "crop") and (mark["w"] <= 0 or mark["h"] <= 0):
+            raise UserError(f"A {kind} annotation has no width or height.")
+        if kind == "arrow" and (mark["x1"], mark["y1"]) == (mark["x2"], mark["y2"]):
+            raise UserError("An arrow annotation has no length.")
+        if kind == "marker":
+            n = item.get("n")
+            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_MARKER:
+                raise UserError(f"A numbered marker needs a number from 1 to {MAX_MARKER}.")
+            mark["n"] = n
+        if kind == "text":
+            text = item.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_LABEL:
+                raise UserError(f"A text annotation needs 1 to {MAX_LABEL} characters.")
+            mark["text"] = text
+        color = item.get("color")
+        if color is not None:
+            if not isinstance(color, str) or not _COLOR.match(color):
+                raise UserError("An annotation color must look like #rrggbb.")
+            mark["color"] = color.lower()
+        marks.append(mark)
+    if sum(1 for mark in marks if mark["kind"] == "crop") > 1:
+        raise UserError("A step screenshot can have only one crop.")
+    return marks
+
+
+def _mark_list(value: Any, what: str) -> builtins.list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise UserError(f"A step's {what} are not a list.")
+    if len(value) > MAX_MARKS:
+        raise UserError(f"A step can have at most {MAX_MARKS} {what}.")
+    if not all(isinstance(item, dict) for item in value):
+        raise UserError(f"A step's {what} must each be a set of named values.")
+    return builtins.list(value)
+
+
+def _number(item: dict[str, Any], key: str, what: str) -> float:
+    number: Any = item.get(key)
+    usable = isinstance(number, int | float) and not isinstance(number, bool)
+    if not usable or not math.isfinite(number) or abs(number) > MAX_COORDINATE:
+        raise UserError(f"{what} has no usable {key!r}.")
+    return float(number)
+
+
+def _check_text(text: str, limit: int, what: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > limit:
+        raise UserError(f"{what} can be at most {limit} characters.")
+    return text
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "title": check_title, "window_title": check_title,
+    "instruction": lambda text: _check_text(text, MAX_INSTRUCTION, "An instruction"),
+    "caution": lambda text: _check_text(text, MAX_CAUTION, "A caution note"),
+    "redactions": validate_redactions, "annotations": validate_annotations,
+}
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every content field checked and put in canonical form."""
+    return {k: _CHECKS[k](v) if k in _CHECKS else v for k, v in values.items()}
+
+
+def _fields(content: StepContent) -> dict[str, Any]:
+    return {f.name: getattr(content, f.name) for f in fields(StepContent)}
+
+
+def _join(first: str, second: str) -> str:
+    return "\n".join(part for part in (first.strip("\n"), second.strip("\n")) if part)
+
+
+def _get_step(session: Session, step_id: int) -> Step:
+    step = session.get(Step, step_id)
+    if step is None:
+        raise NotFound("This step no longer exists; it was deleted.")
+    return step
+
+
+def _ordered(session: Session, process_id: int) -> builtins.list[Step]:
+    query = select(Step).where(Step.process_id == process_id).order_by(Step.position, Step.id)
+    return builtins.list(session.scalars(query))
+
+
+def _renumber(steps: builtins.list[Step]) -> None:
+    for position, step in enumerate(steps, start=1):
+        if step.position != position:
+            step.position = position
+
+
+def _row(step: Step) -> StepRow:
+    values = {f.name: getattr(step, f.name) for f in fields(StepRow)}
+    for name in ("redactions", "annotations"):
+        values[name] = tuple(dict(mark) for mark in values[name] or ())
+    return StepRow(**values)
