@@ -1,0 +1,110 @@
+"""Typed reads from untrusted JSON (manifests and receipts), with plain error messages."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from baton.errors import UserError
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Invalid(UserError):
+    """A JSON document from outside (a package or a receipt) is malformed."""
+
+
+def as_object(value: Any, what: str) -> dict[str, Any]:
+    """Return ``value`` if it is a JSON object.
+
+    Raises:
+        Invalid: it is not an object.
+    """
+    if not isinstance(value, dict):
+        raise Invalid(f"{what} is not a JSON object.")
+    return value
+
+
+def as_list(value: Any, what: str, *, max_items: int) -> list[Any]:
+    """Return ``value`` if it is a JSON array of at most ``max_items`` items."""
+    if not isinstance(value, list):
+        raise Invalid(f"{what} is not a list.")
+    if len(value) > max_items:
+        raise Invalid(f"{what} has {len(value)} items; at most {max_items} are allowed.")
+    return value
+
+
+def text(
+    obj: dict[str, Any], key: str, what: str, *, max_len: int, default: str | None = None
+) -> str:
+    """A string field of at most ``max_len`` characters (``default`` if missing or null)."""
+    value = obj.get(key)
+    if value is None and default is not None:
+        return default
+    if not isinstance(value, str):
+        raise Invalid(f"{what}: {key!r} must be text.")
+    if len(value) > max_len:
+        raise Invalid(f"{what}: {key!r} is longer than {max_len} characters.")
+    return value
+
+
+def optional_text(obj: dict[str, Any], key: str, what: str, *, max_len: int) -> str | None:
+    """Like :func:`text` but ``None`` when missing or null."""
+    if obj.get(key) is None:
+        return None
+    return text(obj, key, what, max_len=max_len)
+
+
+def integer(obj: dict[str, Any], key: str, what: str, *, minimum: int, maximum: int) -> int:
+    """An integer field (booleans are not integers here) within the given bounds."""
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{what}: {key!r} must be a whole number.")
+    if not minimum <= value <= maximum:
+        raise Invalid(f"{what}: {key!r} must be between {minimum} and {maximum}.")
+    return value
+
+
+def optional_integer(
+    obj: dict[str, Any], key: str, what: str, *, minimum: int, maximum: int
+) -> int | None:
+    """Like :func:`integer` but ``None`` when missing or null."""
+    if obj.get(key) is None:
+        return None
+    return integer(obj, key, what, minimum=minimum, maximum=maximum)
+
+
+def number(obj: dict[str, Any], key: str, what: str, *, minimum: float, maximum: float) -> float:
+    """A finite number field within the given bounds."""
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(f"{what}: {key!r} must be a number.")
+    if not math.isfinite(value) or not minimum <= value <= maximum:
+        raise Invalid(f"{what}: {key!r} must be between {minimum:g} and {maximum:g}.")
+    return float(value)
+
+
+def optional_number(
+    obj: dict[str, Any], key: str, what: str, *, minimum: float, maximum: float
+) -> float | None:
+    """Like :func:`number` but ``None`` when missing or null."""
+    if obj.get(key) is None:
+        return None
+    return number(obj, key, what, minimum=minimum, maximum=maximum)
+
+
+def boolean(obj: dict[str, Any], key: str, what: str) -> bool:
+    """A true/false field."""
+    value = obj.get(key)
+    if not isinstance(value, bool):
+        raise Invalid(f"{what}: {key!r} must be true or false.")
+    return value
+
+
+def sha256(obj: dict[str, Any], key: str, what: str) -> str:
+    """A lowercase hex SHA-256 field."""
+    value = obj.get(key)
+    if not isinstance(value, str) or not SHA256.match(value):
+        raise Invalid(f"{what}: {key!r} is not a SHA-256 hash.")
+    return value

@@ -1,0 +1,92 @@
+"""A package export killed mid-way (SIGKILL, as by a crash or power cut) leaves no zip."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from baton.core.media import MediaStore
+
+CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from PySide6.QtGui import QGuiApplication
+from baton.core.media import MediaStore
+from baton.handoff.package import build_package
+
+app = QGuiApplication([])
+media, snapshot, out = MediaStore(Path(sys.argv[1])), json.loads(sys.argv[2]), Path(sys.argv[3])
+
+def progress(fraction, label):
+    if label == "Packing the video":
+        print("packing", flush=True)
+        time.sleep(0.02)  # slow the export down so the parent can kill it half-way
+
+build_package(snapshot, media, out, progress=progress)
+print("finished", flush=True)
+"""
+
+
+def fake_mp4(size: int) -> bytes:
+    """MP4 boxes with the index first (so it is packed as is) and ``size`` bytes of media."""
+    ftyp = (16).to_bytes(4, "big") + b"ftypisom" + b"\0\0\0\0"
+    moov = (8).to_bytes(4, "big") + b"moov"
+    mdat = (size + 8).to_bytes(4, "big") + b"mdat"
+    return ftyp + moov + mdat + bytes(size)
+
+
+def run_child(tmp_path: Path, video_bytes: int) -> tuple[subprocess.Popen[str], Path, Path]:
+    media = MediaStore(tmp_path / "media")
+    key = media.put_bytes(fake_mp4(video_bytes), "mp4")
+    snapshot = {
+        "process_id": 1,
+        "title": "Month-end close",
+        "version": 2,
+        "recording": key,
+        "steps": [{"position": 1, "title": "Open the ledger"}],
+    }
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / "month-end.zip"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(media.root), json.dumps(snapshot), str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    return child, out_dir, target
+
+
+def test_a_killed_export_leaves_no_zip_and_no_litter(tmp_path: Path) -> None:
+    child, out_dir, target = run_child(tmp_path, 40 << 20)
+    with child:
+        try:
+            assert child.stdout is not None and child.stderr is not None
+            line = child.stdout.readline()
+            assert line.strip() == "packing", child.stderr.read()
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert not target.exists()
+    assert list(out_dir.iterdir()) == []  # the half-written zip never had a name
+
+
+def test_the_same_export_left_alone_finishes(tmp_path: Path) -> None:
+    child, out_dir, target = run_child(tmp_path, 1 << 20)
+    stdout, stderr = child.communicate(timeout=120)
+    assert child.returncode == 0, stderr
+    assert stdout.strip().endswith("finished")
+    with zipfile.ZipFile(target) as archive:
+        assert archive.testzip() is None
+        assert "video/walkthrough.mp4" in archive.namelist()
+    assert [p.name for p in out_dir.iterdir()] == ["month-end.zip"]
