@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from baton.core.changes import Changes
+from baton.core.dashboard import Dashboard
 from baton.core.db import Database, open_database, sqlite_url
+from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.tracking import Tracking
@@ -23,6 +26,9 @@ class Services:
     media: MediaStore
     library: Library
     tracking: Tracking
+    dashboard: Dashboard
+    ladder: TrustLadder
+    changes: Changes
     settings: Settings
 
     def close(self) -> None:
@@ -53,5 +59,8 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         media=MediaStore(paths.media_dir),
         library=Library(database.sessions),
         tracking=Tracking(database.sessions),
+        dashboard=Dashboard(database.sessions),
+        ladder=TrustLadder(database.sessions),
+        changes=Changes(database.sessions),
         settings=Settings(paths.settings_file),
     )

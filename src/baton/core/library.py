@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -136,11 +136,24 @@ class Library:
             session.delete(_get_process(session, process_id))
 
     def did_it_myself(self, process_id: int) -> ProcessRow:
-        """Count one more time the owner did this process instead of handing it off."""
+        """Count one more time the owner did this process instead of handing it off.
+
+        One atomic UPDATE, so two people pressing it at once both count.
+        """
         with self._session() as session:
+            done = session.execute(
+                update(Process)
+                .where(Process.id == process_id)
+                .values(
+                    times_done_myself=Process.times_done_myself + 1,
+                    row_version=Process.row_version + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if done.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFound(f"No process with id {process_id}.")
             process = _get_process(session, process_id)
-            process.times_done_myself += 1
-            session.flush()
+            session.refresh(process)
             return _row(process, _step_count(session, process.id))
 
     def get(self, process_id: int) -> ProcessRow:
@@ -253,6 +266,7 @@ def _snapshot(process: Process) -> dict[str, Any]:
         "recording": recording.media if recording is not None else None,
         "steps": [
             {
+                "id": step.id,
                 "position": step.position,
                 "title": step.title,
                 "instruction": step.instruction,

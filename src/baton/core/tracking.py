@@ -20,7 +20,6 @@ from baton.core.models import (
     HandoffEvent,
     HandoffStatus,
     Process,
-    ProcessStatus,
     ProcessVersion,
 )
 from baton.core.transaction import transaction
@@ -89,19 +88,6 @@ class HandoffRow:
             and self.due_on < today
             and self.status not in (HandoffStatus.INDEPENDENT, HandoffStatus.REVOKED)
         )
-
-
-@dataclass(frozen=True)
-class DashboardFigures:
-    hours_per_week_handed_off: float
-    processes: int
-    processes_ready: int
-    active_assistants: int
-    open_handoffs: int
-    independent_handoffs: int
-    overdue_handoffs: int
-    open_questions: int
-    backlog_nudges: int
 
 
 FIELDS = (
@@ -254,18 +240,40 @@ class Tracking:
                 raise NotFound(f"No handoff with id {handoff_id}.")
             if handoff.status is HandoffStatus.REVOKED and kind is not EventKind.NOTE:
                 raise UserError("This handoff was revoked; send the process again instead.")
-            session.add(
-                HandoffEvent(
-                    handoff_id=handoff_id,
-                    at=self._clock(),
-                    kind=kind,
-                    note=note,
-                    step_position=step_position,
-                    data=data or {},
-                )
+            event = HandoffEvent(
+                handoff_id=handoff_id,
+                at=self._clock(),
+                kind=kind,
+                note=note,
+                step_position=step_position,
+                data=dict(data or {}),
             )
+            session.add(event)
             if new_status is not None and new_status is not handoff.status:
+                event.data = {**event.data, "from": handoff.status.value, "to": new_status.value}
                 handoff.status = new_status
+            session.flush()
+            return self._handoff_row(session, handoff_id)
+
+    def check_in(
+        self, handoff_id: int, status: HandoffStatus | None = None, note: str = ""
+    ) -> HandoffRow:
+        """The owner checked in with the assistant; optionally move the handoff along."""
+        return self.add_event(handoff_id, EventKind.CHECK_IN, note.strip(), new_status=status)
+
+    def revoke(self, handoff_id: int, note: str = "") -> HandoffRow:
+        """Take the handoff back: later receipts for it are refused."""
+        return self.add_event(
+            handoff_id, EventKind.STATUS_CHANGE, note.strip(), new_status=HandoffStatus.REVOKED
+        )
+
+    def set_due(self, handoff_id: int, due_on: date | None) -> HandoffRow:
+        """When to check in next (overdue ones surface on the dashboard)."""
+        with self._session("This handoff") as session:
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise NotFound(f"No handoff with id {handoff_id}.")
+            handoff.due_on = due_on
             session.flush()
             return self._handoff_row(session, handoff_id)
 
@@ -302,63 +310,6 @@ class Tracking:
         if row is None:
             raise NotFound(f"No handoff with id {handoff_id}.")
         return _handoff_row(*row)
-
-    # -- dashboard -------------------------------------------------------------------------
-
-    def dashboard(self, today: date | None = None) -> DashboardFigures:
-        today = today or self._clock().date()
-        closed = (HandoffStatus.INDEPENDENT, HandoffStatus.REVOKED)
-        with self._session() as session:
-            independent_processes = (
-                select(ProcessVersion.process_id)
-                .join(Handoff, Handoff.version_id == ProcessVersion.id)
-                .where(Handoff.status == HandoffStatus.INDEPENDENT)
-                .distinct()
-                .subquery()
-            )
-            minutes = session.scalar(
-                select(func.coalesce(func.sum(Process.minutes_per_run * Process.runs_per_week), 0))
-                .where(Process.id.in_(select(independent_processes.c.process_id)))
-            )
-            open_questions = session.scalar(
-                select(func.count(Handoff.id)).where(Handoff.status == HandoffStatus.NEEDS_HELP)
-            )
-            return DashboardFigures(
-                hours_per_week_handed_off=round(float(minutes or 0) / 60.0, 1),
-                processes=session.scalar(select(func.count(Process.id))) or 0,
-                processes_ready=session.scalar(
-                    select(func.count(Process.id)).where(Process.status == ProcessStatus.READY)
-                )
-                or 0,
-                active_assistants=session.scalar(
-                    select(func.count(Assistant.id)).where(Assistant.active.is_(True))
-                )
-                or 0,
-                open_handoffs=session.scalar(
-                    select(func.count(Handoff.id)).where(Handoff.status.not_in(closed))
-                )
-                or 0,
-                independent_handoffs=session.scalar(
-                    select(func.count(Handoff.id)).where(
-                        Handoff.status == HandoffStatus.INDEPENDENT
-                    )
-                )
-                or 0,
-                overdue_handoffs=session.scalar(
-                    select(func.count(Handoff.id)).where(
-                        Handoff.due_on < today, Handoff.status.not_in(closed)
-                    )
-                )
-                or 0,
-                open_questions=open_questions or 0,
-                backlog_nudges=session.scalar(
-                    select(func.count(Process.id)).where(
-                        Process.status.in_((ProcessStatus.IDEA, ProcessStatus.DRAFT)),
-                        Process.times_done_myself >= 2,
-                    )
-                )
-                or 0,
-            )
 
 
 def _handoff_query() -> Any:

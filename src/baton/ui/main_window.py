@@ -40,7 +40,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(services.library, self.notify)
         self.assistants = AssistantsView(services.tracking, self.notify)
         self.handoffs = HandoffsView(services.tracking)
-        self.dashboard = DashboardView(services.tracking)
+        self.dashboard = DashboardView(services.dashboard)
         self.handoffs.go_to_library.connect(lambda: self.show_page("Library"))
 
         self.sidebar = QListWidget()

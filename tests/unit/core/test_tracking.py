@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from baton.core.dashboard import Dashboard
+from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft
 from baton.core.models import Arrangement, EventKind, HandoffStatus, ProcessStatus
 from baton.core.tracking import AssistantDraft, Tracking
@@ -39,7 +41,10 @@ def test_assistant_validation(tracking: Tracking) -> None:
         tracking.add_assistant(AssistantDraft("Cy", email="not an email"))
 
 
-def test_handoff_timeline_and_dashboard(library: Library, tracking: Tracking) -> None:
+def test_handoff_timeline_and_dashboard(
+    library: Library, tracking: Tracking, database: Database
+) -> None:
+    dashboard = Dashboard(database.sessions)
     process = library.add_process(
         ProcessDraft("Invoices", minutes_per_run=30, runs_per_week=4, status=ProcessStatus.READY)
     )
@@ -51,19 +56,19 @@ def test_handoff_timeline_and_dashboard(library: Library, tracking: Tracking) ->
     handoff = tracking.create_handoff(version.id, ana.id, due_on=date(2026, 3, 1))
     assert handoff.status is HandoffStatus.SENT and handoff.process_title == "Invoices"
 
-    figures = tracking.dashboard(today=date(2026, 3, 2))
+    figures = dashboard.figures(today=date(2026, 3, 2))
     assert figures.hours_per_week_handed_off == 0
     assert (figures.open_handoffs, figures.overdue_handoffs, figures.backlog_nudges) == (1, 1, 1)
 
     tracking.add_event(handoff.id, EventKind.QUESTION, "Which bank?",
                        new_status=HandoffStatus.NEEDS_HELP, step_position=3)
-    assert tracking.dashboard(today=date(2026, 3, 2)).open_questions == 1
+    assert dashboard.figures(today=date(2026, 3, 2)).open_questions == 1
     row = tracking.add_event(handoff.id, EventKind.CHECK_IN, "All good",
                              new_status=HandoffStatus.INDEPENDENT)
     assert row.status is HandoffStatus.INDEPENDENT
     kinds = [event.kind for event in tracking.events(handoff.id)]
     assert kinds == [EventKind.SENT, EventKind.QUESTION, EventKind.CHECK_IN]
-    figures = tracking.dashboard(today=date(2026, 3, 2))
+    figures = dashboard.figures(today=date(2026, 3, 2))
     assert figures.hours_per_week_handed_off == 2.0
     assert (figures.open_handoffs, figures.overdue_handoffs) == (0, 0)
     assert [h.assistant_name for h in tracking.list_handoffs("invoices")] == ["Ana"]

@@ -1,0 +1,53 @@
+"""Exports the owner can open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from baton.core.tracking import HandoffRow
+from baton.errors import UserError
+
+HANDOFF_HEADER = (
+    "Process", "Version", "Assistant", "Status", "Sent", "Check in by", "Last activity",
+    "Overdue",
+)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_handoffs_csv(rows: Iterable[HandoffRow], path: Path, today: date) -> int:
+    """Write the handoff table to ``path`` (replaced atomically); returns the row count."""
+    path = path.expanduser()
+    if not path.parent.is_dir():
+        raise UserError(f"The folder {path.parent} does not exist.")
+    fd, temp = tempfile.mkstemp(prefix=".handoffs-", suffix=".csv", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HANDOFF_HEADER)
+            for row in rows:
+                writer.writerow([
+                    spreadsheet_safe(row.process_title),
+                    row.version_number,
+                    spreadsheet_safe(row.assistant_name),
+                    row.status.value,
+                    row.sent_at.isoformat(sep=" ", timespec="minutes"),
+                    row.due_on.isoformat() if row.due_on else "",
+                    row.last_event_at.isoformat(sep=" ", timespec="minutes"),
+                    "yes" if row.is_overdue(today) else "",
+                ])
+                count += 1
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise UserError(f"Cannot write {path}: {error.strerror}") from None
+    return count
