@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
 
         self.library = LibraryView(services.library, self.notify)
         self.assistants = AssistantsView(services.tracking, self.notify)
-        self.handoffs = HandoffsView(services.tracking)
+        self.handoffs = HandoffsView(services.tracking, self.notify)
         self.dashboard = DashboardView(services.dashboard)
         self.handoffs.go_to_library.connect(lambda: self.show_page("Library"))
 

@@ -139,7 +139,7 @@ class TablePage(QWidget, Generic[Row]):
     def set_rows(self, rows: list[Row]) -> None:
         selected = self.selected()
         self.model.set_rows(rows)
-        self.stack.setCurrentWidget(self.table if rows else self.empty)
+        self.stack.setCurrentIndex(0 if rows else self.stack.indexOf(self.empty))
         self.search.setEnabled(bool(rows))
         if selected is not None:
             self.select_where(lambda row: getattr(row, "id", None) == getattr(selected, "id", 0))
