@@ -86,7 +86,15 @@ def test_search_filters_and_did_it_myself_nudges(qtbot: QtBot, services: Service
         services.library.add_process(ProcessDraft(title))
     window = open_window(qtbot, services)
     qtbot.keyClicks(window.library.search, "stock")
-    assert window.library.proxy.rowCount() == 1
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 1)
+    assert window.library.stack.currentWidget() is window.library.table
+    qtbot.keyClicks(window.library.search, " nothing like it")
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 0)
+    assert window.library.search.isEnabled()
+    window.library.search.clear()
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 3)
+    qtbot.keyClicks(window.library.search, "stock")
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 1)
     window.library.table.selectRow(0)
     window.library.myself_action.trigger()
     window.library.myself_action.trigger()

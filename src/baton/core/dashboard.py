@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -93,96 +93,107 @@ class Dashboard:
     def figures(self, today: date | None = None) -> DashboardFigures:
         today = today or self._clock().date()
         with self._sessions() as session:
-            count_handoffs = select(func.count(Handoff.id))
+            by_status: dict[HandoffStatus, tuple[int, int]] = {
+                status: (int(total), int(overdue or 0))
+                for status, total, overdue in session.execute(
+                    select(Handoff.status, func.count(), _count_if(Handoff.due_on < today))
+                    .group_by(Handoff.status)
+                )
+            }
+            open_statuses = [status for status in by_status if status not in CLOSED]
+            processes = session.execute(
+                select(
+                    func.count(Process.id),
+                    _count_if(Process.status == ProcessStatus.READY),
+                    _count_if(_backlog()),
+                )
+            ).one()
             return DashboardFigures(
                 hours_per_week_handed_off=round(_independent_minutes(session) / 60.0, 1),
-                processes=_scalar(session, select(func.count(Process.id))),
-                processes_ready=_scalar(
-                    session,
-                    select(func.count(Process.id)).where(Process.status == ProcessStatus.READY),
+                processes=int(processes[0] or 0),
+                processes_ready=int(processes[1] or 0),
+                active_assistants=int(
+                    session.scalar(
+                        select(func.count(Assistant.id)).where(Assistant.active.is_(True))
+                    )
+                    or 0
                 ),
-                active_assistants=_scalar(
-                    session, select(func.count(Assistant.id)).where(Assistant.active.is_(True))
-                ),
-                open_handoffs=_scalar(session, count_handoffs.where(Handoff.status.not_in(CLOSED))),
-                independent_handoffs=_scalar(
-                    session, count_handoffs.where(Handoff.status == HandoffStatus.INDEPENDENT)
-                ),
-                overdue_handoffs=_scalar(
-                    session,
-                    count_handoffs.where(Handoff.due_on < today, Handoff.status.not_in(CLOSED)),
-                ),
-                open_questions=_scalar(
-                    session, count_handoffs.where(Handoff.status == HandoffStatus.NEEDS_HELP)
-                ),
-                backlog_nudges=_scalar(session, select(func.count(Process.id)).where(_backlog())),
+                open_handoffs=sum(by_status[status][0] for status in open_statuses),
+                independent_handoffs=by_status.get(HandoffStatus.INDEPENDENT, (0, 0))[0],
+                overdue_handoffs=sum(by_status[status][1] for status in open_statuses),
+                open_questions=by_status.get(HandoffStatus.NEEDS_HELP, (0, 0))[0],
+                backlog_nudges=int(processes[2] or 0),
             )
 
     def needs_attention(self, today: date | None = None, limit: int = 50) -> list[Attention]:
         """Open questions first, then overdue check-ins, oldest due date first."""
         today = today or self._clock().date()
         with self._sessions() as session:
-            last_question = (
-                select(HandoffEvent.handoff_id, func.max(HandoffEvent.id).label("event_id"))
-                .where(HandoffEvent.kind == EventKind.QUESTION)
-                .group_by(HandoffEvent.handoff_id)
-                .subquery()
-            )
-            query = (
-                select(Handoff, Process.title, Assistant.name, HandoffEvent.note)
-                .join(ProcessVersion, Handoff.version_id == ProcessVersion.id)
-                .join(Process, ProcessVersion.process_id == Process.id)
-                .join(Assistant, Handoff.assistant_id == Assistant.id)
-                .outerjoin(last_question, last_question.c.handoff_id == Handoff.id)
-                .outerjoin(HandoffEvent, HandoffEvent.id == last_question.c.event_id)
-                .where(
-                    (Handoff.status == HandoffStatus.NEEDS_HELP)
-                    | (and_(Handoff.due_on < today, Handoff.status.not_in(CLOSED)))
-                )
-                .order_by(
-                    (Handoff.status != HandoffStatus.NEEDS_HELP), Handoff.due_on, Handoff.id
-                )
+            asking = session.execute(
+                _attention_query()
+                .where(Handoff.status == HandoffStatus.NEEDS_HELP)
+                .order_by(Handoff.last_activity_at.desc(), Handoff.id)
                 .limit(limit)
-            )
+            ).all()
+            overdue = session.execute(
+                _attention_query()
+                .where(Handoff.due_on < today, Handoff.status.not_in(CLOSED),
+                       Handoff.status != HandoffStatus.NEEDS_HELP)
+                .order_by(Handoff.due_on, Handoff.id)
+                .limit(max(0, limit - len(asking)))
+            ).all()
+            questions = _last_questions(session, [row[0].id for row in asking])
             return [
-                Attention(
-                    handoff.id,
-                    title,
-                    name,
-                    handoff.due_on,
-                    handoff.status,
-                    (note or "") if handoff.status is HandoffStatus.NEEDS_HELP else "",
-                )
-                for handoff, title, name, note in session.execute(query)
+                Attention(handoff.id, title, name, handoff.due_on, handoff.status,
+                          questions.get(handoff.id, ""))
+                for handoff, title, name in [*asking, *overdue]
             ]
 
-    def holdings(self) -> list[Holding]:
-        """Who holds what: the furthest-along handoff per assistant and process."""
+    def holdings(self, most: int = 25) -> list[Holding]:
+        """Who holds what: the furthest-along handoff per assistant and process.
+
+        Limited to the ``most`` active assistants and processes with the most live
+        handoffs, so the matrix stays readable (and fast) in a large library.
+        """
+        live = Handoff.status != HandoffStatus.REVOKED
         with self._sessions() as session:
+            assistants = select(Handoff.assistant_id).join(
+                Assistant, Assistant.id == Handoff.assistant_id
+            ).where(live, Assistant.active.is_(True)).group_by(Handoff.assistant_id).order_by(
+                func.count(Handoff.id).desc(), Handoff.assistant_id
+            ).limit(most)
+            top_assistants = list(session.scalars(assistants))
+            processes = (
+                select(ProcessVersion.process_id)
+                .join(Handoff, Handoff.version_id == ProcessVersion.id)
+                .where(live, Handoff.assistant_id.in_(top_assistants))
+                .group_by(ProcessVersion.process_id)
+                .order_by(func.count(Handoff.id).desc(), ProcessVersion.process_id)
+                .limit(most)
+            )
+            top_processes = list(session.scalars(processes))
+            rank = case(PROGRESS, value=Handoff.status)
             query = (
                 select(
                     Assistant.id,
                     Assistant.name,
                     Process.id,
                     Process.title,
-                    ProcessVersion.number,
-                    Handoff.status,
+                    func.max(rank * 100_000 + ProcessVersion.number),
                 )
                 .join(Handoff, Handoff.assistant_id == Assistant.id)
                 .join(ProcessVersion, Handoff.version_id == ProcessVersion.id)
                 .join(Process, ProcessVersion.process_id == Process.id)
-                .where(Assistant.active.is_(True))
+                .where(Assistant.id.in_(top_assistants), Process.id.in_(top_processes))
+                .group_by(Assistant.id, Assistant.name, Process.id, Process.title)
             )
-            best: dict[tuple[int, int], Holding] = {}
-            for assistant_id, name, process_id, title, number, status in session.execute(query):
-                cell = Holding(assistant_id, name, process_id, title, number, status)
-                current = best.get((assistant_id, process_id))
-                if current is None or (PROGRESS[status], number) > (
-                    PROGRESS[current.status],
-                    current.version_number,
-                ):
-                    best[(assistant_id, process_id)] = cell
-            return sorted(best.values(), key=lambda h: (h.assistant_name.lower(), h.process_title))
+            by_rank = {value: status for status, value in PROGRESS.items()}
+            cells = [
+                Holding(assistant_id, name, process_id, title, best % 100_000,
+                        by_rank[best // 100_000])
+                for assistant_id, name, process_id, title, best in session.execute(query)
+            ]
+            return sorted(cells, key=lambda h: (h.assistant_name.lower(), h.process_title))
 
     def backlog(self) -> list[BacklogNudge]:
         """Processes the owner keeps doing themselves (twice or more) and has not recorded."""
@@ -238,6 +249,34 @@ def _independent_minutes(session: Session) -> float:
     return float(total or 0)
 
 
+def _attention_query() -> Select[Handoff, str, str]:
+    return (
+        select(Handoff, Process.title, Assistant.name)
+        .join(ProcessVersion, Handoff.version_id == ProcessVersion.id)
+        .join(Process, ProcessVersion.process_id == Process.id)
+        .join(Assistant, Handoff.assistant_id == Assistant.id)
+    )
+
+
+def _last_questions(session: Session, handoff_ids: list[int]) -> dict[int, str]:
+    """The newest question asked on each of these handoffs."""
+    if not handoff_ids:
+        return {}
+    newest = (
+        select(func.max(HandoffEvent.id))
+        .where(HandoffEvent.kind == EventKind.QUESTION, HandoffEvent.handoff_id.in_(handoff_ids))
+        .group_by(HandoffEvent.handoff_id)
+    )
+    rows = session.execute(
+        select(HandoffEvent.handoff_id, HandoffEvent.note).where(HandoffEvent.id.in_(newest))
+    )
+    return {handoff_id: note for handoff_id, note in rows}
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def _backlog() -> ColumnElement[bool]:
     return and_(
         Process.status.in_((ProcessStatus.IDEA, ProcessStatus.DRAFT)),
@@ -245,6 +284,4 @@ def _backlog() -> ColumnElement[bool]:
     )
 
 
-def _scalar(session: Session, query: Select[int]) -> int:
-    return int(session.scalar(query) or 0)
 

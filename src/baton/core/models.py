@@ -14,6 +14,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -238,6 +239,11 @@ class Handoff(Base):
     """One process version handed to one assistant."""
 
     __tablename__ = "handoff"
+    __table_args__ = (
+        # Covering indexes for the dashboard's counts and the who-holds-what matrix.
+        Index("ix_handoff_status_due_on", "status", "due_on", "version_id", "assistant_id"),
+        Index("ix_handoff_assistant_status", "assistant_id", "status", "version_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
@@ -246,8 +252,10 @@ class Handoff(Base):
     assistant_id: Mapped[int] = mapped_column(
         ForeignKey("assistant.id", ondelete="CASCADE"), index=True
     )
-    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Kept with each event so the handoff list needs no aggregate over the whole timeline.
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[HandoffStatus] = mapped_column(
         _enum(HandoffStatus), default=HandoffStatus.SENT, index=True
     )

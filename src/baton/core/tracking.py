@@ -211,6 +211,7 @@ class Tracking:
                 version_id=version_id,
                 assistant_id=assistant_id,
                 sent_at=now,
+                last_activity_at=now,
                 due_on=due_on,
                 status=HandoffStatus.SENT,
                 package_hash=package_hash,
@@ -240,15 +241,17 @@ class Tracking:
                 raise NotFound(f"No handoff with id {handoff_id}.")
             if handoff.status is HandoffStatus.REVOKED and kind is not EventKind.NOTE:
                 raise UserError("This handoff was revoked; send the process again instead.")
+            now = self._clock()
             event = HandoffEvent(
                 handoff_id=handoff_id,
-                at=self._clock(),
+                at=now,
                 kind=kind,
                 note=note,
                 step_position=step_position,
                 data=dict(data or {}),
             )
             session.add(event)
+            handoff.last_activity_at = now
             if new_status is not None and new_status is not handoff.status:
                 event.data = {**event.data, "from": handoff.status.value, "to": new_status.value}
                 handoff.status = new_status
@@ -291,9 +294,12 @@ class Tracking:
         with self._session("This handoff") as session:
             return self._handoff_row(session, handoff_id)
 
-    def list_handoffs(self, search: str = "") -> list[HandoffRow]:
+    def list_handoffs(self, search: str = "", limit: int | None = None) -> list[HandoffRow]:
+        """Newest first; ``search`` matches process, assistant or status."""
         with self._session("This handoff") as session:
             query = _handoff_query().order_by(Handoff.sent_at.desc(), Handoff.id.desc())
+            if limit is not None:
+                query = query.limit(limit)
             if search.strip():
                 pattern = f"%{search.strip().lower()}%"
                 query = query.where(
@@ -313,26 +319,16 @@ class Tracking:
 
 
 def _handoff_query() -> Any:
-    last_event = (
-        select(HandoffEvent.handoff_id, func.max(HandoffEvent.at).label("last_at"))
-        .group_by(HandoffEvent.handoff_id)
-        .subquery()
-    )
     return (
-        select(Handoff, ProcessVersion, Process.title, Assistant.name, last_event.c.last_at)
+        select(Handoff, ProcessVersion, Process.title, Assistant.name)
         .join(ProcessVersion, Handoff.version_id == ProcessVersion.id)
         .join(Process, ProcessVersion.process_id == Process.id)
         .join(Assistant, Handoff.assistant_id == Assistant.id)
-        .outerjoin(last_event, last_event.c.handoff_id == Handoff.id)
     )
 
 
 def _handoff_row(
-    handoff: Handoff,
-    version: ProcessVersion,
-    process_title: str,
-    assistant_name: str,
-    last_at: datetime | None,
+    handoff: Handoff, version: ProcessVersion, process_title: str, assistant_name: str
 ) -> HandoffRow:
     return HandoffRow(
         id=handoff.id,
@@ -344,7 +340,7 @@ def _handoff_row(
         sent_at=handoff.sent_at,
         due_on=handoff.due_on,
         status=handoff.status,
-        last_event_at=last_at or handoff.sent_at,
+        last_event_at=handoff.last_activity_at or handoff.sent_at,
     )
 
 

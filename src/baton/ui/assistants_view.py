@@ -45,7 +45,7 @@ class AssistantsView(TablePage[AssistantRow]):
         self.refresh()
 
     def refresh(self) -> None:
-        self.set_rows(self._tracking.list_assistants())
+        self.set_rows(self._tracking.list_assistants(self.search_text()))
 
     def add_assistant(self) -> None:
         draft = AssistantDialog.ask(self)

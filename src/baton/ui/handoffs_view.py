@@ -33,6 +33,8 @@ def describe(event: HandoffEvent) -> str:
 class HandoffsView(TablePage[HandoffRow]):
     """Lists handoffs, newest first, with the selected one's timeline beside it."""
 
+    LIMIT = 1000
+
     def __init__(
         self,
         tracking: Tracking,
@@ -77,7 +79,8 @@ class HandoffsView(TablePage[HandoffRow]):
         self.refresh()
 
     def refresh(self) -> None:
-        self.set_rows(self._tracking.list_handoffs())
+        rows = self._tracking.list_handoffs(self.search_text(), limit=self.LIMIT)
+        self.set_rows(rows, limit=self.LIMIT)
 
     def _show_timeline(self) -> None:
         self.timeline.clear()

@@ -47,7 +47,7 @@ class LibraryView(TablePage[ProcessRow]):
         self.refresh()
 
     def refresh(self) -> None:
-        self.set_rows(self._library.list_processes())
+        self.set_rows(self._library.list_processes(self.search_text()))
 
     def add_process(self) -> None:
         draft = ProcessDialog.ask(self)

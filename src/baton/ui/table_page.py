@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -71,8 +71,6 @@ class TablePage(QWidget, Generic[Row]):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -80,7 +78,15 @@ class TablePage(QWidget, Generic[Row]):
         self.search.setPlaceholderText(search_placeholder)
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(320)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        # Searching asks the service (the database), so it stays fast in a large library.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(lambda: self.refresh())
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.more = QLabel()
+        self.more.setObjectName("moreRows")
+        self.more.hide()
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -110,6 +116,7 @@ class TablePage(QWidget, Generic[Row]):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.more)
         self._on_activate: Callable[[], None] | None = None
 
     def add_action(
@@ -136,11 +143,23 @@ class TablePage(QWidget, Generic[Row]):
         """What double-click or Enter on a row does."""
         self._on_activate = handler
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def refresh(self) -> None:
+        """Reload the rows from the service (subclasses implement)."""
+        raise NotImplementedError
+
+    def search_text(self) -> str:
+        return self.search.text().strip()
+
+    def set_rows(self, rows: list[Row], limit: int | None = None) -> None:
+        """Show ``rows``; when ``limit`` rows came back, say that there may be more."""
         selected = self.selected()
         self.model.set_rows(rows)
-        self.stack.setCurrentIndex(0 if rows else self.stack.indexOf(self.empty))
-        self.search.setEnabled(bool(rows))
+        searching = bool(self.search_text())
+        self.stack.setCurrentIndex(0 if rows or searching else self.stack.indexOf(self.empty))
+        self.search.setEnabled(bool(rows) or searching)
+        truncated = limit is not None and len(rows) >= limit
+        self.more.setText(f"Showing the first {len(rows):,}. Search to find the others.")
+        self.more.setVisible(truncated)
         if selected is not None:
             self.select_where(lambda row: getattr(row, "id", None) == getattr(selected, "id", 0))
         self._selection_moved()

@@ -118,3 +118,49 @@ def test_postgres_upgrades_from_empty_and_refuses_newer(postgres: Any) -> None:
     db.close()
     with pytest.raises(UserError, match="newer version of Baton"):
         open_database(url)
+
+
+def test_upgrade_from_the_first_schema_keeps_data_and_copies_aside(tmp_path: Path) -> None:
+    from alembic import command
+
+    from baton.core.db import alembic_config, create_db_engine
+
+    path = tmp_path / "baton.db"
+    engine = create_db_engine(sqlite_url(path))
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        for statement in (
+            "INSERT INTO process (id, title, summary, audience, complexity, minutes_per_run, "
+            "runs_per_week, status, times_done_myself, created_at, updated_at, row_version) "
+            "VALUES (1, 'Payroll', '', 'internal', 'simple', 30, 1, 'ready', 0, "
+            "'2026-01-01 09:00:00', '2026-01-01 09:00:00', 1)",
+            "INSERT INTO process_version (id, process_id, number, snapshot, content_hash, "
+            "changelog, created_at) VALUES (1, 1, 1, '{}', 'x', '', '2026-01-01 09:00:00')",
+            "INSERT INTO assistant (id, name, email, arrangement, engagement, hired_via, "
+            "time_zone, notes, active, created_at, row_version) VALUES (1, 'Ana', '', "
+            "'offshore', 'part-time', '', '', '', 1, '2026-01-01 09:00:00', 1)",
+            "INSERT INTO handoff (id, version_id, assistant_id, sent_at, status, package_hash, "
+            "row_version) VALUES (1, 1, 1, '2026-01-02 09:00:00', 'practising', '', 1)",
+            "INSERT INTO handoff_event (handoff_id, at, kind, note, data) VALUES "
+            "(1, '2026-01-02 09:00:00', 'sent', '', '{}'), "
+            "(1, '2026-01-05 10:30:00', 'check-in', '', '{}')",
+        ):
+            connection.execute(text(statement))
+    engine.dispose()
+
+    db = open_database(sqlite_url(path))
+    try:
+        with db.engine.connect() as connection:
+            last = connection.execute(text("SELECT last_activity_at FROM handoff")).scalar()
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        db.close()
+    assert str(last).startswith("2026-01-05 10:30")
+    assert revision == head_revision()
+    [backup] = tmp_path.glob("baton.before-upgrade-0001-*.db")
+    with sqlite3.connect(backup) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0001",)]
+        assert connection.execute("SELECT count(*) FROM handoff").fetchone() == (1,)
