@@ -17,13 +17,20 @@ from baton.ui.table_page import EmptyState, TablePage
 
 
 class LibraryView(TablePage[ProcessRow]):
-    """Lists processes; create, edit, delete, and count "I did this myself again"."""
+    """Lists processes; create, edit, delete, and count "I did this myself again".
+
+    With ``open_steps`` (called with a process id), Enter or a double-click opens the
+    process's steps and F2 edits its details; without it, both edit the details.
+    """
+
+    LIMIT = 1000
 
     def __init__(
         self,
         library: Library,
         notify: Callable[[str], None],
         parent: QWidget | None = None,
+        open_steps: Callable[[int], None] | None = None,
     ) -> None:
         empty = EmptyState(
             "No processes yet",
@@ -36,6 +43,11 @@ class LibraryView(TablePage[ProcessRow]):
         self._notify = notify
         empty.button.clicked.connect(self.add_process)
         self.new_action = self.add_action("New process", self.add_process)
+        self._open_steps = open_steps
+        self.steps_action = self.add_action(
+            "Open steps", self.open_steps, "Ctrl+O", needs_selection=True
+        )
+        self.steps_action.setVisible(open_steps is not None)
         self.edit_action = self.add_action("Edit", self.edit_process, "F2", needs_selection=True)
         self.delete_action = self.add_action(
             "Delete", self.delete_process, QKeySequence.StandardKey.Delete, needs_selection=True
@@ -43,11 +55,11 @@ class LibraryView(TablePage[ProcessRow]):
         self.myself_action = self.add_action(
             "I did this myself again", self.did_it_myself, "Ctrl+D", needs_selection=True
         )
-        self.on_activate(self.edit_process)
-        self.refresh()
+        self.on_activate(self.open_steps if open_steps is not None else self.edit_process)
 
     def refresh(self) -> None:
-        self.set_rows(self._library.list_processes(self.search_text()))
+        rows = self._library.list_processes(self.search_text(), limit=self.LIMIT)
+        self.set_rows(rows, limit=self.LIMIT)
 
     def add_process(self) -> None:
         draft = ProcessDialog.ask(self)
@@ -61,6 +73,11 @@ class LibraryView(TablePage[ProcessRow]):
         self.refresh()
         self.select_where(lambda r: r.id == row.id)
         self._notify(f"Added “{row.title}”.")
+
+    def open_steps(self) -> None:
+        row = self.selected()
+        if row is not None and self._open_steps is not None:
+            self._open_steps(row.id)
 
     def edit_process(self) -> None:
         row = self.selected()
