@@ -83,6 +83,8 @@ def test_dashboard_shows_what_needs_attention(
                                 new_status=HandoffStatus.NEEDS_HELP)
     view = DashboardView(services.dashboard)
     qtbot.addWidget(view)
+    assert view.cards["open_questions"].value.text() == "–"  # nothing computed until shown
+    view.show()
     assert view.cards["hours_per_week_handed_off"].value.text() == "2.0"
     assert view.cards["open_questions"].value.text() == "1"
     assert "Ben asked about “Payroll”: Which bank account?" in view.attention.item(0).text()

@@ -18,6 +18,8 @@ from baton.core.models import (
     Process,
     ProcessStatus,
     ProcessVersion,
+    Recording,
+    RecordingState,
     Step,
 )
 from baton.core.transaction import transaction
@@ -55,6 +57,21 @@ class ProcessRow:
     @property
     def hours_per_week(self) -> float:
         return self.minutes_per_run * self.runs_per_week / 60.0
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    """A finished recording to attach to a process."""
+
+    media: str
+    duration: float
+    size: int
+    fps: float
+    width: int
+    height: int
+    has_audio: bool = False
+    events_media: str | None = None
+    state: RecordingState = RecordingState.COMPLETE
 
 
 @dataclass
@@ -180,7 +197,10 @@ class Library:
                 raise NotFound(f"No process with id or title {reference!r}.")
             return _row(process, _step_count(session, process.id))
 
-    def list_processes(self, search: str = "", include_archived: bool = True) -> list[ProcessRow]:
+    def list_processes(
+        self, search: str = "", include_archived: bool = True, limit: int | None = None
+    ) -> list[ProcessRow]:
+        """Processes by title; ``search`` matches title or summary."""
         with self._session() as session:
             counts = (
                 select(Step.process_id, func.count(Step.id).label("n"))
@@ -202,7 +222,32 @@ class Library:
                 )
             if not include_archived:
                 query = query.where(Process.status != ProcessStatus.ARCHIVED)
+            if limit is not None:
+                query = query.limit(limit)
             return [_row(process, count) for process, count in session.execute(query)]
+
+    def attach_recording(self, process_id: int, recording: RecordingInfo) -> ProcessRow:
+        """Make ``recording`` (already in the media store) this process's walkthrough video."""
+        with self._session() as session:
+            process = _get_process(session, process_id)
+            row = Recording(
+                media=recording.media,
+                events_media=recording.events_media,
+                duration=recording.duration,
+                size=recording.size,
+                fps=recording.fps,
+                width=recording.width,
+                height=recording.height,
+                has_audio=recording.has_audio,
+                state=recording.state,
+                created_at=self._clock(),
+            )
+            session.add(row)
+            session.flush()
+            process.recording_id = row.id
+            process.updated_at = self._clock()
+            session.flush()
+            return _row(process, _step_count(session, process.id))
 
     # -- versions --------------------------------------------------------------------------
 

@@ -280,6 +280,21 @@ class Tracking:
             session.flush()
             return self._handoff_row(session, handoff_id)
 
+    def set_package_hash(self, handoff_id: int, package_hash: str) -> None:
+        """Remember which package file was sent (its SHA-256)."""
+        with self._session("This handoff") as session:
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is None:
+                raise NotFound(f"No handoff with id {handoff_id}.")
+            handoff.package_hash = package_hash
+
+    def delete_handoff(self, handoff_id: int) -> None:
+        """Remove a handoff whose package could not be made (nothing was sent)."""
+        with self._session("This handoff") as session:
+            handoff = session.get(Handoff, handoff_id)
+            if handoff is not None:
+                session.delete(handoff)
+
     def events(self, handoff_id: int) -> list[HandoffEvent]:
         with self._session("This handoff") as session:
             return list(

@@ -42,7 +42,6 @@ class AssistantsView(TablePage[AssistantRow]):
             "Delete", self.delete_assistant, QKeySequence.StandardKey.Delete, needs_selection=True
         )
         self.on_activate(self.edit_assistant)
-        self.refresh()
 
     def refresh(self) -> None:
         self.set_rows(self._tracking.list_assistants(self.search_text()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -107,9 +108,15 @@ class DashboardView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.next_step.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.refresh()
+        self._loaded = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if not self._loaded:  # computed when first shown, not while Baton starts
+            self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
+        self._loaded = True
         figures = self._dashboard.figures()
         for name, card in self.cards.items():
             value = getattr(figures, name)

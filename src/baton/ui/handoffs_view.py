@@ -76,7 +76,6 @@ class HandoffsView(TablePage[HandoffRow]):
         self.stack.insertWidget(index, splitter)
         self._table_page = splitter
         self.selection_changed.connect(self._show_timeline)
-        self.refresh()
 
     def refresh(self) -> None:
         rows = self._tracking.list_handoffs(self.search_text(), limit=self.LIMIT)

@@ -99,6 +99,7 @@ class TablePage(QWidget, Generic[Row]):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(50)  # measure a screenful, not every row
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
@@ -118,6 +119,7 @@ class TablePage(QWidget, Generic[Row]):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.more)
         self._on_activate: Callable[[], None] | None = None
+        self._loaded = False
 
     def add_action(
         self,
@@ -147,11 +149,19 @@ class TablePage(QWidget, Generic[Row]):
         """Reload the rows from the service (subclasses implement)."""
         raise NotImplementedError
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        # Pages load when first shown, so opening Baton only queries what is on screen.
+        if not self._loaded:
+            self._loaded = True
+            self.refresh()
+        super().showEvent(event)
+
     def search_text(self) -> str:
         return self.search.text().strip()
 
     def set_rows(self, rows: list[Row], limit: int | None = None) -> None:
         """Show ``rows``; when ``limit`` rows came back, say that there may be more."""
+        self._loaded = True
         selected = self.selected()
         self.model.set_rows(rows)
         searching = bool(self.search_text())
