@@ -44,6 +44,7 @@ from baton.handoff.manifest import StepEntry
 from baton.handoff.redaction import Image
 
 DPI = 150
+PDF_IMAGE_WIDTH = 1063  # A4 less 15 mm margins each side, in pixels at DPI
 FIXED_PDF_DATE = b"20000101000000"
 _PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate) \(D:(\d{14})")
 # A fixed, empty XMP packet: Qt's own carries the current time, which would break
@@ -56,6 +57,25 @@ _XMP = (
 )
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~&])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)\.)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PdfPicture:
+    """A screenshot for the PDF: reduced pixels, the original size, the click in it."""
+
+    image: Image
+    size: tuple[int, int]
+    click: tuple[int, int] | None
+
+
+def reduce_for_pdf(image: Image) -> Image:
+    """Shrink by a whole factor toward the page's width (fast, and sharp enough to print)."""
+    factor = max(1, round(image.shape[1] / PDF_IMAGE_WIDTH))
+    if factor == 1:
+        return image
+    height, width = image.shape[:2]
+    size = (max(1, width // factor), max(1, height // factor))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -215,28 +235,21 @@ class _Layout:
             self.painter.fillRect(QRectF(4, start_y + 6, 6, self.y - start_y), QColor(230, 140, 0))
         self.space(4)
 
-    def image(self, image: Image, click: tuple[int, int] | None) -> None:
-        height, width = image.shape[:2]
-        max_w, max_h = self.width, self.bottom * 0.55
-        scale = min(max_w / width, max_h / height, 1.0)
-        target_w, target_h = max(1, int(width * scale)), max(1, int(height * scale))
+    def image(self, picture: PdfPicture) -> None:
+        width, height = picture.size
+        scale = min(self.width / width, self.bottom * 0.55 / height, 1.0)
+        target_w, target_h = max(1.0, width * scale), max(1.0, height * scale)
         self.ensure(target_h + 10)
         self.space(6)
-        small: Image = image
-        if scale < 1.0:
-            small = np.asarray(
-                cv2.resize(image, (target_w, target_h), interpolation=cv2.INTER_AREA),
-                dtype=np.uint8,
-            )
-        qimage = _qimage(small)
         target = QRectF(0, self.y, target_w, target_h)
-        self.painter.drawImage(target, qimage)
+        # Qt embeds the (already reduced) picture once and scales it on the page.
+        self.painter.drawImage(target, _qimage(picture.image))
         self.painter.save()
         self.painter.setPen(QPen(QColor(160, 160, 160), 1))
         self.painter.drawRect(target)
-        if click is not None:
+        if picture.click is not None:
             self.painter.setPen(QPen(QColor(220, 30, 30), 4))
-            center = QPointF(click[0] * scale, self.y + click[1] * scale)
+            center = QPointF(picture.click[0] * scale, self.y + picture.click[1] * scale)
             self.painter.drawEllipse(center, 18, 18)
         self.painter.restore()
         self.y += target_h + 4
@@ -260,7 +273,7 @@ def _qimage(image: Image) -> QImage:
     return QImage(array.data, width, height, array.strides[0], qformat).copy()
 
 
-StepImages = Iterable[tuple[StepEntry, Image | None]]
+StepImages = Iterable[tuple[StepEntry, PdfPicture | None]]
 
 
 def write_pdf(
@@ -275,7 +288,7 @@ def write_pdf(
     Args:
         target: an open binary file; written from its current position.
         header: the title block.
-        steps: each step with its (already redacted) screenshot, consumed one at a time.
+        steps: each step with its (already redacted) picture, consumed one at a time.
         check_cancel: called between steps; raise from it to stop.
 
     Raises:
@@ -336,7 +349,7 @@ def _paint(
             if step.caution.strip():
                 layout.caution(step.caution.strip())
             if image is not None:
-                layout.image(image, step.click)
+                layout.image(image)
         layout.finish()
     finally:
         painter.end()

@@ -8,17 +8,18 @@ painter, then dropped. Memory holds one screenshot at a time.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 from baton.core.media import MediaStore
 from baton.errors import UserError
-from baton.handoff.checklist import ChecklistHeader, write_pdf
+from baton.handoff.checklist import ChecklistHeader, PdfPicture, reduce_for_pdf, write_pdf
 from baton.handoff.manifest import MAX_STEPS, StepEntry
 from baton.handoff.redaction import (
     Box,
-    Image,
     burn_in,
     decode_image,
     encode_png,
@@ -26,6 +27,9 @@ from baton.handoff.redaction import (
     validate_redactions,
 )
 from baton.handoff.zipwriter import Slice
+
+WORKERS = 2  # screenshots decode and encode in parallel (cv2 releases the GIL)
+LOOKAHEAD = 4  # screenshots in flight at once: bounds memory to a few decoded images
 
 
 @dataclass(frozen=True)
@@ -110,47 +114,81 @@ def prepare_documents(
         UserError: a screenshot is missing, damaged or not an image.
     """
     shots: dict[int, Shot] = {}
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="baton-screenshots") as pool:
+        pending: deque[tuple[PlannedStep, Future[_Prepared] | None]] = deque()
+        queue = iter(enumerate(steps, start=1))
 
-    def with_images() -> Iterator[tuple[StepEntry, Image | None]]:
-        for number, step in enumerate(steps, start=1):
-            check_cancel()
-            if step.media_key is None or step.entry.screenshot is None:
+        def top_up() -> None:
+            while len(pending) < LOOKAHEAD:
+                item = next(queue, None)
+                if item is None:
+                    return
+                number, step = item
+                job = pool.submit(_prepare, step, number, media) if step.media_key else None
+                pending.append((step, job))
+
+        def pictures() -> Iterator[tuple[StepEntry, PdfPicture | None]]:
+            top_up()
+            while pending:
+                check_cancel()
+                step, job = pending.popleft()
+                top_up()
+                if job is None or step.entry.screenshot is None:
+                    on_step()
+                    yield step.entry, None
+                    continue
+                prepared = job.result()
+                staged = None
+                if prepared.png is not None:
+                    offset = staging.seek(0, 2)
+                    staging.write(prepared.png)
+                    staged = Slice(staging, offset, len(prepared.png))
+                width, height = prepared.picture.size
+                shots[step.entry.position] = Shot(
+                    step.entry.screenshot,
+                    staged,
+                    None if staged else step.media_key,
+                    prepared.sha256,
+                    width,
+                    height,
+                )
                 on_step()
-                yield step.entry, None
-                continue
-            data = media.read_bytes(step.media_key, verify=True)
-            image = decode_image(data, what=f"The screenshot of step {number}")
-            height, width = image.shape[:2]
-            if step.boxes or not is_png(data):
-                image = burn_in(image, step.boxes)
-                data = encode_png(image)
-                offset = staging.seek(0, 2)
-                staging.write(data)
-                shot = Shot(
-                    step.entry.screenshot,
-                    Slice(staging, offset, len(data)),
-                    None,
-                    hashlib.sha256(data).hexdigest(),
-                    width,
-                    height,
-                )
-            else:
-                shot = Shot(
-                    step.entry.screenshot,
-                    None,
-                    step.media_key,
-                    step.media_key.split(".", 1)[0],
-                    width,
-                    height,
-                )
-            del data
-            shots[step.entry.position] = shot
-            on_step()
-            yield clamp_click(step.entry, width, height), image
+                yield clamp_click(step.entry, width, height), prepared.picture
 
-    write_pdf(pdf, header, with_images(), check_cancel=check_cancel)
+        try:
+            write_pdf(pdf, header, pictures(), check_cancel=check_cancel)
+        finally:
+            for _, job in pending:
+                if job is not None:
+                    job.cancel()
     staging.flush()
     return shots
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    png: bytes | None  # the redacted (or converted) PNG, when it differs from the stored one
+    sha256: str
+    picture: PdfPicture
+
+
+def _prepare(step: PlannedStep, number: int, media: MediaStore) -> _Prepared:
+    """Read, check, redact and shrink one screenshot (runs on a worker thread)."""
+    assert step.media_key is not None
+    data = media.read_bytes(step.media_key, verify=True)
+    image = decode_image(data, what=f"The screenshot of step {number}")
+    height, width = image.shape[:2]
+    png = None
+    if step.boxes or not is_png(data):
+        image = burn_in(image, step.boxes)
+        png = encode_png(image)
+    del data
+    click = clamp_click(step.entry, width, height).click
+    return _Prepared(
+        png=png,
+        sha256=hashlib.sha256(png).hexdigest() if png else step.media_key.split(".", 1)[0],
+        picture=PdfPicture(reduce_for_pdf(image), (width, height), click),
+    )
 
 
 def clamp_click(entry: StepEntry, width: int, height: int) -> StepEntry:

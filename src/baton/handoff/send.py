@@ -1,0 +1,93 @@
+"""Send a process to an assistant: freeze a version, record the handoff, write its package.
+
+The package carries the handoff's id (the receipt brings it back), so the handoff is
+recorded first; if the export then fails or is cancelled the handoff is deleted again, so
+there is never a handoff without a package or a package without a handoff. The package's
+SHA-256 is stored on the handoff.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from baton.core.library import Library
+from baton.core.media import MediaStore
+from baton.core.tracking import HandoffRow, Tracking
+from baton.handoff.package import PackageInfo, build_package
+from baton.handoff.progress import ProgressCallback
+
+
+@dataclass(frozen=True)
+class SentHandoff:
+    """The handoff that was recorded and the package written for it."""
+
+    handoff: HandoffRow
+    package: PackageInfo
+    version_number: int
+    new_version: bool
+
+
+def send_process(
+    library: Library,
+    tracking: Tracking,
+    media: MediaStore,
+    process_id: int,
+    assistant_id: int,
+    out: Path,
+    *,
+    due_on: date | None = None,
+    changelog: str = "",
+    size_budget: int | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> SentHandoff:
+    """Hand the process as it is now to an assistant, as a package written to ``out``.
+
+    Args:
+        library: the library service (freezes the version).
+        tracking: the tracking service (records the handoff).
+        media: the media store.
+        process_id: the process to send.
+        assistant_id: who receives it.
+        out: the zip to write, or a folder for the default name.
+        due_on: when to check in.
+        changelog: what changed since the last version (kept on a new version and on the
+            "sent" event).
+        size_budget: the most bytes the zip may have (see ``build_package``).
+        progress: export progress, as for ``build_package`` (may come from a worker thread).
+        cancel: set to stop; no handoff is recorded and no file written then.
+
+    Returns:
+        The handoff, the package, the version number and whether it is a new version.
+
+    Raises:
+        UserError: the process or assistant does not exist, or the export failed or was
+            cancelled (no handoff is recorded then).
+    """
+    earlier = {version.number for version in library.versions(process_id)}
+    version = library.freeze_version(process_id, changelog)
+    row = tracking.create_handoff(version.id, assistant_id, due_on=due_on, note=changelog.strip())
+    try:
+        package = build_package(
+            version,
+            media,
+            out,
+            handoff_id=row.id,
+            assistant=row.assistant_name,
+            size_budget=size_budget,
+            progress=progress,
+            cancel=cancel,
+        )
+    except BaseException:
+        tracking.delete_handoff(row.id)
+        raise
+    tracking.set_package_hash(row.id, package.sha256)
+    return SentHandoff(
+        handoff=tracking.get_handoff(row.id),
+        package=package,
+        version_number=version.number,
+        new_version=version.number not in earlier,
+    )
