@@ -18,6 +18,7 @@ from baton.core.models import ProcessStatus
 from baton.core.steps import StepContent, StepRow, Steps
 from baton.services import Services
 from baton.ui import messages
+from baton.ui.library_view import LibraryView
 from baton.ui.models.rows import ROW_ROLE
 from baton.ui.models.steps import StepListModel
 from baton.ui.process_dialog import ProcessDialog
@@ -267,6 +268,29 @@ def test_a_step_deleted_elsewhere_is_reported_and_reloaded(
     editor.select_row(0)
     editor.delete_step()
     assert opened.titles() == ["Find the invoice", "Pay"]
+
+
+def test_library_enter_opens_the_steps_and_f2_the_details(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = services.library.add_process(ProcessDraft("Payroll"))
+    opened_ids: list[int] = []
+    view = LibraryView(services.library, lambda text: None, open_steps=opened_ids.append)
+    qtbot.addWidget(view)
+    with qtbot.waitActive(view):
+        view.show()
+        view.activateWindow()
+    view.table.selectRow(0)
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened_ids == [row.id]
+    asked: list[str] = []
+    monkeypatch.setattr(ProcessDialog, "ask", classmethod(
+        lambda cls, parent, row=None: asked.append(row.title)))
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    assert asked == ["Payroll"] and opened_ids == [row.id]
+    view.steps_action.trigger()
+    assert opened_ids == [row.id, row.id]
 
 
 def test_step_list_model(qtmodeltester: Any) -> None:

@@ -76,6 +76,10 @@ class StepRow(StepContent):
         return StepContent(**_fields(self))
 
 
+_CONTENT_FIELDS = tuple(f.name for f in fields(StepContent))
+_ROW_FIELDS = tuple(f.name for f in fields(StepRow))
+
+
 class Steps:
     """The steps of processes. Takes a session factory and a clock."""
 
@@ -210,11 +214,7 @@ class Steps:
             return self._save_order(session, process, steps)
 
     def reorder(self, process_id: int, step_ids: Sequence[int]) -> builtins.list[StepRow]:
-        """Put all steps of a process in the order of ``step_ids``.
-
-        Raises:
-            UserError: ``step_ids`` is not exactly the process's steps (they changed).
-        """
+        """Put all steps of a process in the order of ``step_ids`` (exactly its steps)."""
         with self._session() as session:
             process = self._lock(session, process_id)
             by_id = {s.id: s for s in _ordered(session, process_id)}
@@ -367,7 +367,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fields(content: StepContent) -> dict[str, Any]:
-    return {f.name: getattr(content, f.name) for f in fields(StepContent)}
+    return {name: getattr(content, name) for name in _CONTENT_FIELDS}
 
 
 def _join(first: str, second: str) -> str:
@@ -393,7 +393,7 @@ def _renumber(steps: builtins.list[Step]) -> None:
 
 
 def _row(step: Step) -> StepRow:
-    values = {f.name: getattr(step, f.name) for f in fields(StepRow)}
+    values = {name: getattr(step, name) for name in _ROW_FIELDS}
     for name in ("redactions", "annotations"):
         values[name] = tuple(dict(mark) for mark in values[name] or ())
     return StepRow(**values)

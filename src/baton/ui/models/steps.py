@@ -48,6 +48,7 @@ class StepListModel(QAbstractListModel):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[StepRow] = []
+        self._keys: dict[int, str] = {}  # step id → thumbnail key, for rows asked about
         self._thumbnails = thumbnails
         if thumbnails is not None:
             thumbnails.thumbnail_ready.connect(self._thumbnail_ready)
@@ -57,6 +58,7 @@ class StepListModel(QAbstractListModel):
     def set_rows(self, rows: Sequence[StepRow]) -> None:
         """Show ``rows``; an edit or a single move keeps selection and scroll position."""
         new = list(rows)
+        self._keys.clear()
         old_ids = [row.id for row in self._rows]
         new_ids = [row.id for row in new]
         if old_ids == new_ids:
@@ -81,6 +83,7 @@ class StepListModel(QAbstractListModel):
         for number, current in enumerate(self._rows):
             if current.id == row.id:
                 self._rows[number] = row
+                self._keys.pop(row.id, None)
                 index = self.index(number)
                 self.dataChanged.emit(index, index)
                 return
@@ -186,7 +189,10 @@ class StepListModel(QAbstractListModel):
             return None
         if row.screenshot is None:
             return self._thumbnails.no_screenshot
-        key = thumbnail_key(row.screenshot, row.annotations, row.redactions)
+        key = self._keys.get(row.id)
+        if key is None:
+            key = self._keys[row.id] = thumbnail_key(row.screenshot, row.annotations,
+                                                     row.redactions)
         pixmap = self._thumbnails.thumbnail(key)
         if pixmap is None:
             self._thumbnails.request_thumbnail(key, row.screenshot, row.annotations,
@@ -196,8 +202,7 @@ class StepListModel(QAbstractListModel):
 
     def _thumbnail_ready(self, key: str) -> None:
         for number, row in enumerate(self._rows):
-            if row.screenshot and thumbnail_key(row.screenshot, row.annotations,
-                                                row.redactions) == key:
+            if self._keys.get(row.id) == key:
                 index = self.index(number)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
