@@ -98,11 +98,16 @@ class VideoSettings:
         return self.fps * GOP_SECONDS
 
     def codec_options(self) -> dict[str, str]:
-        """libx264 options; ``stitchable`` keeps headers identical across re-encodes (trim)."""
+        """libx264 options.
+
+        ``stitchable`` keeps the stream headers identical when a part is re-encoded (trim);
+        no B-frames means every frame depends only on earlier ones, so a copy can be cut
+        after any frame.
+        """
         return {
             "preset": self.x264_preset,
             "crf": str(self.crf),
-            "x264-params": f"stitchable=1:keyint={self.gop}:min-keyint={self.fps}",
+            "x264-params": f"stitchable=1:bframes=0:keyint={self.gop}:min-keyint={self.fps}",
         }
 
     def tag(self) -> str:

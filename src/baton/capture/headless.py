@@ -83,9 +83,11 @@ def record_to_file(
     if seconds is not None and seconds <= 0:
         raise UserError("The recording length must be more than 0 seconds.")
     stop = stop_event or threading.Event()
+    # mss first: it reports an unreachable display cleanly (python-xlib leaks a socket).
+    # Regions are physical pixels already, so the monitors' scale does not matter here.
+    monitors = list_monitors(display)
     platform = open_platform(display)
     try:
-        monitors = list_monitors(display, platform.scale_of)
         if region is not None:
             area = validate_region(region, monitors)
         elif monitor is not None:
