@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -107,13 +107,13 @@ class Steps:
         """Insert a step at ``position`` (1-based; ``None`` or past the end appends)."""
         values = _checked(_fields(content or StepContent()))
         with self._session() as session:
-            process = self._lock(session, process_id)
+            self._lock(session, process_id)
             steps = _ordered(session, process_id)
             step = Step(process_id=process_id, position=0, **values)
             session.add(step)
             index = len(steps) if position is None else min(max(position, 1) - 1, len(steps))
             steps.insert(index, step)
-            self._save_order(session, process, steps)
+            self._save_order(session, steps)
             return _row(step)
 
     def update(
@@ -160,10 +160,10 @@ class Steps:
     def delete(self, step_id: int) -> None:
         with self._session() as session:
             step = _get_step(session, step_id)
-            process = self._lock(session, step.process_id)
+            self._lock(session, step.process_id)
             steps = [s for s in _ordered(session, step.process_id) if s.id != step.id]
             session.delete(step)
-            self._save_order(session, process, steps)
+            self._save_order(session, steps)
 
     def duplicate(self, step_id: int) -> StepRow:
         """Copy a step; the copy comes right after it."""
@@ -183,7 +183,7 @@ class Steps:
             first, second = _get_step(session, first_id), _get_step(session, second_id)
             if first.process_id != second.process_id or first.id == second.id:
                 raise UserError("Only two different steps of one process can be merged.")
-            process = self._lock(session, first.process_id)
+            self._lock(session, first.process_id)
             steps = _ordered(session, first.process_id)
             a, b = sorted((steps.index(first), steps.index(second)))
             if b - a != 1:
@@ -200,56 +200,55 @@ class Steps:
                 keep.video_time = gone.video_time
             session.delete(gone)
             steps.remove(gone)
-            self._save_order(session, process, steps)
+            self._save_order(session, steps)
             return _row(keep)
 
     def move(self, step_id: int, position: int) -> builtins.list[StepRow]:
         """Move a step to ``position`` (1-based, clamped); returns the new order."""
         with self._session() as session:
             step = _get_step(session, step_id)
-            process = self._lock(session, step.process_id)
+            self._lock(session, step.process_id)
             steps = _ordered(session, step.process_id)
             steps.remove(step)
             steps.insert(min(max(position, 1) - 1, len(steps)), step)
-            return self._save_order(session, process, steps)
+            return self._save_order(session, steps)
 
     def reorder(self, process_id: int, step_ids: Sequence[int]) -> builtins.list[StepRow]:
         """Put all steps of a process in the order of ``step_ids`` (exactly its steps)."""
         with self._session() as session:
-            process = self._lock(session, process_id)
+            self._lock(session, process_id)
             by_id = {s.id: s for s in _ordered(session, process_id)}
             if sorted(by_id) != sorted(step_ids):
                 raise UserError("The steps changed meanwhile; reload them and try again.")
-            return self._save_order(session, process, [by_id[i] for i in step_ids])
+            return self._save_order(session, [by_id[i] for i in step_ids])
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _change(self, step_id: int, values: dict[str, Any]) -> StepRow:
         with self._session() as session:
             step = _get_step(session, step_id)
-            process = self._lock(session, step.process_id)
+            self._lock(session, step.process_id)
             for name, value in values.items():
                 setattr(step, name, value)
-            self._touch(process)
             session.flush()
             return _row(step)
 
-    def _save_order(
-        self, session: Session, process: Process, steps: builtins.list[Step]
-    ) -> builtins.list[StepRow]:
+    def _save_order(self, session: Session, steps: builtins.list[Step]) -> builtins.list[StepRow]:
         _renumber(steps)
-        self._touch(process)
         session.flush()
         return [_row(s) for s in steps]
 
-    def _lock(self, session: Session, process_id: int) -> Process:
-        process = session.get(Process, process_id, with_for_update=True)
-        if process is None:
-            raise NotFound(f"No process with id {process_id}.")
-        return process
+    def _lock(self, session: Session, process_id: int) -> None:
+        """Mark the process changed; the update takes its write lock for the transaction.
 
-    def _touch(self, process: Process) -> None:
-        process.updated_at = self._clock()
+        On PostgreSQL that locks the row, on SQLite the database: changes to one process's
+        steps happen one after the other, each seeing the last one's positions.
+        """
+        touch = (update(Process).where(Process.id == process_id)
+                 .values(updated_at=self._clock(), row_version=Process.row_version + 1)
+                 .execution_options(synchronize_session=False))
+        if cast("CursorResult[Any]", session.execute(touch)).rowcount == 0:
+            raise NotFound(f"No process with id {process_id}.")
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -383,7 +382,8 @@ def _get_step(session: Session, step_id: int) -> Step:
 
 def _ordered(session: Session, process_id: int) -> builtins.list[Step]:
     query = select(Step).where(Step.process_id == process_id).order_by(Step.position, Step.id)
-    return builtins.list(session.scalars(query))
+    # Steps loaded before the lock may be stale: take the locked database's values.
+    return builtins.list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def _renumber(steps: builtins.list[Step]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import pytest
@@ -192,3 +193,30 @@ def test_annotations_are_checked_and_made_canonical() -> None:
     for bad in bad_ones:
         with pytest.raises(UserError):
             validate_annotations(bad)
+
+
+def test_concurrent_editors_keep_positions_contiguous(
+    steps: Steps, library: Library, database: Database
+) -> None:
+    pid = make(steps, library, *"ABCDEFGH")
+    errors: list[BaseException] = []
+
+    def work(number: int) -> None:
+        other = Steps(database.sessions)
+        try:
+            for turn in range(12):
+                rows = other.list(pid)
+                if number == 0:
+                    other.add(pid, StepContent(title=f"new {turn}"), position=turn % 5 + 1)
+                else:
+                    other.move(rows[(turn * number) % len(rows)].id, (turn * 3) % len(rows) + 1)
+        except BaseException as error:  # noqa: B036 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(titles(steps, pid)) == 20  # titles() checks positions are 1..n
