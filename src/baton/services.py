@@ -11,6 +11,7 @@ from baton.core.db import Database, open_database, sqlite_url
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.steps import Steps
 from baton.core.tracking import Tracking
 from baton.errors import UserError
 from baton.paths import Paths, resolve_paths
@@ -25,6 +26,7 @@ class Services:
     database: Database
     media: MediaStore
     library: Library
+    steps: Steps
     tracking: Tracking
     dashboard: Dashboard
     ladder: TrustLadder
@@ -58,6 +60,7 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         database=database,
         media=MediaStore(paths.media_dir),
         library=Library(database.sessions),
+        steps=Steps(database.sessions),
         tracking=Tracking(database.sessions),
         dashboard=Dashboard(database.sessions),
         ladder=TrustLadder(database.sessions),

@@ -27,6 +27,8 @@ ClickHandler = Callable[[int, int, str], None]
 """Called with screen ``x, y`` and ``"left" | "right" | "middle"`` on each press."""
 KeyHandler = Callable[["str | None"], None]
 """Called with a caption label, or None for a printable key that must stay private."""
+TextHandler = Callable[[str], None]
+"""Called with the character of a printable key (step capture decides what stays private)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,17 @@ class PynputHook:
         self._listeners: list[Any] = []
         self._held: set[str] = set()
 
-    def start(self, on_click: ClickHandler, on_key: KeyHandler) -> None:
+    def start(
+        self, on_click: ClickHandler, on_key: KeyHandler, on_text: TextHandler | None = None
+    ) -> None:
+        """Start watching (see ``InputHook.start``).
+
+        Args:
+            on_click: called on each mouse press.
+            on_key: called on each key press with a caption label (None: printable).
+            on_text: also called with the character of a printable key typed without
+                Ctrl/Alt/Super; only step capture asks for it, to write "Type ..." steps.
+        """
         try:
             from pynput import keyboard, mouse
         except ImportError as error:  # pynput cannot reach a display at import time
@@ -118,6 +130,9 @@ class PynputHook:
             if name is not None and name.split("_")[0] in MODIFIERS:
                 self._held.add(name.split("_")[0])
                 return
+            char = getattr(key, "char", None)
+            if on_text is not None and name is None and char and not self._held - {"shift"}:
+                on_text(char)
             on_key(self._label(key, name))
 
         def released(key: Any) -> None:
@@ -132,7 +147,7 @@ class PynputHook:
         for listener in self._listeners:
             listener.start()
         for listener in self._listeners:
-            if not _wait_ready(listener, self._ready_timeout):
+            if not wait_ready(listener, self._ready_timeout):
                 self.stop()
                 raise UserError(
                     "Cannot watch the mouse and keyboard: the display does not allow it "
@@ -150,13 +165,18 @@ class PynputHook:
         return None
 
     def stop(self) -> None:
-        for listener in self._listeners:
-            listener.stop()
-            _unblock(listener)
-        for listener in self._listeners:
-            if listener.is_alive() and listener is not threading.current_thread():
-                listener.join(1.0)
+        stop_listeners(self._listeners)
         self._listeners = []
+
+
+def stop_listeners(listeners: list[Any]) -> None:
+    """Stop pynput listeners and wait (briefly) for their threads to end."""
+    for listener in listeners:
+        listener.stop()
+        _unblock(listener)
+    for listener in listeners:
+        if listener.is_alive() and listener is not threading.current_thread():
+            listener.join(1.0)
 
 
 def _unblock(listener: Any) -> None:
@@ -177,7 +197,7 @@ def _unblock(listener: Any) -> None:
         pass
 
 
-def _wait_ready(listener: Any, timeout: float) -> bool:
+def wait_ready(listener: Any, timeout: float) -> bool:
     """``listener.wait()`` with a timeout: it blocks forever if the listener thread died."""
     ready = threading.Event()
 

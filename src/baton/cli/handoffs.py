@@ -58,7 +58,7 @@ def register(commands: Subparsers) -> None:
 
 
 def handoff_send(args: argparse.Namespace, services: Services) -> int:
-    from baton.handoff.send import send_handoff
+    from baton.handoff.send import send_process
 
     app = start_qt_for_documents()  # noqa: F841 - kept alive while the PDF is written
     process = services.library.find(args.process)
@@ -69,22 +69,20 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
     due = args.due or (
         utc_now().date() + timedelta(days=services.settings.get("handoff.default_due_days"))
     )
-    known = {version.id for version in services.library.versions(process.id)}
-    version = services.library.freeze_version(process.id, args.note)
-    sent = send_handoff(
-        services.database.sessions, services.tracking, services.media, version, assistant.id,
-        args.out, due_on=due, size_budget=args.max_mb,
+    sent = send_process(
+        services.library, services.tracking, services.media, process.id, assistant.id,
+        args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
     )
     if args.json:
         print_json({
             "handoff_id": sent.handoff.id, "process_id": process.id,
-            "assistant_id": assistant.id, "version": version.number,
-            "new_version": version.id not in known, "package": str(sent.package.path),
+            "assistant_id": assistant.id, "version": sent.version_number,
+            "new_version": sent.new_version, "package": str(sent.package.path),
             "package_id": sent.package.package_id, "sha256": sent.package.sha256,
             "size": sent.package.size, "due_on": due.isoformat(), "warning": warning,
         })
     else:
-        print(f"Sent “{process.title}” v{version.number} to {assistant.name}: "
+        print(f"Sent “{process.title}” v{sent.version_number} to {assistant.name}: "
               f"{sent.package.path} ({sent.package.size / 1e6:.1f} MB)")
     return 0
 

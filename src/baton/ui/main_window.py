@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtCore import QSettings, QSize, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -17,12 +25,22 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
+from baton.capture.hotkeys import STOP_RECORDING, GlobalHotkey
+from baton.capture.journal import find_unfinished, recover
+from baton.capture.live import ScreenDesktop, screen_recorder
+from baton.capture.trim import trim
+from baton.errors import UserError
 from baton.services import Services
+from baton.ui import messages
 from baton.ui.assistants_view import AssistantsView
 from baton.ui.dashboard_view import DashboardView
 from baton.ui.handoffs_view import HandoffsView
 from baton.ui.library_view import LibraryView
+from baton.ui.recording.controller import Desktop, MakeRecorder, RecordingController
+from baton.ui.recording.review import probe_duration
 from baton.ui.settings_dialog import SettingsDialog
+from baton.ui.step_editor import StepEditor
+from baton.ui.workflows import Workflows
 
 PAGES = ("Library", "Assistants", "Handoffs", "Dashboard")
 
@@ -30,14 +48,41 @@ PAGES = ("Library", "Assistants", "Handoffs", "Dashboard")
 class MainWindow(QMainWindow):
     """Wires the views to the services; remembers its size and the page last shown."""
 
-    def __init__(self, services: Services, state: QSettings, parent: QWidget | None = None):
+    stop_requested = Signal()  # from the global shortcut's thread; delivered on the GUI thread
+
+    def __init__(
+        self,
+        services: Services,
+        state: QSettings,
+        parent: QWidget | None = None,
+        *,
+        make_recorder: MakeRecorder | None = None,
+        desktop: Desktop | None = None,
+    ):
         super().__init__(parent)
         self._services = services
         self._state = state
         self.setWindowTitle("Baton")
         self.setMinimumSize(QSize(760, 480))
+        self.setAcceptDrops(True)
+        self.workflows = Workflows(self, services, self.notify)
+        self.workflows.changed.connect(self.refresh)
+        self.recording = RecordingController(
+            self, services.library, services.media, services.settings,
+            services.paths.recordings_dir, make_recorder or screen_recorder,
+            desktop or ScreenDesktop(), self.notify, trim,
+        )
+        self.recording.attached.connect(lambda _id: self.refresh())
+        self.recording.state_changed.connect(self._recording_state)
+        self.stop_requested.connect(self.recording.stop)
+        self._hotkey: GlobalHotkey | None = None
+        self.editors: dict[int, StepEditor] = {}
 
-        self.library = LibraryView(services.library, self.notify)
+        self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
+        self.library.add_action("Send…", self._send_selected, "Ctrl+Shift+S",
+                                needs_selection=True)
+        self.library.add_action("Export…", self._export_selected, "Ctrl+E", needs_selection=True)
+        self.library.add_action("Record…", self._record_selected, "Ctrl+R")
         self.assistants = AssistantsView(services.tracking, self.notify)
         self.handoffs = HandoffsView(services.tracking, self.notify)
         self.dashboard = DashboardView(services.dashboard)
@@ -63,6 +108,80 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage(f"Library: {services.paths.data_dir}", 5000)
         self._restore()
+        QTimer.singleShot(0, self.offer_recovery)
+
+    # -- steps, recording, handoffs --------------------------------------------------------
+
+    def open_steps(self, process_id: int) -> None:
+        editor = self.editors.get(process_id)
+        if editor is None:
+            services = self._services
+            editor = StepEditor(services.steps, services.media, services.library, process_id)
+            editor.changed.connect(self.library.refresh)
+            editor.closed.connect(lambda pid: self.editors.pop(pid, None))
+            self.editors[process_id] = editor
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+
+    def _selected_process(self) -> int | None:
+        row = self.library.selected()
+        return row.id if row is not None else None
+
+    def _send_selected(self) -> None:
+        process_id = self._selected_process()
+        if process_id is not None:
+            self.workflows.send(process_id)
+
+    def _export_selected(self) -> None:
+        process_id = self._selected_process()
+        if process_id is not None:
+            self.workflows.export(process_id)
+
+    def _record_selected(self) -> None:
+        self.recording.begin(self._selected_process() if self.current_page() == "Library"
+                             else None)
+
+    def _recording_state(self, state: str) -> None:
+        self.stop_action.setEnabled(state in ("recording", "paused"))
+        if state == "recording" and self._hotkey is None:
+            self._hotkey = GlobalHotkey(STOP_RECORDING, self.stop_requested.emit)
+            try:
+                self._hotkey.start()
+            except UserError as error:
+                self._hotkey = None
+                self.recording.bar.say(str(error))
+        elif state not in ("recording", "paused") and self._hotkey is not None:
+            self._hotkey.stop()
+            self._hotkey = None
+
+    def offer_recovery(self) -> None:
+        """Baton was killed while recording: offer to finish and attach what was saved."""
+        for unfinished in find_unfinished(self._services.paths.recordings_dir):
+            question = (
+                f"Baton was closed while recording (started {unfinished.started}, "
+                f"{unfinished.size_bytes / 1e6:.1f} MB saved). Recover the recording?"
+            )
+            if not messages.confirm(self, "Recover recording", question, "Recover"):
+                continue
+            try:
+                video = recover(unfinished.journal)
+                duration = probe_duration(video)
+            except UserError as error:
+                messages.show_problem(self, str(error))
+                continue
+            self.recording.review(video, duration)
+            return
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and all(Path(u.toLocalFile()).suffix.lower() in (".zip", ".json") for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            self.workflows.open_dropped(Path(url.toLocalFile()))
+        event.acceptProposedAction()
 
     # -- pages -----------------------------------------------------------------------------
 
@@ -117,6 +236,15 @@ class MainWindow(QMainWindow):
         self._action("File", "New &process…", self._new_process, "Ctrl+N")
         self._action("File", "New &assistant…", self._new_assistant, "Ctrl+Shift+N")
         self._menus["File"].addSeparator()
+        self._action("File", "&Record a walkthrough…", self._record_selected)
+        self.stop_action = self._action("File", "S&top recording", self.recording.stop)
+        self.stop_action.setEnabled(False)
+        self._menus["File"].addSeparator()
+        self._action("File", "&Open package…", lambda: self.workflows.import_package(),
+                     "Ctrl+Shift+O")
+        self._action("File", "&Import progress receipt…", lambda: self.workflows.import_receipt(),
+                     "Ctrl+I")
+        self._menus["File"].addSeparator()
         self._action("File", "Open &data folder", self._open_data_folder)
         self._action("File", "P&references…", self._preferences,
                      QKeySequence.StandardKey.Preferences)
@@ -161,6 +289,12 @@ class MainWindow(QMainWindow):
         self.show_page(page if page in PAGES else "Library")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.recording.state in ("recording", "paused"):
+            self.recording.stop()
+        for editor in list(self.editors.values()):
+            editor.close()
+        if self._hotkey is not None:
+            self._hotkey.stop()
         self._state.setValue("main/geometry", self.saveGeometry())
         self._state.setValue("main/page", self.current_page())
         self._state.sync()

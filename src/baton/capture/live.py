@@ -1,0 +1,92 @@
+"""Build a recorder for an area of the real screen (shared by the app and ``baton record``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from baton.capture.audio import AudioSource
+from baton.capture.encoder import VideoSettings
+from baton.capture.input import InputHook, PynputHook
+from baton.capture.recorder import Recorder
+from baton.capture.screens import (
+    Monitor,
+    Region,
+    list_monitors,
+    monitor_region,
+    validate_region,
+)
+from baton.capture.sources import ScreenSource
+from baton.capture.windows import open_platform
+from baton.capture.windows.base import WindowInfo
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """What to record and how (what the app's "New recording" form collects)."""
+
+    monitor: int | None = None
+    region: Region | None = None
+    fps: int = 30
+    quality: str = "balanced"
+    show_keys: bool = False
+    watch_input: bool = True
+    x264: tuple[str, int] | None = None
+
+
+def screen_recorder(
+    request: RecordingRequest,
+    out: Path,
+    *,
+    display: str | None = None,
+    audio: AudioSource | None = None,
+) -> Recorder:
+    """A recorder (not yet started) for the requested monitor or region.
+
+    Raises:
+        UserError: no display, or a bad monitor/region/fps/quality.
+    """
+    platform = open_platform(display)
+    try:
+        monitors = list_monitors(display, platform.scale_of)
+        if request.region is not None:
+            area = validate_region(request.region, monitors)
+        elif request.monitor is not None:
+            area = monitor_region(monitors, request.monitor)
+        else:
+            primary = next(m for m in monitors if m.primary)
+            area = monitor_region(monitors, primary.index)
+        if request.x264 is not None:
+            preset, crf = request.x264
+            settings = VideoSettings(area.width, area.height, request.fps, preset, crf).validated()
+        else:
+            settings = VideoSettings.for_quality(area.width, area.height, request.fps,
+                                                 request.quality)
+        source = ScreenSource(area, display)
+    except BaseException:
+        platform.close()
+        raise
+    hook: InputHook | None = PynputHook() if request.watch_input else None
+    return Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
+                    show_keys=request.show_keys)
+
+
+class ScreenDesktop:
+    """The monitors and windows of the real display, for the "what to record" choice."""
+
+    def __init__(self, display: str | None = None) -> None:
+        self._display = display
+
+    def monitors(self) -> list[Monitor]:
+        platform = open_platform(self._display)
+        try:
+            return list_monitors(self._display, platform.scale_of)
+        finally:
+            platform.close()
+
+    def windows(self) -> list[WindowInfo]:
+        platform = open_platform(self._display)
+        try:
+            return [w for w in platform.windows() if w.title and not w.title.startswith("Baton")]
+        finally:
+            platform.close()

@@ -1,0 +1,1 @@
+"""Recording from the app: what to record, countdown, the recording bar, review and trim."""

@@ -1,0 +1,261 @@
+"""The recording flow: set up → (draw area) → countdown → record → stop → review → attach."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from baton.capture.input import events_path
+from baton.capture.live import RecordingRequest
+from baton.capture.recorder import Recorder, RecordingStats
+from baton.capture.screens import Monitor
+from baton.capture.windows.base import WindowInfo
+from baton.core.library import Library, ProcessDraft, RecordingInfo
+from baton.core.media import MediaStore
+from baton.core.models import ProcessStatus
+from baton.errors import UserError
+from baton.settings import Settings
+from baton.ui import messages
+from baton.ui.recording.bar import RecordBar
+from baton.ui.recording.countdown import Countdown
+from baton.ui.recording.region_picker import RegionPicker
+from baton.ui.recording.review import ReviewChoice, ReviewDialog
+from baton.ui.recording.setup_dialog import SetupDialog
+from baton.ui.workers import Task, run_in_background
+
+log = logging.getLogger("baton.ui")
+
+MakeRecorder = Callable[[RecordingRequest, Path], Recorder]
+
+
+class Desktop(Protocol):
+    """What can be recorded on this machine."""
+
+    def monitors(self) -> list[Monitor]: ...
+
+    def windows(self) -> list[WindowInfo]: ...
+
+
+@dataclass(frozen=True)
+class Finished:
+    video: Path
+    stats: RecordingStats
+
+
+class RecordingController(QObject):
+    """Drives one recording at a time; the main window owns it and shows its signals."""
+
+    state_changed = Signal(str)
+    attached = Signal(int)  # the process the recording now belongs to
+
+    def __init__(
+        self,
+        window: QWidget,
+        library: Library,
+        media: MediaStore,
+        settings: Settings,
+        recordings_dir: Path,
+        make_recorder: MakeRecorder,
+        desktop: Desktop,
+        notify: Callable[[str], None],
+        trim: Callable[[Path, Path, float, float], object],
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._library = library
+        self._media = media
+        self._settings = settings
+        self._dir = recordings_dir
+        self._make_recorder = make_recorder
+        self._desktop = desktop
+        self._notify = notify
+        self._trim = trim
+        self.state = "idle"
+        self.recorder: Recorder | None = None
+        self.process_id: int | None = None
+        self.bar = RecordBar()
+        self.bar.pause_clicked.connect(self.pause_or_resume)
+        self.bar.stop_clicked.connect(self.stop)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(250)
+        self._ticker.timeout.connect(self._tick)
+        self._picker: RegionPicker | None = None
+        self._countdown: Countdown | None = None
+        self._task: Task | None = None
+
+    # -- the flow --------------------------------------------------------------------------
+
+    def begin(self, process_id: int | None = None) -> None:
+        """Ask what to record, then count down and record."""
+        if self.state != "idle":
+            return
+        self.process_id = process_id
+        try:
+            monitors, windows = self._desktop.monitors(), self._desktop.windows()
+        except UserError as error:
+            messages.show_problem(self._window, str(error))
+            return
+        setup = SetupDialog.ask(
+            self._window, monitors=monitors, windows=windows,
+            fps=self._settings.get("recording.fps"),
+            quality=self._settings.get("recording.quality"),
+            show_keys=self._settings.get("recording.show_keys"),
+            microphone_note="Your default microphone is recorded when there is one; "
+                            "the recording bar says so if there is none.",
+        )
+        if setup is None:
+            return
+        if setup.draw_region:
+            self._set_state("picking")
+            self._picker = RegionPicker()
+            self._picker.picked.connect(lambda region: self._count_down(
+                replace(setup.request, region=region)))
+            self._picker.cancelled.connect(lambda: self._set_state("idle"))
+            self._picker.show()
+            self._picker.activateWindow()
+            return
+        self._count_down(setup.request)
+
+    def _count_down(self, request: RecordingRequest) -> None:
+        self._set_state("countdown")
+        self._countdown = Countdown(self._settings.get("recording.countdown_seconds"))
+        self._countdown.finished.connect(lambda: self._start(request))
+        self._countdown.cancelled.connect(lambda: self._set_state("idle"))
+        self._countdown.start()
+
+    def _start(self, request: RecordingRequest) -> None:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        out = self._dir / f"recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        try:
+            self.recorder = self._make_recorder(request, out)
+            self.recorder.start()
+        except UserError as error:
+            self.recorder = None
+            self._set_state("idle")
+            messages.show_problem(self._window, str(error))
+            return
+        if self._settings.get("recording.hide_baton_windows"):
+            self._window.showMinimized()
+        self._set_state("recording")
+        self.bar.say("; ".join(self.recorder.stats.warnings))
+        self.bar.show()
+        self._ticker.start()
+
+    def pause_or_resume(self) -> None:
+        if self.recorder is None or self.state not in ("recording", "paused"):
+            return
+        if self.recorder.paused:
+            self.recorder.resume()
+            self._set_state("recording")
+        else:
+            self.recorder.pause()
+            self._set_state("paused")
+        self._tick()
+
+    def stop(self) -> None:
+        """Finish the file off the GUI thread, then show the review."""
+        recorder = self.recorder
+        if recorder is None or self.state not in ("recording", "paused"):
+            return
+        self._ticker.stop()
+        self.bar.hide()
+        self._set_state("finishing")
+        self._task = run_in_background(
+            lambda: Finished(recorder.output, recorder.stop()),
+            self._review, self._failed,
+        )
+
+    def _tick(self) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        self.bar.show_state(recorder.elapsed(), recorder.level, recorder.paused,
+                            recorder.stats.audio)
+        if recorder.finished.is_set() and self.state in ("recording", "paused"):
+            self.stop()  # the recorder stopped itself (disk full, display gone)
+
+    def _review(self, finished: Finished) -> None:
+        self.recorder = None
+        self._window.showNormal()
+        if finished.stats.error:
+            messages.show_problem(self._window, finished.stats.error)
+        self.review(finished.video, finished.stats.duration)
+
+    def review(self, video: Path, duration: float) -> None:
+        """Play, trim and attach a finished (or recovered) recording."""
+        self._set_state("reviewing")
+        choice = ReviewDialog.ask(self._window, video, duration,
+                                  self._library.list_processes(), self.process_id)
+        if choice is None:
+            for path in (video, events_path(video)):
+                path.unlink(missing_ok=True)
+            self._set_state("idle")
+            self._notify("Recording discarded.")
+            return
+        self._set_state("attaching")
+        self._task = run_in_background(
+            lambda: self._attach(video, choice), self._attached, self._failed
+        )
+
+    def _attach(self, video: Path, choice: ReviewChoice) -> int:
+        """Trim if asked, store the video, attach it (runs on a worker thread)."""
+        kept, duration = video, choice.duration
+        if choice.trimmed:
+            kept = video.with_name(video.stem + "-trimmed.mp4")
+            self._trim(video, kept, choice.start, choice.end)
+            duration = choice.end - choice.start
+        stats = probe_video(kept)
+        events = events_path(video)
+        info = RecordingInfo(
+            media=self._media.put_file(kept, "mp4"),
+            events_media=self._media.put_file(events, "json") if events.is_file() else None,
+            duration=round(duration, 3), size=kept.stat().st_size, fps=stats[2],
+            width=stats[0], height=stats[1], has_audio=stats[3],
+        )
+        process_id = choice.process_id
+        if process_id is None:
+            process_id = self._library.add_process(
+                ProcessDraft(choice.new_title, status=ProcessStatus.DRAFT)).id
+        self._library.attach_recording(process_id, info)
+        for path in {video, kept, events}:
+            path.unlink(missing_ok=True)
+        return process_id
+
+    def _attached(self, process_id: int) -> None:
+        self._set_state("idle")
+        self.attached.emit(process_id)
+        self._notify(f"The recording is attached to “{self._library.get(process_id).title}”.")
+
+    def _failed(self, error: BaseException) -> None:
+        self.recorder = None
+        self._set_state("idle")
+        self._window.showNormal()
+        if isinstance(error, UserError):
+            messages.show_problem(self._window, str(error))
+        else:
+            log.error("recording failed", exc_info=error)
+            messages.show_problem(self._window, f"The recording could not be finished: {error}")
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+
+def probe_video(path: Path) -> tuple[int, int, float, bool]:
+    """Width, height, frame rate and whether there is sound."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            video = container.streams.video[0]
+            rate = float(video.average_rate or 0)
+            return video.width, video.height, rate, bool(container.streams.audio)
+    except (av.error.FFmpegError, IndexError):
+        raise UserError(f"{path.name} is not a video Baton can read.") from None

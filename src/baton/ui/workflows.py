@@ -1,0 +1,181 @@
+"""The app's longer actions: send a process, export or import a package, import a receipt,
+edit steps, record. The main window calls these; they call services and show dialogs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from baton.core.clock import utc_now
+from baton.errors import UserError
+from baton.services import Services
+from baton.ui import messages
+from baton.ui.progress_task import ProgressTask
+from baton.ui.send_dialog import SendDialog
+
+log = logging.getLogger("baton.ui")
+
+
+def default_package_folder() -> Path:
+    documents = Path.home() / "Documents"
+    return (documents if documents.is_dir() else Path.home()) / "Baton handoffs"
+
+
+def ask_open_path(parent: QWidget, title: str, filter_: str) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), filter_)
+    return Path(path) if path else None
+
+
+def show_in_folder(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+class Workflows(QObject):
+    """One per main window; ``changed`` asks the window to refresh what it shows."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        window: QWidget,
+        services: Services,
+        notify: Callable[[str], None],
+        package_folder: Path | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._services = services
+        self._notify = notify
+        self._folder = package_folder or default_package_folder()
+        self.running: ProgressTask | None = None
+
+    # -- send and export -------------------------------------------------------------------
+
+    def send(self, process_id: int) -> None:
+        services = self._services
+        process = services.library.get(process_id)
+        request = SendDialog.ask(
+            self._window, process=process, assistants=services.tracking.list_assistants(),
+            today=utc_now().date(), due_days=services.settings.get("handoff.default_due_days"),
+            folder=self._folder, warn=services.ladder.warning,
+        )
+        if request is None:
+            return
+        from baton.handoff.send import send_process
+
+        def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
+            request.folder.mkdir(parents=True, exist_ok=True)
+            return send_process(
+                services.library, services.tracking, services.media, process_id,
+                request.assistant_id, request.folder, due_on=request.due_on,
+                changelog=request.note, size_budget=request.size_budget, progress=progress,
+                cancel=cancel,
+            )
+
+        def done(sent: Any) -> None:
+            self._folder = request.folder
+            self.changed.emit()
+            self._offer_folder(
+                f"“{process.title}” is ready for {sent.handoff.assistant_name}: send them "
+                f"{sent.package.path.name} ({sent.package.size / 1e6:.1f} MB).",
+                sent.package.path,
+            )
+
+        self.running = ProgressTask(self._window, f"Packing “{process.title}”…", work, done,
+                                    self._failed)
+
+    def export(self, process_id: int) -> None:
+        services = self._services
+        process = services.library.get(process_id)
+        target, _ = QFileDialog.getSaveFileName(
+            self._window, "Export package", str(self._folder / f"{process.title}.zip"),
+            "Baton packages (*.zip)",
+        )
+        if not target:
+            return
+        from baton.handoff.package import build_package
+
+        def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
+            version = services.library.freeze_version(process_id)
+            return build_package(version, services.media, Path(target), progress=progress,
+                                 cancel=cancel)
+
+        self.running = ProgressTask(
+            self._window, f"Exporting “{process.title}”…", work,
+            lambda package: self._offer_folder(f"Exported {package.path.name}.", package.path),
+            self._failed,
+        )
+
+    # -- imports ---------------------------------------------------------------------------
+
+    def import_package(self, path: Path | None = None) -> None:
+        path = path or ask_open_path(self._window, "Open a Baton package",
+                                     "Baton packages (*.zip)")
+        if path is None:
+            return
+        from baton.handoff.importer import import_package
+
+        services = self._services
+        self.running = ProgressTask(
+            self._window, f"Importing {path.name}…",
+            lambda progress, cancel: import_package(path, services.database.sessions,
+                                                    services.media),
+            lambda process_id: self._imported(process_id), self._failed,
+        )
+
+    def _imported(self, process_id: int) -> None:
+        self.changed.emit()
+        self._notify(f"Imported “{self._services.library.get(process_id).title}”.")
+
+    def import_receipt(self, path: Path | None = None) -> None:
+        path = path or ask_open_path(self._window, "Import a progress receipt",
+                                     "Progress receipts (*.json)")
+        if path is None:
+            return
+        from baton.handoff.receipt import import_receipt
+
+        try:
+            result = import_receipt(path, self._services.tracking, self._services.library)
+        except UserError as error:
+            messages.show_problem(self._window, str(error))
+            return
+        self.changed.emit()
+        self._notify(
+            f"{result.handoff.assistant_name}: {result.steps_done} of {result.steps_total} steps "
+            f"of “{result.handoff.process_title}” done"
+            + (f", {result.new_questions} new question(s)." if result.new_questions else ".")
+        )
+
+    def open_dropped(self, path: Path) -> None:
+        """A file dropped on the window: a package or a receipt."""
+        if path.suffix.lower() == ".zip":
+            self.import_package(path)
+        elif path.suffix.lower() == ".json":
+            self.import_receipt(path)
+        else:
+            messages.show_problem(self._window, f"{path.name} is not a Baton package or receipt.")
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _offer_folder(self, text: str, path: Path) -> None:
+        self.changed.emit()
+        self._notify(text)
+        box = QMessageBox(QMessageBox.Icon.Information, "Baton", text, parent=self._window)
+        show = box.addButton("Show in folder", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.open()
+        box.buttonClicked.connect(lambda button: show_in_folder(path) if button is show else None)
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, UserError):
+            messages.show_problem(self._window, str(error))
+        else:
+            log.error("unexpected failure", exc_info=error)
+            raise error

@@ -1,0 +1,41 @@
+"""The global stop-recording shortcut works while another program has the focus."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import pytest
+
+from baton.capture.hotkeys import STOP_RECORDING, GlobalHotkey
+
+
+@pytest.mark.display
+def test_ctrl_alt_s_reaches_baton_from_anywhere(xdisplay: Any) -> None:
+    pressed = threading.Event()
+    hotkey = GlobalHotkey(STOP_RECORDING, pressed.set)
+    hotkey.start()
+    try:
+        subprocess.run(["xdotool", "key", "ctrl+alt+s"], env=xdisplay.env(), check=True,
+                       timeout=10)
+        assert pressed.wait(5)
+    finally:
+        hotkey.stop()
+
+
+def test_without_a_display_it_says_so() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    script = (
+        "from baton.capture.hotkeys import GlobalHotkey\n"
+        "from baton.errors import UserError\n"
+        "try:\n"
+        "    GlobalHotkey('<ctrl>+<alt>+s', print).start()\n"
+        "except UserError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and "Global shortcuts are not available" in result.stdout

@@ -1,0 +1,166 @@
+"""The recording flow in the app: pick an area → countdown → record → pause → stop → trim →
+attach, with a real encoder and a synthetic screen (the same code path as the real one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from baton.capture.encoder import VideoSettings
+from baton.capture.live import RecordingRequest
+from baton.capture.recorder import Recorder
+from baton.capture.screens import Monitor, Region
+from baton.capture.sources import SyntheticSource
+from baton.capture.windows.base import WindowInfo
+from baton.core.library import ProcessDraft
+from baton.services import Services
+from baton.ui import messages
+from baton.ui.main_window import MainWindow, make_state
+from baton.ui.recording.countdown import Countdown
+from baton.ui.recording.review import ReviewChoice, ReviewDialog, probe_duration
+from baton.ui.recording.setup_dialog import Setup, SetupDialog
+
+
+class FakeDesktop:
+    def monitors(self) -> list[Monitor]:
+        return [Monitor(1, Region(0, 0, 800, 600), primary=True)]
+
+    def windows(self) -> list[WindowInfo]:
+        return [WindowInfo(7, "Invoices — Firefox", Region(0, 0, 640, 480))]
+
+
+def synthetic_recorder(request: RecordingRequest, out: Path) -> Recorder:
+    region = (request.region or Region(0, 0, 320, 240)).even()
+    settings = VideoSettings.for_quality(region.width, region.height, request.fps,
+                                         request.quality)
+    return Recorder(SyntheticSource(region), out, settings)
+
+
+def open_window(qtbot: QtBot, services: Services) -> MainWindow:
+    services.settings.set("recording.countdown_seconds", 0)
+    services.settings.set("recording.hide_baton_windows", False)
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        make_recorder=synthetic_recorder, desktop=FakeDesktop())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_pick_record_pause_stop_trim_attach(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process = services.library.add_process(ProcessDraft("Pay invoices"))
+    window = open_window(qtbot, services)
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(
+        lambda cls, parent, **options: Setup(RecordingRequest(fps=10), draw_region=True)))
+    reviewed: list[tuple[Path, float]] = []
+
+    def review(cls: object, parent: object, video: Path, duration: float, processes: object,
+               preselected: int | None = None) -> ReviewChoice:
+        reviewed.append((video, duration))
+        assert preselected == process.id
+        return ReviewChoice(0.5, duration, duration, process.id, "")
+
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(review))
+    window.library.select_where(lambda row: row.id == process.id)
+    window._record_selected()
+    picker = window.recording._picker
+    assert picker is not None and window.recording.state == "picking"
+    qtbot.mousePress(picker, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    qtbot.mouseMove(picker, QPoint(200, 150))
+    qtbot.mouseRelease(picker, Qt.MouseButton.LeftButton, pos=QPoint(330, 250))
+    qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
+    recorder = window.recording.recorder
+    assert recorder is not None
+    assert (recorder.video.width, recorder.video.height) == (320, 240)
+    assert window.stop_action.isEnabled()
+    qtbot.waitUntil(lambda: recorder.elapsed() > 1.0, timeout=5000)
+    window.recording.pause_or_resume()
+    assert window.recording.state == "paused" and window.recording.bar.pause.text() == "Resume"
+    paused_at = recorder.elapsed()
+    qtbot.wait(600)
+    assert recorder.elapsed() == pytest.approx(paused_at, abs=0.05)
+    window.recording.pause_or_resume()
+    qtbot.waitUntil(lambda: recorder.elapsed() > paused_at + 1.0, timeout=5000)
+    with qtbot.waitSignal(window.recording.attached, timeout=30_000) as attached:
+        window.recording.bar.stop.click()
+    assert attached.args == [process.id]
+    [(video, duration)] = reviewed
+    assert duration == pytest.approx(recorder.stats.duration)
+    assert 1.8 < duration < 4.0  # the pause left no gap and no extra time
+    assert not video.exists()  # moved into the media store
+
+    shown = services.library.snapshot(process.id)
+    stored = services.media.path(shown["recording"])
+    assert probe_duration(stored) == pytest.approx(duration - 0.5, abs=0.25)
+    with av.open(str(stored)) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+    assert services.library.get(process.id).has_recording
+    assert window.recording.state == "idle"
+
+
+def test_discarding_a_recording_keeps_nothing(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, services)
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(
+        lambda cls, parent, **options: Setup(RecordingRequest(monitor=1, fps=10), False)))
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(lambda cls, *args: None))
+    window._record_selected()
+    qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
+    qtbot.wait(300)
+    window.recording.stop()
+    qtbot.waitUntil(lambda: window.recording.state == "idle", timeout=30_000)
+    assert list(services.paths.recordings_dir.glob("*")) == []
+    assert list(services.media.keys()) == []
+
+
+def test_a_recorder_that_cannot_start_says_why(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.errors import UserError
+
+    def broken(request: RecordingRequest, out: Path) -> Recorder:
+        raise UserError("Cannot connect to the display :99: is an X server running?")
+
+    services.settings.set("recording.countdown_seconds", 0)
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        make_recorder=broken, desktop=FakeDesktop())
+    qtbot.addWidget(window)
+    problems: list[str] = []
+    monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(
+        lambda cls, parent, **options: Setup(RecordingRequest(), False)))
+    window._record_selected()
+    qtbot.waitUntil(lambda: bool(problems), timeout=5000)
+    assert "X server" in problems[0] and window.recording.state == "idle"
+
+
+def test_countdown_counts_and_can_be_cancelled(qtbot: QtBot) -> None:
+    countdown = Countdown(1)
+    qtbot.addWidget(countdown)
+    with qtbot.waitSignal(countdown.finished, timeout=3000):
+        countdown.start()
+    second = Countdown(3)
+    qtbot.addWidget(second)
+    second.start()
+    with qtbot.waitSignal(second.cancelled, timeout=1000):
+        qtbot.keyClick(second, Qt.Key.Key_Escape)
+
+
+def test_setup_dialog_offers_screens_windows_and_drawing(qtbot: QtBot) -> None:
+    desktop = FakeDesktop()
+    dialog = SetupDialog(desktop.monitors(), desktop.windows(), 15, "sharp", False, "")
+    qtbot.addWidget(dialog)
+    labels = [dialog.area.itemText(i) for i in range(dialog.area.count())]
+    assert labels[0].startswith("Screen 1") and "Invoices" in labels[1]
+    dialog.area.setCurrentIndex(1)
+    setup = dialog.setup()
+    assert setup.request.region == Region(0, 0, 640, 480) and setup.request.fps == 15
+    assert setup.request.quality == "sharp" and not setup.draw_region
+    dialog.area.setCurrentIndex(2)
+    assert dialog.setup().draw_region
