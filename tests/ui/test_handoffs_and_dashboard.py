@@ -96,3 +96,23 @@ def test_dashboard_shows_what_needs_attention(
     view.resize(900, 700)
     image = view.grab().toImage()
     assert not image.isNull()
+
+
+def test_assistants_page_suggests_what_to_hand_next(qtbot: QtBot, services: Services) -> None:
+    from baton.core.models import Audience
+    from baton.ui.assistants_view import AssistantsView
+
+    services.library.add_process(ProcessDraft("File receipts", status=ProcessStatus.READY,
+                                              minutes_per_run=10, runs_per_week=5))
+    services.library.add_process(ProcessDraft("Answer customers", status=ProcessStatus.READY,
+                                              audience=Audience.CUSTOMER_FACING))
+    services.tracking.add_assistant(AssistantDraft("Ana"))
+    view = AssistantsView(services.tracking, lambda text: None, ladder=services.ladder)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.table.isVisible()
+    view.table.selectRow(0)
+    lines = [view.next_up.item(i).text() for i in range(view.next_up.count())]
+    assert lines[0] == "Hand Ana next:"
+    assert lines[1].startswith("• File receipts") and "good first handoff" in lines[1]
+    assert not any("Answer customers" in line for line in lines)

@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -84,7 +84,9 @@ def focus(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
 
 
-def test_opens_with_steps_and_loads_thumbnails_lazily(qtbot: QtBot, opened: Opened) -> None:
+def test_opens_with_steps_and_loads_thumbnails_lazily(
+    qtbot: QtBot, opened: Opened, qtmodeltester: Any
+) -> None:
     editor = opened.editor
     assert editor.windowTitle() == "Steps — Pay invoices"
     assert editor.model.rowCount() == 4
@@ -94,7 +96,9 @@ def test_opens_with_steps_and_loads_thumbnails_lazily(qtbot: QtBot, opened: Open
     first = editor.model.index(0)
     qtbot.waitUntil(lambda: editor.model.data(first, Qt.ItemDataRole.DecorationRole)
                     is not editor.thumbnails.placeholder)
-    assert editor.model.data(first, Qt.ItemDataRole.DecorationRole).width() == 144
+    icon = editor.model.data(first, Qt.ItemDataRole.DecorationRole)
+    assert icon.availableSizes()[0] == QSize(144, 90)
+    qtmodeltester.check(editor.model)
 
 
 def test_only_the_thumbnails_in_view_are_loaded(qtbot: QtBot, services: Services) -> None:

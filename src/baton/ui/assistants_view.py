@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QListWidget, QWidget
 
+from baton.core.ladder import TrustLadder
 from baton.core.tracking import AssistantRow, Tracking
 from baton.errors import UserError
 from baton.ui import messages
@@ -23,6 +24,7 @@ class AssistantsView(TablePage[AssistantRow]):
         tracking: Tracking,
         notify: Callable[[str], None],
         parent: QWidget | None = None,
+        ladder: TrustLadder | None = None,
     ) -> None:
         empty = EmptyState(
             "No assistants yet",
@@ -42,9 +44,31 @@ class AssistantsView(TablePage[AssistantRow]):
             "Delete", self.delete_assistant, QKeySequence.StandardKey.Delete, needs_selection=True
         )
         self.on_activate(self.edit_assistant)
+        self._ladder = ladder
+        self.next_up = QListWidget()
+        self.next_up.setObjectName("nextUp")
+        self.next_up.setWordWrap(True)
+        if ladder is not None:
+            self.add_side_panel(self.next_up)
+            self.selection_changed.connect(self._show_suggestions)
 
     def refresh(self) -> None:
         self.set_rows(self._tracking.list_assistants(self.search_text()))
+
+    def _show_suggestions(self) -> None:
+        self.next_up.clear()
+        row = self.selected()
+        if row is None or self._ladder is None:
+            self.next_up.addItem("Select an assistant to see what to hand them next.")
+            return
+        suggestions = self._ladder.suggestions(row.id)
+        self.next_up.addItem(f"Hand {row.name} next:")
+        for suggestion in suggestions:
+            self.next_up.addItem(f"• {suggestion.title} ({suggestion.hours_per_week:g} h/week) — "
+                                 f"{suggestion.reason}")
+        if not suggestions:
+            self.next_up.addItem("Nothing ready that they do not have yet. Mark processes "
+                                 "“ready” in the Library when their steps are done.")
 
     def add_assistant(self) -> None:
         draft = AssistantDialog.ask(self)

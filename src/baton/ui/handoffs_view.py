@@ -6,8 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QSplitter, QWidget
+from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QWidget
 
 from baton.core.clock import utc_now
 from baton.core.models import HandoffEvent
@@ -63,18 +62,7 @@ class HandoffsView(TablePage[HandoffRow]):
         self.timeline = QListWidget()
         self.timeline.setObjectName("timeline")
         self.timeline.setWordWrap(True)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        index = self.stack.indexOf(self.table)
-        self.stack.removeWidget(self.table)
-        splitter.addWidget(self.table)
-        self.table.show()  # the stack hid it when it was taken out
-        splitter.addWidget(self.timeline)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 400])
-        self.stack.insertWidget(index, splitter)
-        self._table_page = splitter
+        self.add_side_panel(self.timeline)
         self.selection_changed.connect(self._show_timeline)
 
     def refresh(self) -> None:

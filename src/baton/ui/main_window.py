@@ -82,8 +82,10 @@ class MainWindow(QMainWindow):
         self.library.add_action("Send…", self._send_selected, "Ctrl+Shift+S",
                                 needs_selection=True)
         self.library.add_action("Export…", self._export_selected, "Ctrl+E", needs_selection=True)
+        self.library.add_action("Update holders…", self._update_holders, needs_selection=True)
         self.library.add_action("Record…", self._record_selected, "Ctrl+R")
-        self.assistants = AssistantsView(services.tracking, self.notify)
+        self.assistants = AssistantsView(services.tracking, self.notify,
+                                         ladder=services.ladder)
         self.handoffs = HandoffsView(services.tracking, self.notify)
         self.dashboard = DashboardView(services.dashboard)
         self.handoffs.go_to_library.connect(lambda: self.show_page("Library"))
@@ -132,6 +134,11 @@ class MainWindow(QMainWindow):
         process_id = self._selected_process()
         if process_id is not None:
             self.workflows.send(process_id)
+
+    def _update_holders(self) -> None:
+        process_id = self._selected_process()
+        if process_id is not None:
+            self.workflows.update_holders(process_id)
 
     def _export_selected(self) -> None:
         process_id = self._selected_process()

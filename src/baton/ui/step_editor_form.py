@@ -91,6 +91,7 @@ class StepForm(QWidget):
         self.title.setMaxLength(MAX_TITLE)
         self.title.setPlaceholderText("What to do, e.g. Click “Pay now”")
         self.instruction = QPlainTextEdit()
+        self.instruction.setMaximumHeight(150)
         self.instruction.setPlaceholderText(
             "Details for the assistant. **bold** for emphasis, “- ” at the start of a line "
             "for a bullet.")

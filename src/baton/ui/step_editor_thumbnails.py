@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
 
 from baton.capture.annotation import render
 from baton.core.media import MediaStore
@@ -58,13 +58,13 @@ class ThumbnailLoader(QObject):
         self._signals = _Signals(self)
         self._signals.thumbnail_done.connect(self._thumbnail_done)
         self._signals.image_done.connect(self.image_ready)
-        self._thumbnails: OrderedDict[str, QPixmap] = OrderedDict()
+        self._thumbnails: OrderedDict[str, QIcon] = OrderedDict()
         self._pending: set[str] = set()
         self._closed = False
-        self.placeholder = _placeholder(self.size)
-        self.no_screenshot = _placeholder(self.size, "No screenshot")
+        self.placeholder = _icon(_placeholder(self.size))
+        self.no_screenshot = _icon(_placeholder(self.size, "No screenshot"))
 
-    def thumbnail(self, key: str) -> QPixmap | None:
+    def thumbnail(self, key: str) -> QIcon | None:
         """The cached thumbnail for ``key`` (see ``thumbnail_key``), if loaded."""
         pixmap = self._thumbnails.get(key)
         if pixmap is not None:
@@ -131,12 +131,18 @@ class ThumbnailLoader(QObject):
         self._pending.discard(key)
         if self._closed:
             return
-        self._thumbnails[key] = QPixmap.fromImage(image) if not image.isNull() else (
-            _placeholder(self.size, "Missing")
-        )
+        self._thumbnails[key] = _icon(QPixmap.fromImage(image) if not image.isNull() else
+                                      _placeholder(self.size, "Missing"))
         while len(self._thumbnails) > MAX_THUMBNAILS:
             self._thumbnails.popitem(last=False)
         self.thumbnail_ready.emit(key)
+
+
+def _icon(pixmap: QPixmap) -> QIcon:
+    """An icon that looks the same when its row is selected (no highlight tint)."""
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
 
 
 def _placeholder(size: QSize, text: str = "") -> QPixmap:

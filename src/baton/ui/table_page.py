@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QToolBar,
@@ -120,6 +121,20 @@ class TablePage(QWidget, Generic[Row]):
         layout.addWidget(self.more)
         self._on_activate: Callable[[], None] | None = None
         self._loaded = False
+
+    def add_side_panel(self, panel: QWidget) -> None:
+        """Show ``panel`` beside the table (details of the selected row)."""
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        index = self.stack.indexOf(self.table)
+        self.stack.removeWidget(self.table)
+        splitter.addWidget(self.table)
+        self.table.show()  # the stack hid it when it was taken out
+        splitter.addWidget(panel)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 400])
+        self.stack.insertWidget(index, splitter)
 
     def add_action(
         self,

@@ -19,6 +19,7 @@ from baton.services import Services
 from baton.ui import messages
 from baton.ui.progress_task import ProgressTask
 from baton.ui.send_dialog import SendDialog
+from baton.ui.stale_dialog import StaleDialog
 
 log = logging.getLogger("baton.ui")
 
@@ -86,6 +87,47 @@ class Workflows(QObject):
                 f"“{process.title}” is ready for {sent.handoff.assistant_name}: send them "
                 f"{sent.package.path.name} ({sent.package.size / 1e6:.1f} MB).",
                 sent.package.path,
+            )
+
+        self.running = ProgressTask(self._window, f"Packing “{process.title}”…", work, done,
+                                    self._failed)
+
+    def update_holders(self, process_id: int) -> None:
+        """Freeze the current version, list who holds an older one, re-send it to them."""
+        services = self._services
+        process = services.library.get(process_id)
+        services.library.freeze_version(process_id)
+        stale = services.changes.stale_handoffs(process_id)
+        if not stale:
+            self._notify(f"Everyone who has “{process.title}” has the latest version.")
+            return
+        if not StaleDialog.ask(self._window, process.title, stale):
+            return
+        from baton.handoff.send import send_process
+
+        folder = self._folder
+
+        def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
+            folder.mkdir(parents=True, exist_ok=True)
+            sent = []
+            for index, item in enumerate(stale):
+                def step_progress(
+                    fraction: float, what: str, index: int = index, name: str = item.assistant_name
+                ) -> None:
+                    progress((index + fraction) / len(stale), f"{name}: {what}")
+
+                sent.append(send_process(
+                    services.library, services.tracking, services.media, process_id,
+                    item.assistant_id, folder, changelog=item.diff.summary(),
+                    progress=step_progress, cancel=cancel,
+                ))
+            return sent
+
+        def done(sent: list[Any]) -> None:
+            self._offer_folder(
+                f"The new version of “{process.title}” is ready for "
+                f"{', '.join(s.handoff.assistant_name for s in sent)}.",
+                sent[-1].package.path,
             )
 
         self.running = ProgressTask(self._window, f"Packing “{process.title}”…", work, done,

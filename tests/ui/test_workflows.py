@@ -1,0 +1,155 @@
+"""Send, export and import from the window, with progress off the GUI thread."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from baton.core.library import ProcessDraft
+from baton.core.models import HandoffStatus, ProcessStatus
+from baton.core.steps import StepContent
+from baton.core.tracking import AssistantDraft
+from baton.services import Services
+from baton.ui import messages
+from baton.ui.main_window import MainWindow, make_state
+from baton.ui.send_dialog import SendDialog, SendRequest
+
+
+def a_process(services: Services) -> int:
+    row = services.library.add_process(ProcessDraft("Pay invoices", status=ProcessStatus.READY))
+    ok, png = cv2.imencode(".png", np.full((90, 160, 3), 120, np.uint8))
+    assert ok
+    key = services.media.put_bytes(png.tobytes(), "png")
+    services.steps.add(row.id, StepContent(title="Open the bank", screenshot=key))
+    return row.id
+
+
+def open_window(qtbot: QtBot, services: Services) -> MainWindow:
+    window = MainWindow(services, make_state(services.paths.ui_state_file))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_send_from_the_library_then_import_the_receipt_by_drop(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process_id = a_process(services)
+    ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
+    window = open_window(qtbot, services)
+    monkeypatch.setattr(SendDialog, "ask", classmethod(
+        lambda cls, parent, **options: SendRequest(ana, date(2026, 12, 1), "first", tmp_path,
+                                                   None)))
+    window.library.select_where(lambda row: row.id == process_id)
+    with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
+        [send] = [a for a in window.library.actions() if a.text() == "Send…"]
+        send.trigger()
+    [handoff] = services.tracking.list_handoffs()
+    assert handoff.assistant_name == "Ana" and handoff.due_on == date(2026, 12, 1)
+    [package] = tmp_path.glob("*.zip")
+    assert "Ana" in package.name or "ana" in package.name
+
+    receipt = tmp_path / "receipt.json"
+    from baton.handoff.reader import verify_package
+
+    manifest = verify_package(package)
+    receipt.write_text(json.dumps({
+        "format": "baton-receipt", "format_version": 1, "package_id": manifest.package_id,
+        "handoff_id": handoff.id, "process_id": process_id, "version": 1,
+        "saved_at": "2026-11-28T10:00:00Z",
+        "steps": [{"position": 1, "done": True, "done_at": "2026-11-28T09:00:00Z",
+                   "note": "done!", "question": ""}],
+    }))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(receipt))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    assert services.tracking.get_handoff(handoff.id).status is not HandoffStatus.SENT
+    assert "1 of 1 steps" in window.statusBar().currentMessage()
+
+
+def test_a_bad_drop_says_why(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, services)
+    problems: list[str] = []
+    monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
+    window.workflows.open_dropped(tmp_path / "notes.txt")
+    broken = tmp_path / "receipt.json"
+    broken.write_text("{ not json")
+    window.workflows.open_dropped(broken)
+    assert "not a Baton package or receipt" in problems[0]
+    assert len(problems) == 2 and problems[1]
+
+
+def test_import_a_package_into_another_library(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from baton.handoff.package import build_package
+
+    process_id = a_process(services)
+    version = services.library.freeze_version(process_id)
+    package = build_package(version, services.media, tmp_path / "p.zip")
+    from baton.services import open_services
+
+    other = open_services(str(tmp_path / "other"))
+    try:
+        window = open_window(qtbot, other)
+        with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
+            window.workflows.import_package(package.path)
+        [row] = other.library.list_processes()
+        assert row.title == "Pay invoices" and row.step_count == 1
+    finally:
+        other.close()
+
+
+def test_send_dialog_warns_but_lets_you_send(qtbot: QtBot, services: Services) -> None:
+    process_id = a_process(services)
+    row = services.library.get(process_id)
+    assistants = [services.tracking.add_assistant(AssistantDraft("Ana"))]
+    dialog = SendDialog(row, assistants, date(2026, 11, 28), 7, Path("/tmp"),
+                        lambda process, assistant: "Careful: customer-facing.")
+    qtbot.addWidget(dialog)
+    assert dialog.warning.text() == "Careful: customer-facing." and dialog.send.isEnabled()
+    request = dialog.request()
+    assert request.due_on == date(2026, 12, 5) and request.size_budget is None
+    dialog.email.setChecked(True)
+    assert dialog.request().size_budget == 25_000_000
+
+
+def test_update_holders_resends_the_new_version(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.ui.stale_dialog import StaleDialog
+
+    process_id = a_process(services)
+    ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
+    first = services.tracking.create_handoff(services.library.freeze_version(process_id).id, ana)
+    services.steps.add(process_id, StepContent(title="Check the total"))
+    window = open_window(qtbot, services)
+    window.workflows._folder = tmp_path
+    shown: list[list[str]] = []
+
+    def ask(cls: object, parent: object, title: str, stale: list) -> bool:  # type: ignore[type-arg]
+        dialog = StaleDialog(title, stale)
+        qtbot.addWidget(dialog)
+        top = dialog.tree.topLevelItem(0)
+        shown.append([top.child(i).text(0) for i in range(top.childCount())])
+        return True
+
+    monkeypatch.setattr(StaleDialog, "ask", classmethod(ask))
+    with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
+        window.workflows.update_holders(process_id)
+    assert shown == [["Step 2 “Check the total” added"]]
+    newest = services.tracking.list_handoffs()[0]
+    assert newest.id != first.id and newest.version_number == 2 and newest.assistant_name == "Ana"
+    assert services.changes.stale_handoffs(process_id) == []
