@@ -69,13 +69,23 @@ class PdfPicture:
 
 
 def reduce_for_pdf(image: Image) -> Image:
-    """Shrink by a whole factor toward the page's width (fast, and sharp enough to print)."""
+    """Shrink by a whole factor toward the page's width, as opaque BGRA (Qt's RGB32).
+
+    A whole factor keeps OpenCV on its fast path and is sharp enough to print; opaque
+    32-bit pixels let Qt's PDF writer JPEG-encode the picture without converting it or
+    scanning it for transparency.
+    """
     factor = max(1, round(image.shape[1] / PDF_IMAGE_WIDTH))
-    if factor == 1:
-        return image
-    height, width = image.shape[:2]
-    size = (max(1, width // factor), max(1, height // factor))
-    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    if factor > 1:
+        height, width = image.shape[:2]
+        size = (max(1, width // factor), max(1, height // factor))
+        image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    if image.shape[2] == 4:
+        alpha = image[..., 3:4].astype(np.uint16)
+        over_white = (image[..., :3] * alpha + 255 * (255 - alpha)) // 255
+        image = np.dstack([over_white.astype(np.uint8), np.full_like(image[..., 3], 255)])
+        return np.ascontiguousarray(image)
+    return np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA))
 
 
 @dataclass(frozen=True)
@@ -264,13 +274,9 @@ def _font(size: float, *, bold: bool = False) -> QFont:
 
 
 def _qimage(image: Image) -> QImage:
-    array = np.ascontiguousarray(image)
-    height, width = array.shape[:2]
-    if array.shape[2] == 4:
-        qformat = QImage.Format.Format_ARGB32  # BGRA in memory on little-endian machines
-    else:
-        qformat = QImage.Format.Format_BGR888
-    return QImage(array.data, width, height, array.strides[0], qformat).copy()
+    """Wrap opaque BGRA pixels (from ``reduce_for_pdf``) as a QImage that owns its copy."""
+    height, width = image.shape[:2]
+    return QImage(image.data, width, height, image.strides[0], QImage.Format.Format_RGB32).copy()
 
 
 StepImages = Iterable[tuple[StepEntry, PdfPicture | None]]

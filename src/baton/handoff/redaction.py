@@ -115,7 +115,10 @@ def burn_in(image: Image, boxes: list[Box]) -> Image:
 
 def encode_png(image: Image) -> bytes:
     """Encode as PNG (deterministic: same pixels, same bytes; no metadata)."""
-    ok, buffer = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    # The "sub" filter alone is 2x faster than libpng's adaptive choice on screenshots, and
+    # the files come out about the same size.
+    params = [cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB]
+    ok, buffer = cv2.imencode(".png", image, params)
     if not ok:
         raise RuntimeError("PNG encoding failed")
     return bytes(buffer.tobytes())

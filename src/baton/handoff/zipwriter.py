@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from baton.handoff.manifest import FileEntry
 
-CHUNK = 1 << 20
+CHUNK = 4 << 20
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # a regular file, rw-r--r--
 UNIX = 3
