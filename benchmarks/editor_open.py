@@ -33,7 +33,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import PySide6  # noqa: E402
-from PySide6.QtCore import QEvent, QObject, QSize, Qt  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt  # noqa: E402
 from PySide6.QtGui import QIcon, QImage, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem, QWidget  # noqa: E402
 
@@ -93,23 +93,23 @@ def build_library(folder: Path) -> tuple[Services, Steps, int]:
     return services, steps, process.id
 
 
-def wait_painted(app: QApplication, watch: PaintWatch, timeout: float = 30.0) -> None:
+def wait_painted(events: QEventLoop, watch: PaintWatch, timeout: float = 30.0) -> None:
     deadline = time.perf_counter() + timeout
     while not watch.painted:
-        app.processEvents()
+        events.processEvents()
         if time.perf_counter() > deadline:
             raise RuntimeError("the window was never painted")
-    app.processEvents()
+    events.processEvents()
 
 
-def open_baton(app: QApplication, services: Services, steps: Steps,
+def open_baton(events: QEventLoop, services: Services, steps: Steps,
                process_id: int) -> tuple[float, float]:
     """Seconds to the first paint, and to the thumbnails of the rows in view."""
     start = time.perf_counter()
     editor = StepEditor(steps, services.media, services.library, process_id)
     watch = PaintWatch(editor.list.viewport())
     editor.show()
-    wait_painted(app, watch)
+    wait_painted(events, watch)
     painted = time.perf_counter() - start
     model, view = editor.model, editor.list
     visible = [model.index(row) for row in range(model.rowCount())
@@ -120,15 +120,15 @@ def open_baton(app: QApplication, services: Services, steps: Steps,
                    is not editor.thumbnails.placeholder for index in visible)
 
     while not thumbnails_in():
-        app.processEvents()
+        events.processEvents()
     thumbs = time.perf_counter() - start
     editor.close()
     editor.deleteLater()
-    app.processEvents()
+    events.processEvents()
     return painted, thumbs
 
 
-def open_reference(app: QApplication, steps: Steps, process_id: int,
+def open_reference(events: QEventLoop, steps: Steps, process_id: int,
                    icon: Callable[[str], QIcon] | None = None) -> float:
     start = time.perf_counter()
     widget = QListWidget()
@@ -139,11 +139,11 @@ def open_reference(app: QApplication, steps: Steps, process_id: int,
             item.setIcon(icon(row.screenshot))
     watch = PaintWatch(widget.viewport())
     widget.show()
-    wait_painted(app, watch)
+    wait_painted(events, watch)
     elapsed = time.perf_counter() - start
     widget.close()
     widget.deleteLater()
-    app.processEvents()
+    events.processEvents()
     return elapsed
 
 
@@ -157,7 +157,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-eager", action="store_true", help="skip the slow eager list")
     args = parser.parse_args()
-    app = QApplication([])
+    _app = QApplication([])  # kept alive until main() returns
+    # Poll with an event loop object: with PySide6 6.12 on CPython 3.11 the static
+    # QCoreApplication.processEvents() drops a reference to None on every call, and a few
+    # thousand polls deallocate None (a fatal error). QEventLoop.processEvents() does not.
+    events = QEventLoop()
     out = Path(__file__).resolve().parent / "out"
     out.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="editor-open-", dir=out))
@@ -166,13 +170,13 @@ def main() -> None:
         services, steps, process_id = build_library(folder)
         built = time.perf_counter() - built
         baton, thumbs, reference = [], [], []
-        open_baton(app, services, steps, process_id)  # warm-up: imports, fonts, file cache
-        open_reference(app, steps, process_id)
+        open_baton(events, services, steps, process_id)  # warm-up: imports, fonts, file cache
+        open_reference(events, steps, process_id)
         for _ in range(args.runs):
-            painted, loaded = open_baton(app, services, steps, process_id)
+            painted, loaded = open_baton(events, services, steps, process_id)
             baton.append(painted)
             thumbs.append(loaded)
-            reference.append(open_reference(app, steps, process_id))
+            reference.append(open_reference(events, steps, process_id))
         result: dict[str, Any] = {
             "benchmark": "editor_open",
             "steps": STEPS,
@@ -197,7 +201,7 @@ def main() -> None:
                     Qt.TransformationMode.SmoothTransformation)))
 
             result["eager_qlistwidget_all_thumbnails_s"] = round(
-                open_reference(app, steps, process_id, eager_icon), 3)
+                open_reference(events, steps, process_id, eager_icon), 3)
         result.update({"qpa": os.environ.get("QT_QPA_PLATFORM"), "qt": PySide6.__version__,
                        "python": platform.python_version(), "cpus": os.cpu_count()})
         services.close()
