@@ -41,7 +41,7 @@ from PySide6.QtGui import (
 )
 
 from baton.handoff.manifest import StepEntry
-from baton.handoff.redaction import Image
+from baton.handoff.screenshots import Image
 
 DPI = 150
 PDF_IMAGE_WIDTH = 1063  # A4 less 15 mm margins each side, in pixels at DPI

@@ -1,8 +1,9 @@
-"""Turn a version's steps into package files: redacted screenshots and the PDF checklist.
+"""Turn a version's steps into package files: marked-up screenshots and the PDF checklist.
 
-Each screenshot is decoded once; its redactions are burned in, the result is kept for the
-zip (in a scratch file, when it differs from the stored original) and handed to the PDF
-painter, then dropped. Memory holds one screenshot at a time.
+Each screenshot is decoded once on a worker thread; its annotations and redactions are burned
+in, the result is kept for the zip (in a scratch file, when it differs from the stored
+original) and handed, reduced, to the PDF painter, then dropped. A few screenshots are in
+flight at a time, so memory stays flat however many steps there are.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from baton.core.media import MediaStore
 from baton.errors import UserError
 from baton.handoff.checklist import ChecklistHeader, PdfPicture, reduce_for_pdf, write_pdf
 from baton.handoff.manifest import MAX_STEPS, StepEntry
-from baton.handoff.redaction import (
-    Box,
+from baton.handoff.screenshots import (
+    Marks,
     burn_in,
+    checked_marks,
     decode_image,
     encode_png,
     is_png,
-    validate_redactions,
 )
 from baton.handoff.zipwriter import Slice
 
@@ -38,7 +39,13 @@ class PlannedStep:
 
     entry: StepEntry
     media_key: str | None
-    boxes: list[Box]
+    annotations: Marks
+    redactions: Marks
+
+    @property
+    def needs_painting(self) -> bool:
+        """Whether the stored screenshot must be redrawn (marks to burn in)."""
+        return bool(self.annotations or self.redactions)
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,14 @@ class Shot:
     sha256: str
     width: int
     height: int
+    click: tuple[int, int] | None  # in this picture's pixels (after any crop)
 
 
 def plan_steps(snapshot: Mapping[str, Any]) -> list[PlannedStep]:
     """Read and check the steps of a version snapshot, in order, naming their screenshots.
 
     Raises:
-        UserError: a step has malformed redactions, or there are too many steps.
+        UserError: a step has malformed annotations or redactions, or there are too many.
     """
     raw_steps = snapshot.get("steps") or []
     if not isinstance(raw_steps, list):
@@ -88,10 +96,12 @@ def plan_steps(snapshot: Mapping[str, Any]) -> list[PlannedStep]:
             and len(click) == 2
             and all(isinstance(v, int | float) and not isinstance(v, bool) for v in click)
             else None,
-            annotations=list(step.get("annotations") or []),
+            annotations=[],
         )
-        boxes = validate_redactions(step.get("redactions"), step=number)
-        planned.append(PlannedStep(entry=entry, media_key=key, boxes=boxes))
+        annotations, redactions = checked_marks(step, number)
+        # Marks are burned into the package's pixels; the manifest lists them for reference.
+        entry = replace(entry, annotations=annotations)
+        planned.append(PlannedStep(entry, key, annotations, redactions))
     return planned
 
 
@@ -151,9 +161,10 @@ def prepare_documents(
                     prepared.sha256,
                     width,
                     height,
+                    prepared.picture.click,
                 )
                 on_step()
-                yield clamp_click(step.entry, width, height), prepared.picture
+                yield replace(step.entry, click=prepared.picture.click), prepared.picture
 
         try:
             write_pdf(pdf, header, pictures(), check_cancel=check_cancel)
@@ -173,17 +184,21 @@ class _Prepared:
 
 
 def _prepare(step: PlannedStep, number: int, media: MediaStore) -> _Prepared:
-    """Read, check, redact and shrink one screenshot (runs on a worker thread)."""
+    """Read, check, mark up and shrink one screenshot (runs on a worker thread)."""
     assert step.media_key is not None
     data = media.read_bytes(step.media_key, verify=True)
     image = decode_image(data, what=f"The screenshot of step {number}")
-    height, width = image.shape[:2]
+    offset = (0, 0)
     png = None
-    if step.boxes or not is_png(data):
-        image = burn_in(image, step.boxes)
+    if step.needs_painting or not is_png(data):
+        image, offset = burn_in(image, step.annotations, step.redactions)
         png = encode_png(image)
     del data
-    click = clamp_click(step.entry, width, height).click
+    height, width = image.shape[:2]
+    click = step.entry.click
+    if click is not None:
+        click = (click[0] - offset[0], click[1] - offset[1])
+    click = clamp_click(replace(step.entry, click=click), width, height).click
     return _Prepared(
         png=png,
         sha256=hashlib.sha256(png).hexdigest() if png else step.media_key.split(".", 1)[0],

@@ -58,8 +58,9 @@ def import_package(
 ) -> int:
     """Add the process in a package to this library (as a new process, status ready).
 
-    Screenshots come in as they are in the package (redactions already burned in), the
-    video as the process's recording. A title already in use gets " (imported)" added.
+    Screenshots come in as they are in the package (annotations and redactions already
+    burned in, so the imported steps carry none), the video as the process's recording.
+    A title already in use gets " (imported)" added.
 
     Returns:
         The new process's id.
@@ -180,7 +181,7 @@ def _add_process(
                     click_y=step.click[1] if step.click else None,
                     video_time=step.video_time,
                     redactions=[],
-                    annotations=step.annotations,
+                    annotations=[],  # already drawn into the imported screenshot
                 )
             )
         session.flush()

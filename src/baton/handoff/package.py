@@ -25,7 +25,7 @@ from baton.core.models import ProcessVersion
 from baton.errors import UserError
 from baton.handoff.atomic import AtomicOutput, anonymous_temp, disk_error
 from baton.handoff.checklist import ChecklistHeader, render_markdown
-from baton.handoff.documents import PlannedStep, Shot, clamp_click, plan_steps, prepare_documents
+from baton.handoff.documents import PlannedStep, Shot, plan_steps, prepare_documents
 from baton.handoff.manifest import (
     VIDEO_NAME,
     FileEntry,
@@ -328,10 +328,11 @@ class _Export:
 
 
 def _with_shots(manifest: Manifest, shots: Mapping[int, Shot]) -> Manifest:
+    """The steps with their click points as they fall on the packaged screenshots."""
     steps = []
     for step in manifest.steps:
         shot = shots.get(step.position)
-        steps.append(clamp_click(step, shot.width, shot.height) if shot else step)
+        steps.append(replace(step, click=shot.click) if shot else step)
     return replace(manifest, steps=tuple(steps))
 
 

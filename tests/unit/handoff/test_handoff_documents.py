@@ -15,7 +15,7 @@ import pytest
 from baton.errors import UserError
 from baton.handoff.checklist import ChecklistHeader, render_markdown, write_pdf
 from baton.handoff.manifest import Manifest, ProcessInfo, StepEntry
-from baton.handoff.redaction import Box, burn_in, validate_redactions
+from baton.handoff.screenshots import burn_in, checked_marks
 from baton.handoff.viewer import ViewerAssets, embed_json, render_index
 
 HOSTILE = "</script><img src=x onerror=alert(1)> & <!-- \u2028"
@@ -25,37 +25,53 @@ def step(position: int, title: str, instruction: str = "", caution: str = "") ->
     return StepEntry(position, title, instruction, caution, None, None, None, [])
 
 
-def test_redaction_boxes_are_widened_to_whole_pixels() -> None:
-    boxes = validate_redactions([{"x": 10.6, "y": 2.2, "w": 5.1, "h": 0.5}])
-    assert boxes == [Box(10, 2, 6, 1)]
-    assert validate_redactions(None) == []
+def test_marks_are_checked_and_widened_to_whole_pixels() -> None:
+    step = {"redactions": [{"x": 10.6, "y": 2.2, "w": 5.1, "h": 0.5}], "annotations": None}
+    annotations, redactions = checked_marks(step, 4)
+    assert annotations == []
+    assert redactions == [{"x": 10, "y": 2, "w": 6, "h": 1}]
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("step", "message"),
     [
-        ("box", "not a list"),
-        (["box"], "not an x, y, w, h box"),
-        ([{"x": 1, "y": 1, "w": 0, "h": 4}], "no width or height"),
-        ([{"x": True, "y": 1, "w": 2, "h": 4}], "'x' is not a number"),
-        ([{"x": 1, "y": float("nan"), "w": 2, "h": 4}], "'y' is not a number"),
-        ([{"x": 1, "y": 1, "w": 2}], "'h' is not a number"),
-        ([{"x": 0, "y": 0, "w": 1, "h": 1}] * 501, "more than 500"),
+        ({"redactions": "box"}, "not a list"),
+        ({"redactions": [{"x": 1, "y": 1, "w": 0, "h": 4}]}, "no width or height"),
+        ({"redactions": [{"x": True, "y": 1, "w": 2, "h": 4}]}, "'x'"),
+        ({"redactions": [{"x": 1, "y": float("nan"), "w": 2, "h": 4}]}, "'y'"),
+        ({"annotations": [{"kind": "scribble"}]}, "unknown kind"),
     ],
 )
-def test_malformed_redactions_are_refused(value: Any, message: str) -> None:
-    with pytest.raises(UserError, match=f"Step 4 has .*{message}|{message}"):
-        validate_redactions(value, step=4)
+def test_malformed_marks_are_refused_naming_the_step(step: dict[str, Any], message: str) -> None:
+    with pytest.raises(UserError, match=f"^Step 4: .*{message}"):
+        checked_marks(step, 4)
 
 
-def test_burn_in_covers_clips_and_keeps_the_original() -> None:
-    image = np.full((10, 10, 4), 200, np.uint8)
-    image[..., 3] = 0  # fully transparent: burned pixels must become opaque
-    result = burn_in(image, [Box(-5, -5, 8, 8), Box(50, 50, 5, 5)])
-    assert (result[:3, :3, :3] == 0).all()
-    assert (result[:3, :3, 3] == 255).all()
-    assert (result[3:, 3:] == image[3:, 3:]).all()
-    assert (image == 200).sum() == 10 * 10 * 3  # untouched copy
+def test_burn_in_paints_marks_blacks_out_redactions_and_crops(qapp: Any) -> None:
+    image = np.full((100, 200, 3), 200, np.uint8)
+    marks = [
+        {"kind": "rect", "x": 20, "y": 20, "w": 60, "h": 40},
+        {"kind": "crop", "x": 10, "y": 10, "w": 150, "h": 80},
+    ]
+    boxes = [{"x": 100, "y": 30, "w": 30, "h": 20}]
+    result, offset = burn_in(image, marks, boxes)
+    assert offset == (10, 10)
+    assert result.shape == (80, 150, 4)
+    assert (result[20:40, 90:120, :3] == 0).all()  # the redaction, moved by the crop
+    assert (result[..., 3] == 255).all()
+    edge = result[10, 10:70]  # the rectangle's top edge, in the default red
+    assert (edge[:, 2] > 180).any() and (edge[:, 1] < 100).any()
+    assert (image == 200).all()  # the original is untouched
+
+
+def test_a_redaction_that_does_not_come_out_black_stops_the_export(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.handoff import screenshots
+
+    monkeypatch.setattr(screenshots, "render", lambda image, annotations, redactions: image)
+    with pytest.raises(screenshots.RedactionNotBurnedIn):
+        burn_in(np.full((50, 50, 3), 90, np.uint8), [], [{"x": 5, "y": 5, "w": 10, "h": 10}])
 
 
 def test_markdown_shows_user_text_literally() -> None:

@@ -190,9 +190,36 @@ def test_malformed_redactions_are_refused_naming_the_step(
 ) -> None:
     snapshot = json.loads(json.dumps(version.snapshot))
     snapshot["steps"][1]["redactions"] = [{"x": "left", "y": 0, "w": 5, "h": 5}]
-    with pytest.raises(UserError, match="Step 2 has a redaction box whose 'x'"):
+    with pytest.raises(UserError, match="^Step 2: A redaction box has no usable 'x'"):
         build(snapshot)
     assert list(out_dir.iterdir()) == []
+
+
+def test_annotations_and_crop_are_burned_in_and_the_click_follows(
+    build: Build, database: Database, media: MediaStore
+) -> None:
+    marks = [
+        {"kind": "marker", "x": 60, "y": 60, "n": 1},
+        {"kind": "crop", "x": 40, "y": 30, "w": 200, "h": 150},
+    ]
+    spec = StepSpec(
+        "Marked",
+        image=screenshot(seed=4),
+        click=(100, 80),
+        redactions=[{"x": 0, "y": 0, "w": 50, "h": 50}],
+    )
+    version = seed_process(database, media, steps=[spec])
+    snapshot = json.loads(json.dumps(version.snapshot))
+    snapshot["steps"][0]["annotations"] = marks
+    info = build(dict(snapshot, version=1))
+    files = entries(info.path)
+    picture = cv2.imdecode(np.frombuffer(files["steps/001.png"], np.uint8), cv2.IMREAD_COLOR)
+    assert picture.shape[:2] == (150, 200)
+    assert (picture[:20, :10] == 0).all()  # the part of the redaction left after the crop
+    assert _red_pixels(picture[10:50, 0:40]) > 20  # the numbered marker
+    step = json.loads(files["manifest.json"])["steps"][0]
+    assert step["click"] == [60, 50]
+    assert step["annotations"][0] == {"kind": "marker", "x": 60, "y": 60, "n": 1}
 
 
 def test_a_snapshot_dict_can_be_packaged(build: Build, version: ProcessVersion) -> None:
