@@ -80,6 +80,8 @@ def reduce_for_pdf(image: Image) -> Image:
         height, width = image.shape[:2]
         size = (max(1, width // factor), max(1, height // factor))
         image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    if image.shape[2] == 4 and int(image[..., 3].min()) == 255:
+        return np.ascontiguousarray(image)
     if image.shape[2] == 4:
         alpha = image[..., 3:4].astype(np.uint16)
         over_white = (image[..., :3] * alpha + 255 * (255 - alpha)) // 255
