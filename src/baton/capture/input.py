@@ -172,7 +172,10 @@ class PynputHook:
 def stop_listeners(listeners: list[Any]) -> None:
     """Stop pynput listeners and wait (briefly) for their threads to end."""
     for listener in listeners:
-        listener.stop()
+        if hasattr(listener, "_context"):
+            listener.stop()
+        else:  # it never got a RECORD context: pynput's stop() would wait for it forever
+            threading.Thread(target=listener.stop, name="baton-input-stop", daemon=True).start()
         _unblock(listener)
     for listener in listeners:
         if listener.is_alive() and listener is not threading.current_thread():

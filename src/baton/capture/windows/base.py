@@ -37,6 +37,8 @@ class WindowInfo:
     window_id: int
     title: str
     region: Region
+    app: str = ""
+    """The application's class name (X11 ``WM_CLASS``), when known."""
 
 
 class Platform(Protocol):
@@ -50,6 +52,12 @@ class Platform(Protocol):
 
     def windows(self) -> list[WindowInfo]:
         """Top-level windows, front-most last."""
+
+    def window_at(self, x: int, y: int) -> WindowInfo | None:
+        """The application window at screen point ``x, y`` (None: none, or unknown)."""
+
+    def focused_window(self) -> WindowInfo | None:
+        """The window that receives typing now (None: unknown)."""
 
     def close(self) -> None:
         """Release the connection."""

@@ -18,5 +18,11 @@ class NullPlatform:
     def windows(self) -> list[WindowInfo]:
         return []
 
+    def window_at(self, x: int, y: int) -> WindowInfo | None:
+        return None
+
+    def focused_window(self) -> WindowInfo | None:
+        return None
+
     def close(self) -> None:
         return None

@@ -18,6 +18,7 @@ from baton.capture.windows.base import CursorImage, PointerSample, WindowInfo
 log = logging.getLogger("baton.capture")
 
 DEFAULT_DPI = 96.0
+MAX_DEPTH = 8
 
 
 class X11Platform:
@@ -39,6 +40,7 @@ class X11Platform:
         self._lock = threading.Lock()
         self._xfixes = False
         self._cursor: CursorImage | None = None
+        self._atoms: dict[str, int] = {}
         try:
             if self._display.has_extension("XFIXES"):
                 self._display.xfixes_query_version()
@@ -108,11 +110,92 @@ class X11Platform:
             window = self._display.create_resource_object("window", window_id)
             geometry = window.get_geometry()
             origin = window.translate_coords(self._root, 0, 0)
-            title = window.get_wm_name() or ""
+            title = self._title(window)
+            app = self._app(window)
         except Exception:  # noqa: BLE001 - windows close while we look at them
             return None
         region = Region(-int(origin.x), -int(origin.y), int(geometry.width), int(geometry.height))
-        return WindowInfo(window_id, str(title), region)
+        return WindowInfo(window_id, title, region, app)
+
+    def window_at(self, x: int, y: int) -> WindowInfo | None:
+        """The application window at screen point ``x, y`` (None: the bare desktop)."""
+        try:
+            with self._lock:
+                window: Any = self._root
+                chain: list[Any] = []
+                for _depth in range(MAX_DEPTH):
+                    child = window.translate_coords(self._root, x, y).child
+                    if not child:
+                        break
+                    window = self._display.create_resource_object("window", int(child.id))
+                    chain.append(window)
+                client = self._client(chain)
+                return None if client is None else self._window_info(int(client.id))
+        except Exception as error:  # noqa: BLE001 - windows close while we look at them
+            log.debug("window lookup failed: %s", error)
+            return None
+
+    def focused_window(self) -> WindowInfo | None:
+        """The window that receives typing (the one under the pointer if focus follows it)."""
+        try:
+            with self._lock:
+                focus = self._display.get_input_focus().focus
+                chain: list[Any] = []
+                window = focus if hasattr(focus, "id") else None
+                while window is not None and int(window.id) != int(self._root.id):
+                    chain.insert(0, window)
+                    window = window.query_tree().parent
+                    if len(chain) > MAX_DEPTH:
+                        break
+                client = self._client(chain) if chain else None
+                if client is not None:
+                    return self._window_info(int(client.id))
+        except Exception as error:  # noqa: BLE001
+            log.debug("focus lookup failed: %s", error)
+            return None
+        pointer = self.pointer()
+        return self.window_at(pointer.x, pointer.y) if pointer is not None else None
+
+    def _client(self, chain: list[Any]) -> Any:
+        """The application window in a root-to-leaf chain of windows.
+
+        That is the one a window manager marked with ``WM_STATE``, else the first with a
+        title (no window manager, as under Xvfb); a nameless popup stands for the window it
+        belongs to (``WM_TRANSIENT_FOR``).
+        """
+        state = self._atom("WM_STATE")
+        for window in chain:
+            if window.get_full_property(state, 0) is not None:
+                return window
+        for window in chain:
+            if self._title(window):
+                return window
+            owner = window.get_wm_transient_for()
+            if owner is not None:
+                return owner
+        return None
+
+    def _title(self, window: Any) -> str:
+        """``_NET_WM_NAME`` (UTF-8), else ``WM_NAME``."""
+        prop = window.get_full_property(self._atom("_NET_WM_NAME"), 0)
+        if prop is None or not prop.value:
+            prop = window.get_full_property(self._atom("WM_NAME"), 0)
+        if prop is None or not prop.value:
+            return ""
+        value = prop.value
+        if isinstance(value, bytes):
+            utf8 = prop.property_type == self._atom("UTF8_STRING")
+            return value.decode("utf-8" if utf8 else "latin-1", "replace")
+        return str(value)
+
+    def _app(self, window: Any) -> str:
+        names = window.get_wm_class()
+        return str(names[1]) if names else ""
+
+    def _atom(self, name: str) -> int:
+        if name not in self._atoms:
+            self._atoms[name] = int(self._display.intern_atom(name))
+        return self._atoms[name]
 
     def close(self) -> None:
         try:
