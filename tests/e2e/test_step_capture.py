@@ -1,0 +1,199 @@
+"""Step capture on a real X server: real windows, real clicks and typing through xdotool."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from sqlalchemy import inspect, select, text
+
+from baton.capture.encoder import VideoSettings
+from baton.capture.input import PynputHook
+from baton.capture.recorder import Recorder
+from baton.capture.screens import Region
+from baton.capture.sources import ScreenSource
+from baton.capture.step_desktop import open_step_capture
+from baton.capture.step_render import MARKER_BGR, marker_radius
+from baton.capture.step_sink import SavedStep
+from baton.core.db import open_database, sqlite_url
+from baton.core.library import Library, ProcessDraft
+from baton.core.media import MediaStore
+from baton.core.models import Step
+from tests_support import wait_for_window
+
+pytestmark = [pytest.mark.display, pytest.mark.slow]
+
+INVOICES = "Invoices — Test"
+INVOICE_NUMBER = "INV-2024-042"
+SECRET = "Hunter2-Secret!"
+# A window with one text field at (20, 80) 360x30 inside; "password" makes it a password field.
+WINDOW_PROGRAM = """
+import sys
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+app = QApplication([])
+title, x, y, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+window = QWidget()
+window.setWindowTitle(title)
+window.setGeometry(x, y, 400, 200)
+field = QLineEdit(window)
+field.setGeometry(20, 80, 360, 30)
+if mode == "password":
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+field.textChanged.connect(
+    lambda value: print(len(value) if mode == "password" else value, flush=True))
+window.show()
+app.exec()
+"""
+
+
+class QtWindow:
+    """A real Qt window in its own process, with its X id."""
+
+    def __init__(self, display: Any, title: str, x: int, y: int, mode: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WINDOW_PROGRAM, title, str(x), str(y), mode],
+            env=display.env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        self.window_id = wait_for_window(display, title)
+        self.field = (x + 200, y + 95)  # the middle of the text field, on screen
+
+    def close(self) -> str:
+        """Close the window; returns the field's last text (a password: its length)."""
+        self.process.terminate()
+        output, _ = self.process.communicate(timeout=10)
+        return output.strip().splitlines()[-1] if output.strip() else ""
+
+
+@pytest.fixture
+def windows(xdisplay: Any) -> Iterator[tuple[QtWindow, QtWindow]]:
+    form = QtWindow(xdisplay, INVOICES, 100, 100, "text")
+    login = QtWindow(xdisplay, "Password", 700, 100, "password")
+    try:
+        yield form, login
+    finally:
+        for window in (form, login):
+            if window.process.poll() is None:
+                window.process.kill()
+                window.process.wait()
+
+
+def xdotool(display: Any, *args: str) -> None:
+    subprocess.run(["xdotool", *args], env=display.env(), check=True, timeout=10)
+
+
+def wait_for(condition: Any, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_clicks_and_typing_in_real_windows_become_steps(
+    xdisplay: Any, windows: tuple[QtWindow, QtWindow], tmp_path: Path
+) -> None:
+    form, login = windows
+    db = open_database(sqlite_url(tmp_path / "baton.db"))
+    media = MediaStore(tmp_path / "media")
+    process = Library(db.sessions).add_process(ProcessDraft("Pay an invoice"))
+    saved: list[SavedStep] = []
+    capture = open_step_capture(db.sessions, media, process.id, on_step=saved.append)
+    capture.start()
+    try:
+        time.sleep(0.3)  # a calm screen in the ring before the first click
+        xdotool(xdisplay, "mousemove", *map(str, form.field), "click", "1")
+        xdotool(xdisplay, "windowfocus", "--sync", form.window_id)
+        xdotool(xdisplay, "type", "--delay", "30", INVOICE_NUMBER)
+        time.sleep(0.3)  # the user looks at what they typed
+        xdotool(xdisplay, "key", "Tab")
+        xdotool(xdisplay, "mousemove", *map(str, login.field), "click", "1")
+        xdotool(xdisplay, "windowfocus", "--sync", login.window_id)
+        xdotool(xdisplay, "type", "--delay", "30", SECRET)
+        xdotool(xdisplay, "key", "Return")
+        xdotool(xdisplay, "mousemove", "1500", "900", "click", "1")  # the bare desktop
+        wait_for(lambda: len(saved) >= 5)
+    finally:
+        stats = capture.stop()
+    assert stats.errors == [] and stats.steps_saved == 5
+
+    assert form.close() == INVOICE_NUMBER  # the typing really reached the windows
+    assert login.close() == str(len(SECRET))
+
+    with db.sessions() as session:
+        steps = list(session.scalars(select(Step).order_by(Step.position)))
+    assert [step.position for step in steps] == [1, 2, 3, 4, 5]
+    assert [step.title for step in steps] == [
+        f'Click in "{INVOICES}"',
+        f'Type "{INVOICE_NUMBER}" in "{INVOICES}"',
+        'Click in "Password"',
+        'Type •••••• in "Password", then press Enter',
+        "Click",
+    ]
+    radius = marker_radius(xdisplay.height)
+    for step, (x, y) in ((steps[0], form.field), (steps[2], login.field), (steps[4], (1500, 900))):
+        assert (step.click_x, step.click_y) == (x, y)
+        full = decode(media, step.full_screenshot)
+        assert full.shape == (xdisplay.height, xdisplay.width, 3)
+        for dx, dy in ((radius, 0), (-radius, 0), (0, radius)):
+            assert np.abs(full[y + dy, x + dx].astype(int) - MARKER_BGR).max() < 40
+        assert decode(media, step.screenshot).shape == (720, 1280, 3)
+
+    assert_secret_absent(db, tmp_path / "baton.db", media)
+    db.close()
+
+
+def decode(media: MediaStore, key: str | None) -> np.ndarray:
+    assert key is not None
+    return cv2.imdecode(np.frombuffer(media.read_bytes(key), np.uint8), cv2.IMREAD_COLOR)
+
+
+def assert_secret_absent(db: Any, path: Path, media: MediaStore) -> None:
+    """The password is in no column of any table, no database file, no media file."""
+    pieces = [SECRET, SECRET[:7], SECRET[-7:]]
+    with db.engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+        assert "step" in tables
+        for table in tables:
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                for value in row:
+                    assert not any(piece in str(value) for piece in pieces), table
+    for file in path.parent.glob(path.name + "*"):
+        assert not any(piece.encode() in file.read_bytes() for piece in pieces), file
+    for key in media.keys():
+        data = media.read_bytes(key)
+        assert not any(piece.encode() in data for piece in pieces), key
+
+
+def test_steps_made_while_recording_point_into_the_video(xdisplay: Any, tmp_path: Path) -> None:
+    db = open_database(sqlite_url(tmp_path / "baton.db"))
+    media = MediaStore(tmp_path / "media")
+    process = Library(db.sessions).add_process(ProcessDraft("Recorded"))
+    recorder = Recorder(ScreenSource(Region(0, 0, 640, 480)), tmp_path / "take.mp4",
+                        VideoSettings(640, 480, 15, "ultrafast", 23), input_hook=PynputHook())
+    recorder.start()
+    saved: list[SavedStep] = []
+    capture = open_step_capture(db.sessions, media, process.id, video_clock=recorder.elapsed,
+                                on_step=saved.append)
+    capture.start()
+    try:
+        time.sleep(0.5)
+        xdotool(xdisplay, "mousemove", "100", "100", "click", "1")
+        time.sleep(0.7)
+        xdotool(xdisplay, "mousemove", "300", "300", "click", "1")
+        wait_for(lambda: len(saved) >= 2)
+    finally:
+        capture.stop()
+        stats = recorder.stop()
+    clicks = [event.t for event in recorder.events.events if event.kind == "click"]
+    times = [step.video_time for step in saved]
+    assert len(clicks) == 2 and all(t is not None for t in times)
+    for step_time, click_time in zip(times, clicks, strict=True):
+        assert step_time == pytest.approx(click_time, abs=0.05)
+        assert 0 < step_time < stats.duration
+    db.close()
