@@ -208,3 +208,18 @@ def test_a_truncated_package(package: PackageInfo, tmp_path: Path) -> None:
     path = tmp_path / "cut.zip"
     path.write_bytes(package.path.read_bytes()[: package.size // 2])
     refused(path, "not a zip file")
+
+
+def test_an_oversized_manifest(package: PackageInfo) -> None:
+    refused(package.path, "manifest of .* is too big", Limits(max_manifest_bytes=100))
+
+
+def test_unsupported_compression(package: PackageInfo, tmp_path: Path) -> None:
+    odd = zipfile.ZipInfo("steps/odd.png")
+    odd.compress_type = zipfile.ZIP_BZIP2
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents(package.path):
+            archive.writestr(name, data)
+        archive.writestr(odd, b"x" * 100)
+    refused(path, "unsupported compression")
