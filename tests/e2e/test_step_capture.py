@@ -33,24 +33,37 @@ pytestmark = [pytest.mark.display, pytest.mark.slow]
 INVOICES = "Invoices — Test"
 INVOICE_NUMBER = "INV-2024-042"
 SECRET = "Hunter2-Secret!"
-# A window with one text field at (20, 80) 360x30 inside; "password" makes it a password field.
+# A window with one text field at (20, 80) 360x30 inside ("password": a password field), or
+# ("button") no field and a background that turns green when pressed.
 WINDOW_PROGRAM = """
 import sys
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 app = QApplication([])
 title, x, y, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-window = QWidget()
+
+class Window(QWidget):
+    def mousePressEvent(self, event):
+        if mode == "button":
+            palette = self.palette()
+            palette.setColor(QPalette.ColorRole.Window, QColor(0, 200, 0))
+            self.setPalette(palette)
+            self.setAutoFillBackground(True)
+
+window = Window()
 window.setWindowTitle(title)
 window.setGeometry(x, y, 400, 200)
-field = QLineEdit(window)
-field.setGeometry(20, 80, 360, 30)
-if mode == "password":
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-field.textChanged.connect(
-    lambda value: print(len(value) if mode == "password" else value, flush=True))
+if mode != "button":
+    field = QLineEdit(window)
+    field.setGeometry(20, 80, 360, 30)
+    if mode == "password":
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.textChanged.connect(
+        lambda value: print(len(value) if mode == "password" else value, flush=True))
 window.show()
 app.exec()
 """
+GREEN_BGR = (0, 200, 0)
 
 
 class QtWindow:
@@ -72,16 +85,17 @@ class QtWindow:
 
 
 @pytest.fixture
-def windows(xdisplay: Any) -> Iterator[tuple[QtWindow, QtWindow]]:
+def windows(xdisplay: Any) -> Iterator[tuple[QtWindow, QtWindow, QtWindow]]:
     form = QtWindow(xdisplay, INVOICES, 100, 100, "text")
     login = QtWindow(xdisplay, "Password", 700, 100, "password")
+    button = QtWindow(xdisplay, "Approve", 100, 500, "button")
     try:
-        yield form, login
+        yield form, login, button
     finally:
-        for window in (form, login):
+        for window in (form, login, button):
             if window.process.poll() is None:
                 window.process.kill()
-                window.process.wait()
+            window.process.communicate(timeout=10)  # reaps it and closes its pipe
 
 
 def xdotool(display: Any, *args: str) -> None:
@@ -96,9 +110,9 @@ def wait_for(condition: Any, timeout: float = 15.0) -> None:
 
 
 def test_clicks_and_typing_in_real_windows_become_steps(
-    xdisplay: Any, windows: tuple[QtWindow, QtWindow], tmp_path: Path
+    xdisplay: Any, windows: tuple[QtWindow, QtWindow, QtWindow], tmp_path: Path
 ) -> None:
-    form, login = windows
+    form, login, button = windows
     db = open_database(sqlite_url(tmp_path / "baton.db"))
     media = MediaStore(tmp_path / "media")
     process = Library(db.sessions).add_process(ProcessDraft("Pay an invoice"))
@@ -116,27 +130,37 @@ def test_clicks_and_typing_in_real_windows_become_steps(
         xdotool(xdisplay, "windowfocus", "--sync", login.window_id)
         xdotool(xdisplay, "type", "--delay", "30", SECRET)
         xdotool(xdisplay, "key", "Return")
+        wait_for(lambda: len(saved) >= 4)
+        time.sleep(0.3)
+        xdotool(xdisplay, "mousemove", *map(str, button.field), "click", "1")  # turns green
         xdotool(xdisplay, "mousemove", "1500", "900", "click", "1")  # the bare desktop
-        wait_for(lambda: len(saved) >= 5)
+        wait_for(lambda: len(saved) >= 6)
+        after = capture.ring.newest()
     finally:
         stats = capture.stop()
-    assert stats.errors == [] and stats.steps_saved == 5
+    assert stats.errors == [] and stats.steps_saved == 6
 
     assert form.close() == INVOICE_NUMBER  # the typing really reached the windows
     assert login.close() == str(len(SECRET))
 
     with db.sessions() as session:
         steps = list(session.scalars(select(Step).order_by(Step.position)))
-    assert [step.position for step in steps] == [1, 2, 3, 4, 5]
+    assert [step.position for step in steps] == [1, 2, 3, 4, 5, 6]
     assert [step.title for step in steps] == [
         f'Click in "{INVOICES}"',
         f'Type "{INVOICE_NUMBER}" in "{INVOICES}"',
         'Click in "Password"',
         'Type •••••• in "Password", then press Enter',
+        'Click in "Approve"',
         "Click",
     ]
+    # The screenshot is the screen from just before the click: not yet green.
+    assert after is not None and tuple(after[520, 120, :3]) == GREEN_BGR
+    assert tuple(decode(media, steps[4].full_screenshot)[520, 120]) != GREEN_BGR
     radius = marker_radius(xdisplay.height)
-    for step, (x, y) in ((steps[0], form.field), (steps[2], login.field), (steps[4], (1500, 900))):
+    clicks = ((steps[0], form.field), (steps[2], login.field), (steps[4], button.field),
+              (steps[5], (1500, 900)))
+    for step, (x, y) in clicks:
         assert (step.click_x, step.click_y) == (x, y)
         full = decode(media, step.full_screenshot)
         assert full.shape == (xdisplay.height, xdisplay.width, 3)

@@ -131,3 +131,16 @@ class Typing:
         shown = HIDDEN if self.secret else f'"{short("".join(self._chars), MAX_TEXT)}"'
         text = f"Type {shown}{_in(self.window)}"
         return f"{text}, then press {then}" if then else text
+
+
+def shortcut_label(combination: str) -> str:
+    """The label step capture sees for a pynput hotkey, to pass in ``ignore_keys``.
+
+    ``"<ctrl>+<alt>+s"`` → ``"Ctrl+Alt+S"``; ``"<ctrl>+<shift>+<f9>"`` → ``"Ctrl+Shift+F9"``.
+    """
+    names = {"ctrl": "Ctrl", "alt": "Alt", "cmd": "Super", "shift": "Shift"}
+    parts = [part.strip().lower() for part in combination.split("+")]
+    held = {part.strip("<>") for part in parts[:-1]}
+    key = parts[-1]
+    label = key.strip("<>").replace("_", " ").title() if key.startswith("<") else key.upper()
+    return "+".join([names[m] for m in ("ctrl", "alt", "cmd", "shift") if m in held] + [label])

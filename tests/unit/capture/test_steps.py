@@ -17,7 +17,7 @@ from baton.capture.step_render import (
     encode_png,
     marker_radius,
 )
-from baton.capture.step_typing import HIDDEN, click_title, looks_secret
+from baton.capture.step_typing import HIDDEN, click_title, looks_secret, shortcut_label
 from baton.capture.windows.base import WindowInfo
 
 INVOICES = WindowInfo(1, "Invoices — Test", Region(0, 0, 400, 300), "app")
@@ -179,6 +179,11 @@ def test_own_windows_and_the_shortcut_make_no_step() -> None:
 )
 def test_what_looks_like_a_password_prompt(title: str, app: str, secret: bool) -> None:
     assert looks_secret(WindowInfo(9, title, Region(0, 0, 1, 1), app)) is secret
+
+
+def test_shortcut_labels_match_what_the_input_hook_reports() -> None:
+    assert shortcut_label("<ctrl>+<alt>+s") == "Ctrl+Alt+S"
+    assert shortcut_label("<shift>+<ctrl>+<f9>") == "Ctrl+Shift+F9"
 
 
 def test_long_titles_are_cut() -> None:
