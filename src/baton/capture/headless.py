@@ -13,9 +13,10 @@ from types import FrameType
 from baton.capture.audio import AudioSource
 from baton.capture.encoder import VideoSettings
 from baton.capture.input import InputHook, PynputHook
-from baton.capture.recorder import Recorder, RecordingStats
+from baton.capture.recorder import Recorder
 from baton.capture.screens import Region, list_monitors, monitor_region, validate_region
 from baton.capture.sources import ScreenSource
+from baton.capture.stats import RecordingStats
 from baton.capture.windows import open_platform
 from baton.errors import UserError
 

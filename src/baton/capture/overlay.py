@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -23,6 +24,8 @@ RING_END_RADIUS = 36
 RING_THICKNESS = 4
 CAPTION_SECONDS = 1.5
 CAPTION_MAX_CHARS = 40
+CAPTION_BAND = 110  # the caption box always lies within this many rows from the bottom
+ARROW_SIZE = 24
 # BGRA. Left is amber, right is blue, middle is green: distinguishable for most colour vision.
 BUTTON_COLORS: dict[str, tuple[int, int, int, int]] = {
     "left": (0, 170, 255, 255),
@@ -75,21 +78,55 @@ class Overlay:
             with self._lock:
                 self._keys.append((t, label))
 
-    def draw(self, frame: Frame, t: float, pointer: PointerSample | None) -> None:
-        """Draw everything due at recording time ``t`` into ``frame`` (in place)."""
+    def animating(self, t: float) -> bool:
+        """True while a ring or caption is on screen at recording time ``t``."""
+        with self._lock:
+            return any(0.0 <= t - c.t <= RING_SECONDS for c in self._clicks) or any(
+                0.0 <= t - when <= CAPTION_SECONDS for when, _label in self._keys
+            )
+
+    def draw(self, frame: Frame, t: float, pointer: PointerSample | None) -> Callable[[], None]:
+        """Draw everything due at recording time ``t`` into ``frame`` (in place).
+
+        Returns:
+            A function that puts back the pixels drawn over, so the frame is again exactly
+            what was on screen (the recorder compares it with the next grab).
+        """
         with self._lock:
             clicks = [c for c in self._clicks if 0.0 <= t - c.t <= RING_SECONDS]
             keys = [label for when, label in self._keys if 0.0 <= t - when <= CAPTION_SECONDS]
+        saved: list[tuple[int, int, Frame]] = []
+
+        def keep(x0: int, y0: int, x1: int, y1: int) -> None:
+            height, width = frame.shape[:2]
+            x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+            if x0 < x1 and y0 < y1:
+                saved.append((x0, y0, frame[y0:y1, x0:x1].copy()))
+
         for click in clicks:
+            x, y = click.x - self.region.left, click.y - self.region.top
+            reach = RING_END_RADIUS + RING_THICKNESS + 2
+            keep(x - reach, y - reach, x + reach + 1, y + reach + 1)
             self._draw_ring(frame, t, click)
         if keys:
+            keep(0, frame.shape[0] - CAPTION_BAND, frame.shape[1], frame.shape[0])
             draw_caption(frame, "  ".join(keys))
         if self.draw_pointer and pointer is not None:
             x, y = pointer.x - self.region.left, pointer.y - self.region.top
             if pointer.image is not None:
-                blend_cursor(frame, pointer.image, x, y)
+                image = pointer.image
+                left, top = x - image.hot_x, y - image.hot_y
+                keep(left, top, left + image.pixels.shape[1], top + image.pixels.shape[0])
+                blend_cursor(frame, image, x, y)
             else:
+                keep(x - 2, y - 2, x + ARROW_SIZE, y + ARROW_SIZE)
                 draw_arrow(frame, x, y)
+
+        def restore() -> None:
+            for x0, y0, patch in reversed(saved):
+                frame[y0:y0 + patch.shape[0], x0:x0 + patch.shape[1]] = patch
+
+        return restore
 
     def _draw_ring(self, frame: Frame, t: float, click: Click) -> None:
         progress = (t - click.t) / RING_SECONDS

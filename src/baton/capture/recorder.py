@@ -14,9 +14,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from baton.capture.audio import AudioAligner, AudioChunk, AudioSource, level
 from baton.capture.encoder import (
@@ -30,40 +29,17 @@ from baton.capture.encoder import (
 from baton.capture.input import EventLog, InputEvent, InputHook, events_path
 from baton.capture.journal import Journal, partial_path
 from baton.capture.overlay import Click, Overlay
-from baton.capture.sources import DisplayLost, Frame, FrameSource
+from baton.capture.sources import DisplayLost, Frame, FrameSource, same_pixels
+from baton.capture.stats import RecordingStats, format_time
 from baton.capture.windows.base import Platform, PointerSample
 from baton.errors import UserError
+
+__all__ = ["Recorder", "RecordingStats"]
 
 log = logging.getLogger("baton.capture")
 
 QUEUE_FRAMES = 8
 Clock = Callable[[], float]
-
-
-@dataclass
-class RecordingStats:
-    """What a recording produced; ``to_json`` is what ``baton record --json`` prints."""
-
-    path: str
-    frames_captured: int = 0
-    frames_dropped: int = 0
-    duration: float = 0.0
-    size_bytes: int = 0
-    fps: int = 0
-    width: int = 0
-    height: int = 0
-    audio: bool = False
-    events: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _format_time(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d}"
 
 
 class Recorder:
@@ -252,7 +228,10 @@ class Recorder:
 
     def _capture_frames(self) -> None:
         period = 1.0 / self.video.fps
-        tick = 0
+        tick = sent = 0
+        idle_ticks = max(1, self.video.fps // 2)
+        previous: tuple[Frame, PointerSample | None] | None = None
+        held: tuple[Frame, int, PointerSample | None] | None = None
         while not self._stop.is_set():
             if not self._running.is_set():
                 self._running.wait(0.25)
@@ -270,14 +249,30 @@ class Recorder:
                 frame = self._source.grab()
             except DisplayLost as error:
                 self._fail(UserError(f"{error}: the recording was saved up to "
-                                     f"{_format_time(now)}."))
+                                     f"{format_time(now)}."))
                 break
             pointer = self._platform.pointer() if self._platform is not None else None
-            try:
-                self._queue.put_nowait((frame, tick, pointer))
-            except queue.Full:
-                self.stats.frames_dropped += 1
+            if (previous is not None and pointer == previous[1]
+                    and tick - sent < idle_ticks and not self.overlay.animating(due)
+                    and same_pixels(frame, previous[0])):
+                # Nothing changed: the previous frame simply lasts longer (saves the
+                # conversion and the encoding). A frame still goes out twice a second so
+                # a crash on a still screen loses no more than about a second.
+                self.stats.frames_unchanged += 1
+                held = (frame, tick, pointer)
+            else:
+                self._enqueue((frame, tick, pointer))
+                sent, held = tick, None
+            previous = (frame, pointer)
             tick += 1
+        if held is not None:  # the video must last until the end, unchanged or not
+            self._enqueue(held, wait=True)
+
+    def _enqueue(self, item: tuple[Frame, int, PointerSample | None], wait: bool = False) -> None:
+        try:
+            self._queue.put(item, block=wait, timeout=5.0 if wait else None)
+        except queue.Full:
+            self.stats.frames_dropped += 1
 
     def _encode_loop(self) -> None:
         writer = self._writer
@@ -291,8 +286,9 @@ class Recorder:
                 continue  # drain: capture stops soon
             frame, pts, pointer = item
             try:
-                self.overlay.draw(frame, pts / fps, pointer)
+                restore = self.overlay.draw(frame, pts / fps, pointer)
                 writer.write_frame(frame, pts)
+                restore()
                 self._last_pts = pts
                 self.stats.frames_captured += 1
                 self._write_audio(writer)
@@ -314,7 +310,7 @@ class Recorder:
             writer.write_audio(self._aligner.feed(chunk.samples, chunk.time))
 
     def _write_failed(self, error: OSError) -> None:
-        saved = _format_time(max(0, self._last_pts + 1) / self.video.fps)
+        saved = format_time(max(0, self._last_pts + 1) / self.video.fps)
         if disk_full(error):
             message = f"The disk is full: the recording was saved up to {saved}."
         else:

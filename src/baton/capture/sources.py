@@ -18,6 +18,26 @@ class DisplayLost(UserError):
     """The screen stopped answering while recording (the X server went away)."""
 
 
+def _raw_bytes(frame: Frame) -> bytearray | bytes | None:
+    """The bytes object a frame is a view of (mss hands out a fresh bytearray per grab)."""
+    base: object = frame
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    return base if isinstance(base, bytearray | bytes) else None
+
+
+def same_pixels(first: Frame, second: Frame) -> bool:
+    """True when two frames are byte for byte identical (a memcmp for screen grabs)."""
+    if first.shape != second.shape:
+        return False
+    raw_first, raw_second = _raw_bytes(first), _raw_bytes(second)
+    if raw_first is not None and raw_second is not None and len(raw_first) == first.nbytes:
+        return raw_first == raw_second
+    return bool(np.array_equal(first, second))
+
+
 class FrameSource(Protocol):
     """Gives BGRA images of one fixed area."""
 
@@ -81,9 +101,12 @@ class SyntheticSource:
     the change in the decoded video; a white block moves one step per grab.
     """
 
-    def __init__(self, region: Region, color: tuple[int, int, int] = (40, 40, 40)) -> None:
+    def __init__(
+        self, region: Region, color: tuple[int, int, int] = (40, 40, 40), *, moving: bool = True
+    ) -> None:
         self._region = region
         self.color = color
+        self.moving = moving
         self.grabs = 0
 
     @property
@@ -96,7 +119,7 @@ class SyntheticSource:
         blue, green, red = self.color
         frame[:, :] = (blue, green, red, 255)
         size = max(4, min(width, height) // 8)
-        x = (self.grabs * 4) % max(1, width - size)
+        x = (self.grabs * 4 if self.moving else 0) % max(1, width - size)
         frame[:size, x:x + size] = 255
         self.grabs += 1
         return frame

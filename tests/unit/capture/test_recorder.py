@@ -196,3 +196,31 @@ def test_stop_is_safe_from_another_thread(tmp_path: Path) -> None:
     thread.start()
     thread.join(10)
     assert results and results[0].frames_captured >= 2
+
+
+def test_unchanged_frames_are_not_encoded_but_the_video_lasts(tmp_path: Path,
+                                                             decoded: Any) -> None:
+    clock = ShiftableClock()
+    out = tmp_path / "still.mp4"
+    source = SyntheticSource(REGION, moving=False)
+    recorder = Recorder(source, out, settings(fps=10), clock=clock)
+    recorder.start()
+    wait_for_frames(recorder, 1)
+    deadline = time.monotonic() + 10
+    while recorder.stats.frames_unchanged < 12:  # a bit over one second of stillness
+        assert time.monotonic() < deadline
+        recorder.finished.wait(0.01)
+    source.color = (0, 0, 200)
+    captured = recorder.stats.frames_captured
+    wait_for_frames(recorder, captured + 1)
+    stats = recorder.stop()
+
+    video = decoded(out)
+    assert len(video.frames) == stats.frames_captured
+    assert stats.frames_captured + stats.frames_unchanged + stats.frames_dropped >= 14
+    assert stats.frames_captured < 8
+    # At most half a second without a new frame, and the change shows in the video.
+    gaps = [later - earlier for earlier, later in zip(video.times, video.times[1:], strict=False)]
+    assert max(gaps) <= 0.5 + 1e-6
+    assert video.frames[-1][60, 80, 0] > 150 and video.frames[0][60, 80, 0] < 100
+    assert video.duration == pytest.approx(stats.duration, abs=0.11)

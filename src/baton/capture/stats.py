@@ -1,0 +1,34 @@
+"""What a recording produced, as ``baton record --json`` prints it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class RecordingStats:
+    """What a recording produced; ``to_json`` is what ``baton record --json`` prints."""
+
+    path: str
+    frames_captured: int = 0
+    frames_dropped: int = 0
+    frames_unchanged: int = 0
+    """Frames identical to the one before, not encoded again (the video is as long)."""
+    duration: float = 0.0
+    size_bytes: int = 0
+    fps: int = 0
+    width: int = 0
+    height: int = 0
+    audio: bool = False
+    events: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def format_time(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
