@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from baton.core.clock import Clock, utc_now
 from baton.core.models import Process, Step
 from baton.core.transaction import transaction
 from baton.errors import NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,22 @@ class StepSink(Protocol):
 class DatabaseStepSink:
     """Writes steps as ``Step`` rows through a session factory.
 
+    Appending marks the process changed (``updated_at``, ``row_version``) as the step
+    editor's service does; that takes the process's write lock first, so a step added in the
+    editor meanwhile never gets the same position.
+
     Args:
         sessions: the database's session factory.
         process_id: the process the steps are appended to.
+        clock: the time written as the process's ``updated_at``.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], process_id: int) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], process_id: int, clock: Clock = utc_now
+    ) -> None:
         self._sessions = sessions
         self._process_id = process_id
+        self._clock = clock
 
     @property
     def process_id(self) -> int:
@@ -96,6 +108,12 @@ class DatabaseStepSink:
     def add(self, steps: Sequence[CapturedStep]) -> list[SavedStep]:
         saved: list[SavedStep] = []
         with transaction(self._sessions, "This process") as session:
+            touch = (update(Process).where(Process.id == self._process_id)
+                     .values(updated_at=self._clock(), row_version=Process.row_version + 1)
+                     .execution_options(synchronize_session=False))
+            if cast("CursorResult[Any]", session.execute(touch)).rowcount == 0:
+                raise NotFound(f"No process with id {self._process_id}: it may have been "
+                               "deleted.")
             position = self._last_position(session)
             rows = []
             for step in steps:

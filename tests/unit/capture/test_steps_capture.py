@@ -171,6 +171,8 @@ def test_clicks_and_typing_become_steps(
     assert steps[2].click_x is None and steps[2].screenshot is not None
     assert all(step.latency is not None and step.latency < 5 for step in saved)
     assert source.closed
+    # Each append marked the process changed, as the step editor's service does.
+    assert Library(database.sessions).get(process_id).row_version == 4
 
 
 def test_password_typing_leaves_no_trace(
