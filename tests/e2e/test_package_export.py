@@ -90,3 +90,53 @@ def test_the_same_export_left_alone_finishes(tmp_path: Path) -> None:
         assert archive.testzip() is None
         assert "video/walkthrough.mp4" in archive.namelist()
     assert [p.name for p in out_dir.iterdir()] == ["month-end.zip"]
+
+
+def test_two_processes_write_the_same_bytes(tmp_path: Path) -> None:
+    """Reproducible across runs, not just within one: hash seeds and clocks differ."""
+    import cv2
+    import numpy as np
+
+    media = MediaStore(tmp_path / "media")
+    image = np.zeros((300, 400, 3), np.uint8)
+    cv2.putText(image, "Ledger", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255), 3)
+    ok, png = cv2.imencode(".png", image)
+    assert ok
+    key = media.put_bytes(png.tobytes(), "png")
+    marks = [
+        {"kind": "text", "x": 10, "y": 10, "text": "Click here"},
+        {"kind": "marker", "x": 200, "y": 200, "n": 2},
+    ]
+    snapshot = {
+        "process_id": 4,
+        "title": "Month-end close",
+        "summary": "Ünïcode ✓",
+        "version": 3,
+        "recording": media.put_bytes(fake_mp4(1000), "mp4"),
+        "steps": [
+            {
+                "position": 1,
+                "title": "Open the ledger",
+                "instruction": "Bold **and** long " * 40,
+                "caution": "Careful",
+                "screenshot": key,
+                "annotations": marks,
+                "redactions": [{"x": 5, "y": 250, "w": 100, "h": 30}],
+                "video_time": 0.0,
+            },
+            {"position": 2, "title": "Close it", "screenshot": key, "click": [30, 40]},
+        ],
+    }
+    outputs = []
+    for run in range(2):
+        target = tmp_path / f"run{run}.zip"
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(media.root), json.dumps(snapshot), str(target)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=dict(os.environ, QT_QPA_PLATFORM="offscreen", TZ=("UTC", "Asia/Kolkata")[run]),
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]

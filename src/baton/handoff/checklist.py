@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QByteArray,
     QFile,
     QFileDevice,
+    QHashSeed,
     QIODevice,
     QMarginsF,
     QPointF,
@@ -41,12 +42,11 @@ from PySide6.QtGui import (
 )
 
 from baton.handoff.manifest import StepEntry
+from baton.handoff.pdfdates import fix_dates
 from baton.handoff.screenshots import Image
 
 DPI = 150
 PDF_IMAGE_WIDTH = 1063  # A4 less 15 mm margins each side, in pixels at DPI
-FIXED_PDF_DATE = b"20000101000000"
-_PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate) \(D:(\d{14})")
 # A fixed, empty XMP packet: Qt's own carries the current time, which would break
 # reproducible packages.
 _XMP = (
@@ -313,12 +313,16 @@ def write_pdf(
         QFileDevice.FileHandleFlag.DontCloseHandle,
     ):
         raise OSError(f"cannot write the PDF: {device.errorString()}")
+    # Qt writes fonts in the order of a QHash, and hash seeds are random per process: a
+    # fixed seed while painting makes the PDF the same from one run to the next.
+    QHashSeed.setDeterministicGlobalSeed()
     try:
         _paint(device, header, steps, check_cancel)
     finally:
+        QHashSeed.resetRandomGlobalSeed()
         device.close()
     target.seek(0, 2)
-    _fix_dates(target, start)
+    fix_dates(target, start)
 
 
 def _paint(
@@ -361,18 +365,3 @@ def _paint(
         layout.finish()
     finally:
         painter.end()
-
-
-def _fix_dates(target: BinaryIO, start: int) -> None:
-    """Overwrite the PDF's creation/modification timestamps with a fixed one, in place.
-
-    Qt stamps the current time into the info dictionary, near the start of the file; the
-    digits are replaced with the same number of digits so no offset in the file moves.
-    """
-    target.seek(start)
-    head = target.read(1 << 16)
-    for match in _PDF_DATE.finditer(head):
-        target.seek(start + match.start(1))
-        target.write(FIXED_PDF_DATE)
-    target.seek(0, 2)
-    target.flush()

@@ -156,3 +156,90 @@ def test_viewer_script_never_inserts_html() -> None:
 
 def _b64sha(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+PDF_CHILD = r"""
+import sys, tempfile
+from PySide6.QtGui import QGuiApplication
+from baton.handoff.checklist import ChecklistHeader, write_pdf
+from baton.handoff.manifest import StepEntry
+
+app = QGuiApplication([])
+step = StepEntry(1, "Open the ledger", "Check totals", "", None, None, None, [])
+with tempfile.TemporaryFile() as handle:
+    write_pdf(handle, ChecklistHeader("Payroll", "", 2, None, "1" * 32), [(step, None)])
+    handle.seek(0)
+    sys.stdout.buffer.write(handle.read())
+"""
+
+
+def test_pdf_bytes_are_the_same_in_every_process_and_time_zone() -> None:
+    import os
+    import subprocess
+    import sys
+
+    pdfs = []
+    for zone in ("UTC", "Asia/Kolkata", "America/St_Johns"):
+        env = dict(os.environ, TZ=zone, QT_QPA_PLATFORM="offscreen")
+        done = subprocess.run(
+            [sys.executable, "-c", PDF_CHILD], env=env, capture_output=True, check=True, timeout=60
+        )
+        pdfs.append(done.stdout)
+    assert b"/CreationDate (D:20000101000000Z)" in pdfs[1]
+    assert pdfs[0] == pdfs[1] == pdfs[2]
+    check_xref(pdfs[1])
+
+
+def check_xref(pdf: bytes) -> None:
+    """Every object the cross-reference table lists starts where it says."""
+    xref = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    assert pdf[xref:].startswith(b"xref\n0 ")
+    entries = re.findall(rb"(\d{10}) \d{5} ([nf])", pdf[xref:].split(b"trailer")[0])
+    assert len(entries) >= 5
+    for number, (offset, kind) in enumerate(entries):
+        if kind == b"n":
+            assert pdf[int(offset) :].startswith(b"%d 0 obj" % number), number
+
+
+def fake_qt_pdf(stamp: bytes, stream_bytes: int) -> bytes:
+    """A PDF laid out as Qt writes it: the info dictionary first, a classic xref table."""
+    rng = np.random.default_rng(3)
+    body = [b"%PDF-1.4\n"]
+    offsets = []
+    info = b"1 0 obj\n<<\n/CreationDate " + stamp + b"\n/ModDate " + stamp + b"\n>>\nendobj\n"
+    for number in range(1, 5):
+        offsets.append(sum(map(len, body)))
+        if number == 1:
+            body.append(info)
+        else:
+            data = rng.integers(0, 255, stream_bytes, dtype=np.uint8).tobytes()
+            body.append(
+                b"%d 0 obj\n<< /Length %d >>\nstream\n" % (number, len(data))
+                + data
+                + b"\nendstream\nendobj\n"
+            )
+    xref_at = sum(map(len, body))
+    body.append(b"xref\n0 5\n0000000000 65535 f \n")
+    body += [b"%010d 00000 n \n" % offset for offset in offsets]
+    body.append(b"trailer\n<<\n/Size 5 \n/Info 1 0 R\n>>\nstartxref\n%d \n%%%%EOF\n" % xref_at)
+    return b"".join(body)
+
+
+@pytest.mark.parametrize("stamp", [b"(D:20261128173032+05'30')", b"(D:20261128173032Z)"])
+def test_fixing_dates_moves_objects_and_keeps_the_xref_true(stamp: bytes) -> None:
+    import tempfile
+
+    from baton.handoff.pdfdates import fix_dates
+
+    original = fake_qt_pdf(stamp, 900_000)  # streams span more than one copy chunk
+    with tempfile.TemporaryFile() as handle:
+        handle.write(b"something before the PDF")
+        start = handle.tell()
+        handle.write(original)
+        fix_dates(handle, start)
+        handle.seek(start)
+        fixed = handle.read()
+    assert fixed.count(b"(D:20000101000000Z)") == 2
+    assert len(original) - len(fixed) == 2 * (len(stamp) - len(b"(D:20000101000000Z)"))
+    assert fixed == fake_qt_pdf(b"(D:20000101000000Z)", 900_000)
+    check_xref(fixed)

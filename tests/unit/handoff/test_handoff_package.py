@@ -19,8 +19,8 @@ from baton.core.db import Database
 from baton.core.media import CorruptMedia, MediaStore
 from baton.core.models import ProcessVersion
 from baton.errors import UserError
-from baton.handoff.checklist import FIXED_PDF_DATE
 from baton.handoff.package import ExportCancelled, PackageInfo, package_file_name, slugify
+from baton.handoff.pdfdates import FIXED_DATE
 from baton.handoff.video import probe, starts_fast
 
 Build = Callable[..., PackageInfo]
@@ -89,7 +89,7 @@ def test_same_version_gives_the_same_bytes(build: Build, version: ProcessVersion
     second = build(version, "b.zip", handoff_id=3, assistant="Ana")
     assert first.path.read_bytes() == second.path.read_bytes()
     pdf = entries(first.path)["checklist.pdf"]
-    assert b"(D:" + FIXED_PDF_DATE in pdf  # Qt's clock time was overwritten
+    assert b"/CreationDate " + FIXED_DATE in pdf  # Qt's clock time was overwritten
     other = build(version, "c.zip", handoff_id=4, assistant="Ana")
     assert other.package_id != first.package_id
 
