@@ -15,6 +15,8 @@ from pathlib import Path
 from baton.core.media import MediaStore
 from baton.services import Services
 
+APP_ICON = Path(__file__).resolve().parent / "resources" / "icons" / "baton.svg"
+
 
 @dataclass(frozen=True)
 class Check:
@@ -51,9 +53,14 @@ def check_qt() -> str:
 
 
 def qt_probe() -> str:
-    """Run inside the child process of ``check_qt``: start Qt and render a little."""
+    """Run inside the child process of ``check_qt``: start Qt and render a little.
+
+    Also checks the Qt pieces a packaged Baton could lose: the SVG plugin (the app icon)
+    and the media backend (the recording player). Exits with a one-line reason if not.
+    """
     from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+    from PySide6.QtMultimedia import QMediaFormat
 
     app = QGuiApplication.instance() or QGuiApplication(["baton"])
     image = QImage(16, 16, QImage.Format.Format_ARGB32)
@@ -61,8 +68,13 @@ def qt_probe() -> str:
     painter.fillRect(image.rect(), QColor("orange"))
     painter.end()
     platform = QGuiApplication.platformName()
+    if QImage(str(APP_ICON)).isNull():
+        raise SystemExit(f"The app icon cannot be read (Qt's SVG support is missing?): {APP_ICON}")
+    decodes = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
+    if QMediaFormat.FileFormat.MPEG4 not in decodes:
+        raise SystemExit("Qt's media backend is missing: recordings cannot be played back")
     del app
-    return f"PySide6 {pyside_version}, platform {platform}"
+    return f"PySide6 {pyside_version}, platform {platform}, SVG icons, MP4 playback"
 
 
 def check_database(services: Services) -> str:
