@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from baton.core.models import Arrangement, Engagement
 from baton.core.tracking import HIRED_VIA_SUGGESTIONS, AssistantDraft, AssistantRow
 from baton.errors import UserError
-from baton.ui.widgets import EnumCombo
+from baton.ui.widgets import EnumCombo, qdate
 
 
 class AssistantDialog(QDialog):
@@ -54,7 +54,7 @@ class AssistantDialog(QDialog):
         self.started_on.setDisplayFormat("yyyy-MM-dd")
         start = row.started_on if row and row.started_on else None
         self.has_start.setChecked(start is not None)
-        self.started_on.setDate(QDate(start) if start else QDate.currentDate())
+        self.started_on.setDate(qdate(start) if start else QDate.currentDate())
         self.started_on.setEnabled(start is not None)
         self.has_start.toggled.connect(self.started_on.setEnabled)
         self.notes = QPlainTextEdit(row.notes if row else "")

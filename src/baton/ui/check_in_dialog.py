@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from baton.core.models import HandoffStatus
 from baton.core.tracking import HandoffRow
-from baton.ui.widgets import EnumCombo
+from baton.ui.widgets import EnumCombo, qdate
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class CheckInDialog(QDialog):
         self.note.setTabChangesFocus(True)
         self.has_due = QCheckBox("Check in again on")
         self.has_due.setChecked(True)
-        self.due = QDateEdit(QDate(today + timedelta(days=7)))
+        self.due = QDateEdit(qdate(today + timedelta(days=7)))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.has_due.toggled.connect(self.due.setEnabled)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from baton.core.library import ProcessRow
 from baton.core.tracking import AssistantRow
+from baton.ui.widgets import qdate
 
 EMAIL_BUDGET = 25_000_000
 
@@ -65,7 +65,7 @@ class SendDialog(QDialog):
         self.warning.setWordWrap(True)
         self.has_due = QCheckBox("Check in by")
         self.has_due.setChecked(True)
-        self.due = QDateEdit(QDate(today + timedelta(days=due_days)))
+        self.due = QDateEdit(qdate(today + timedelta(days=due_days)))
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
         self.has_due.toggled.connect(self.due.setEnabled)

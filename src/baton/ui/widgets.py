@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QWidget
 
 
@@ -17,3 +19,8 @@ class EnumCombo(QComboBox):
         for member in enum_type:
             self.addItem(member.value.replace("-", " ").capitalize(), member.value)
         self.setCurrentIndex(self.findData(current.value))
+
+
+def qdate(day: date) -> QDate:
+    """A Python date as a QDate (the bindings' stubs do not accept ``date`` directly)."""
+    return QDate(day.year, day.month, day.day)
