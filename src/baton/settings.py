@@ -34,6 +34,9 @@ DECLARED: tuple[Setting, ...] = (
     Setting("recording.countdown_seconds", int, 3, "Countdown before recording"),
     Setting("recording.show_keys", bool, False, "Show key presses in the video"),
     Setting("recording.hide_baton_windows", bool, True, "Hide Baton's windows from recordings"),
+    Setting(
+        "recording.make_steps", bool, True, "Make a step for each click while recording a process"
+    ),
     Setting("handoff.default_due_days", int, 7, "Check in after (days)"),
 )
 BY_KEY = {setting.key: setting for setting in DECLARED}

@@ -15,3 +15,9 @@ def services(data_dir: Path) -> Iterator[Services]:
     opened = open_services(str(data_dir))
     yield opened
     opened.close()
+
+
+@pytest.fixture(autouse=True)
+def no_real_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Widget tests run offscreen: no global shortcuts or screen grabs on a real X server."""
+    monkeypatch.delenv("DISPLAY", raising=False)

@@ -10,12 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from baton.capture.encoder import VideoSettings
 from baton.capture.live import RecordingRequest
 from baton.capture.recorder import Recorder
-from baton.capture.screens import Monitor, Region
-from baton.capture.sources import SyntheticSource
-from baton.capture.windows.base import WindowInfo
+from baton.capture.screens import Region
 from baton.core.library import ProcessDraft
 from baton.services import Services
 from baton.ui import messages
@@ -23,21 +20,7 @@ from baton.ui.main_window import MainWindow, make_state
 from baton.ui.recording.countdown import Countdown
 from baton.ui.recording.review import ReviewChoice, ReviewDialog, probe_duration
 from baton.ui.recording.setup_dialog import Setup, SetupDialog
-
-
-class FakeDesktop:
-    def monitors(self) -> list[Monitor]:
-        return [Monitor(1, Region(0, 0, 800, 600), primary=True)]
-
-    def windows(self) -> list[WindowInfo]:
-        return [WindowInfo(7, "Invoices — Firefox", Region(0, 0, 640, 480))]
-
-
-def synthetic_recorder(request: RecordingRequest, out: Path) -> Recorder:
-    region = (request.region or Region(0, 0, 320, 240)).even()
-    settings = VideoSettings.for_quality(region.width, region.height, request.fps,
-                                         request.quality)
-    return Recorder(SyntheticSource(region), out, settings)
+from fakes import FakeDesktop, synthetic_recorder
 
 
 def open_window(qtbot: QtBot, services: Services) -> MainWindow:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -39,8 +42,17 @@ from baton.ui.library_view import LibraryView
 from baton.ui.recording.controller import Desktop, MakeRecorder, RecordingController
 from baton.ui.recording.review import probe_duration
 from baton.ui.settings_dialog import SettingsDialog
+from baton.ui.step_capture import (
+    TOGGLE_LABEL,
+    TOGGLE_STEP_CAPTURE,
+    Capture,
+    OpenCapture,
+    StepCaptureController,
+)
 from baton.ui.step_editor import StepEditor
 from baton.ui.workflows import Workflows
+
+log = logging.getLogger("baton.ui")
 
 PAGES = ("Library", "Assistants", "Handoffs", "Dashboard")
 
@@ -49,6 +61,7 @@ class MainWindow(QMainWindow):
     """Wires the views to the services; remembers its size and the page last shown."""
 
     stop_requested = Signal()  # from the global shortcut's thread; delivered on the GUI thread
+    toggle_requested = Signal()  # the same for the step-capture shortcut
 
     def __init__(
         self,
@@ -58,6 +71,8 @@ class MainWindow(QMainWindow):
         *,
         make_recorder: MakeRecorder | None = None,
         desktop: Desktop | None = None,
+        open_capture: OpenCapture | None = None,
+        global_shortcuts: bool = True,
     ):
         super().__init__(parent)
         self._services = services
@@ -67,10 +82,15 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.workflows = Workflows(self, services, self.notify)
         self.workflows.changed.connect(self.refresh)
+        self.step_capture = StepCaptureController(
+            self, services.library, open_capture or self._open_step_capture, self.notify)
+        self.step_capture.running_changed.connect(self._step_capture_changed)
+        self.toggle_requested.connect(lambda: self.step_capture.toggle(self._selected_process()))
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
             services.paths.recordings_dir, make_recorder or screen_recorder,
             desktop or ScreenDesktop(), self.notify, trim,
+            steps=self.step_capture, retime_step=self._retime_step,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
         self.recording.state_changed.connect(self._recording_state)
@@ -79,11 +99,18 @@ class MainWindow(QMainWindow):
         self.editors: dict[int, StepEditor] = {}
 
         self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
+        self.step_capture.step_saved.connect(lambda _step: self.library.refresh())
         self.library.add_action("Send…", self._send_selected, "Ctrl+Shift+S",
                                 needs_selection=True)
         self.library.add_action("Export…", self._export_selected, "Ctrl+E", needs_selection=True)
         self.library.add_action("Update holders…", self._update_holders, needs_selection=True)
         self.library.add_action("Record…", self._record_selected, "Ctrl+R")
+        self.capture_action = self.library.add_action(
+            "Capture steps", lambda: self.step_capture.toggle(self._selected_process()),
+            "Ctrl+Shift+C")
+        self.capture_action.setCheckable(True)
+        self.capture_action.setToolTip(
+            f"Every click in other programs becomes a step ({TOGGLE_LABEL} from anywhere)")
         self.assistants = AssistantsView(services.tracking, self.notify,
                                          ladder=services.ladder)
         self.handoffs = HandoffsView(services.tracking, self.notify)
@@ -111,6 +138,30 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Library: {services.paths.data_dir}", 5000)
         self._restore()
         QTimer.singleShot(0, self.offer_recovery)
+        self._capture_hotkey: GlobalHotkey | None = None
+        if global_shortcuts:
+            self._capture_hotkey = GlobalHotkey(TOGGLE_STEP_CAPTURE, self.toggle_requested.emit)
+            try:
+                self._capture_hotkey.start()
+            except UserError as error:
+                self._capture_hotkey = None
+                log.info("no global step-capture shortcut: %s", error)
+
+    def _open_step_capture(self, process_id: int, **options: Any) -> Capture:
+        from baton.capture.step_desktop import open_step_capture
+
+        services = self._services
+        return open_step_capture(services.database.sessions, services.media, process_id,
+                                 **options)
+
+    def _retime_step(self, step_id: int, seconds: float | None) -> None:
+        steps = self._services.steps
+        steps.replace(step_id, dataclasses.replace(steps.get(step_id).content,
+                                                   video_time=seconds))
+
+    def _step_capture_changed(self, running: bool) -> None:
+        self.capture_action.setChecked(running)
+        self.capture_action.setText("Stop capturing" if running else "Capture steps")
 
     # -- steps, recording, handoffs --------------------------------------------------------
 
@@ -298,6 +349,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.recording.state in ("recording", "paused"):
             self.recording.stop()
+        if self.step_capture.running:
+            self.step_capture.stop()
+        if self._capture_hotkey is not None:
+            self._capture_hotkey.stop()
         for editor in list(self.editors.values()):
             editor.close()
         if self._hotkey is not None:

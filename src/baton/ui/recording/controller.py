@@ -16,6 +16,7 @@ from baton.capture.input import events_path
 from baton.capture.live import RecordingRequest
 from baton.capture.recorder import Recorder, RecordingStats
 from baton.capture.screens import Monitor
+from baton.capture.step_sink import SavedStep
 from baton.capture.windows.base import WindowInfo
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
@@ -28,6 +29,7 @@ from baton.ui.recording.countdown import Countdown
 from baton.ui.recording.region_picker import RegionPicker
 from baton.ui.recording.review import ReviewChoice, ReviewDialog
 from baton.ui.recording.setup_dialog import SetupDialog
+from baton.ui.step_capture import StepCaptureController
 from baton.ui.workers import Task, run_in_background
 
 log = logging.getLogger("baton.ui")
@@ -66,6 +68,8 @@ class RecordingController(QObject):
         desktop: Desktop,
         notify: Callable[[str], None],
         trim: Callable[[Path, Path, float, float], object],
+        steps: StepCaptureController | None = None,
+        retime_step: Callable[[int, float | None], object] | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -77,6 +81,9 @@ class RecordingController(QObject):
         self._desktop = desktop
         self._notify = notify
         self._trim = trim
+        self._steps = steps
+        self._retime_step = retime_step
+        self._take_steps: list[SavedStep] = []
         self.state = "idle"
         self.recorder: Recorder | None = None
         self.process_id: int | None = None
@@ -144,6 +151,10 @@ class RecordingController(QObject):
         if self._settings.get("recording.hide_baton_windows"):
             self._window.showMinimized()
         self._set_state("recording")
+        self._take_steps = []
+        if (self._steps is not None and self.process_id is not None
+                and self._settings.get("recording.make_steps")):
+            self._steps.start(self.process_id, video_clock=self.recorder.elapsed, quiet=True)
         self.bar.say("; ".join(self.recorder.stats.warnings))
         self.bar.show()
         self._ticker.start()
@@ -166,6 +177,8 @@ class RecordingController(QObject):
             return
         self._ticker.stop()
         self.bar.hide()
+        if self._steps is not None and self._steps.running:
+            self._take_steps = self._steps.stop()
         self._set_state("finishing")
         self._task = run_in_background(
             lambda: Finished(recorder.output, recorder.stop()),
@@ -196,6 +209,7 @@ class RecordingController(QObject):
         if choice is None:
             for path in (video, events_path(video)):
                 path.unlink(missing_ok=True)
+            self._retime(lambda seconds: None)
             self._set_state("idle")
             self._notify("Recording discarded.")
             return
@@ -224,9 +238,23 @@ class RecordingController(QObject):
             process_id = self._library.add_process(
                 ProcessDraft(choice.new_title, status=ProcessStatus.DRAFT)).id
         self._library.attach_recording(process_id, info)
+        if process_id == self.process_id:
+            self._retime(lambda seconds: seconds - choice.start
+                         if choice.start <= seconds <= choice.end else None)
+        else:
+            self._retime(lambda seconds: None)
         for path in {video, kept, events}:
             path.unlink(missing_ok=True)
         return process_id
+
+    def _retime(self, moment: Callable[[float], float | None]) -> None:
+        """Move this take's steps to their moment in the kept video (None: not in it)."""
+        steps, self._take_steps = self._take_steps, []
+        if self._retime_step is None:
+            return
+        for step in steps:
+            if step.video_time is not None:
+                self._retime_step(step.step_id, moment(step.video_time))
 
     def _attached(self, process_id: int) -> None:
         self._set_state("idle")

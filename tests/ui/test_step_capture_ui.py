@@ -1,0 +1,134 @@
+"""Step capture from the window, alone and in one take with a recording (synthetic input
+through the same controller; tests/e2e/test_step_capture.py drives real clicks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from baton.capture.live import RecordingRequest
+from baton.capture.step_sink import SavedStep
+from baton.capture.steps import CaptureStats
+from baton.core.library import ProcessDraft
+from baton.core.steps import StepContent
+from baton.services import Services
+from baton.ui import messages
+from baton.ui.main_window import MainWindow, make_state
+from baton.ui.recording.review import ReviewChoice, ReviewDialog
+from baton.ui.recording.setup_dialog import Setup, SetupDialog
+from fakes import FakeDesktop, synthetic_recorder
+
+
+class FakeCapture:
+    """Stands in for the desktop input hook: ``click`` is what a real click would do."""
+
+    def __init__(self, services: Services, process_id: int, **options: Any) -> None:
+        self.services = services
+        self.process_id = process_id
+        self.options = options
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+
+    def stop(self) -> CaptureStats:
+        self.running = False
+        return CaptureStats(steps_saved=1)
+
+    def click(self, title: str) -> None:
+        clock: Callable[[], float | None] | None = self.options["video_clock"]
+        when = clock() if clock is not None else None
+        row = self.services.steps.add(self.process_id, StepContent(title=title, video_time=when))
+        self.options["on_step"](SavedStep(row.id, self.process_id, row.position, title,
+                                          video_time=when))
+
+
+def window_with(qtbot: QtBot, services: Services, captures: list[FakeCapture]) -> MainWindow:
+    def open_capture(process_id: int, **options: Any) -> FakeCapture:
+        capture = FakeCapture(services, process_id, **options)
+        captures.append(capture)
+        return capture
+
+    services.settings.set("recording.countdown_seconds", 0)
+    services.settings.set("recording.hide_baton_windows", False)
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        make_recorder=synthetic_recorder, desktop=FakeDesktop(),
+                        open_capture=open_capture, global_shortcuts=False)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_capture_steps_for_the_selected_process(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captures: list[FakeCapture] = []
+    window = window_with(qtbot, services, captures)
+    problems: list[str] = []
+    monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
+    window.capture_action.trigger()
+    assert "Select the process" in problems[0] and not captures
+
+    process = services.library.add_process(ProcessDraft("Pay invoices"))
+    window.library.refresh()
+    window.library.select_where(lambda row: row.id == process.id)
+    window.capture_action.trigger()
+    [capture] = captures
+    assert capture.running and window.capture_action.isChecked()
+    assert capture.options["skip_window"] is not None
+    capture.click('Click in "Bank — Firefox"')
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 1
+                    and window.library.model.row_at(0).step_count == 1)
+    assert 'Click in "Bank — Firefox"' in window.statusBar().currentMessage()
+    window.toggle_requested.emit()  # what the global shortcut does
+    assert not capture.running and not window.capture_action.isChecked()
+
+
+def test_one_take_steps_land_at_their_moment_in_the_trimmed_video(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captures: list[FakeCapture] = []
+    process = services.library.add_process(ProcessDraft("Ship orders"))
+    window = window_with(qtbot, services, captures)
+    window.library.select_where(lambda row: row.id == process.id)
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(
+        lambda cls, parent, **options: Setup(RecordingRequest(fps=10), False)))
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(
+        lambda cls, parent, video, duration, processes, pre=None:
+        ReviewChoice(1.0, duration, duration, process.id, "")))
+    window._record_selected()
+    qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
+    [capture] = captures
+    recorder = window.recording.recorder
+    assert recorder is not None
+    capture.click("Too early")  # before the trimmed start: no moment in the video
+    qtbot.waitUntil(lambda: recorder.elapsed() > 1.6, timeout=5000)
+    capture.click("Print the label")
+    with qtbot.waitSignal(window.recording.attached, timeout=30_000):
+        window.recording.stop()
+    early, label = services.steps.list(process.id)
+    assert early.video_time is None
+    assert label.video_time == pytest.approx(0.6, abs=0.35)
+    assert not capture.running
+
+
+def test_no_steps_are_made_when_the_setting_is_off(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    captures: list[FakeCapture] = []
+    process = services.library.add_process(ProcessDraft("Ship orders"))
+    services.settings.set("recording.make_steps", False)
+    window = window_with(qtbot, services, captures)
+    window.library.select_where(lambda row: row.id == process.id)
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(
+        lambda cls, parent, **options: Setup(RecordingRequest(fps=10), False)))
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(lambda cls, *args: None))
+    window._record_selected()
+    qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
+    window.recording.stop()
+    qtbot.waitUntil(lambda: window.recording.state == "idle", timeout=30_000)
+    assert captures == []
