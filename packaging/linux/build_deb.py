@@ -38,7 +38,7 @@ RUNTIME_PACKAGES = (
     "libxrandr2", "libxcb1", "libxcb-cursor0", "libxcb-icccm4", "libxcb-image0",
     "libxcb-keysyms1", "libxcb-randr0", "libxcb-render0", "libxcb-render-util0",
     "libxcb-shape0", "libxcb-shm0", "libxcb-sync1", "libxcb-util1", "libxcb-xfixes0",
-    "libxcb-xkb1", "libpulse0", "libssl3",
+    "libxcb-xkb1", "libpulse0", "libssl3", "libportaudio2",
 )
 
 

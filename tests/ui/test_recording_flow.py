@@ -147,3 +147,43 @@ def test_setup_dialog_offers_screens_windows_and_drawing(qtbot: QtBot) -> None:
     assert setup.request.quality == "sharp" and not setup.draw_region
     dialog.area.setCurrentIndex(2)
     assert dialog.setup().draw_region
+
+
+class NoMicrophone:
+    """An audio source on a machine without a microphone (what MicrophoneSource raises)."""
+
+    sample_rate = 48_000
+    channels = 1
+
+    def start(self, deliver: object) -> None:
+        from baton.errors import UserError
+
+        raise UserError("Recording without sound: no microphone was found.")
+
+    def stop(self) -> None:
+        return None
+
+
+def test_without_a_microphone_it_records_silently_and_says_why(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.capture.encoder import VideoSettings
+    from baton.capture.sources import SyntheticSource
+
+    def silent(request: RecordingRequest, out: Path) -> Recorder:
+        region = Region(0, 0, 320, 240)
+        return Recorder(SyntheticSource(region), out,
+                        VideoSettings.for_quality(320, 240, 10, "balanced"), audio=NoMicrophone())
+
+    services.settings.set("recording.countdown_seconds", 0)
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        make_recorder=silent, desktop=FakeDesktop(), global_shortcuts=False)
+    qtbot.addWidget(window)
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(
+        lambda cls, parent, **options: Setup(RecordingRequest(), False)))
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(lambda cls, *args: None))
+    window._record_selected()
+    qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
+    assert window.recording.bar.note.text() == "Recording without sound: no microphone was found."
+    window.recording.stop()
+    qtbot.waitUntil(lambda: window.recording.state == "idle", timeout=30_000)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from baton.capture.audio import AudioSource
+from baton.capture.audio import AudioSource, MicrophoneSource
 from baton.capture.encoder import VideoSettings
 from baton.capture.input import InputHook, PynputHook
 from baton.capture.recorder import Recorder
@@ -31,6 +32,7 @@ class RecordingRequest:
     quality: str = "balanced"
     show_keys: bool = False
     watch_input: bool = True
+    narration: bool = True
     x264: tuple[str, int] | None = None
 
 
@@ -67,6 +69,9 @@ def screen_recorder(
         platform.close()
         raise
     hook: InputHook | None = PynputHook() if request.watch_input else None
+    if audio is None and request.narration:
+        # The recorder says "Recording without sound: ..." when there is no microphone.
+        audio = MicrophoneSource(time.monotonic)
     return Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
                     show_keys=request.show_keys)
 
