@@ -187,3 +187,22 @@ def test_without_a_microphone_it_records_silently_and_says_why(
     assert window.recording.bar.note.text() == "Recording without sound: no microphone was found."
     window.recording.stop()
     qtbot.waitUntil(lambda: window.recording.state == "idle", timeout=30_000)
+
+
+# The offscreen platform has no tray and says so when a tray icon is made anyway.
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")
+def test_the_tray_offers_record_and_stop_where_there_is_a_tray(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    window = open_window(qtbot, services)
+    assert window.tray is not None
+    entries = window.tray.entries
+    assert list(entries) == ["Record a walkthrough…", "Stop recording", "Capture steps on/off",
+                             "Show Baton", "Quit"]
+    assert not entries["Stop recording"].isEnabled()
+    window._recording_state("recording")
+    assert entries["Stop recording"].isEnabled() and window.tray.toolTip() == "Baton — recording"
+    window.tray.hide()

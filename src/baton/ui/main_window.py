@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QSystemTrayIcon,
     QWidget,
 )
 
@@ -50,6 +51,7 @@ from baton.ui.step_capture import (
     StepCaptureController,
 )
 from baton.ui.step_editor import StepEditor
+from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
 
 log = logging.getLogger("baton.ui")
@@ -138,6 +140,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Library: {services.paths.data_dir}", 5000)
         self._restore()
         QTimer.singleShot(0, self.offer_recovery)
+        self.tray: Tray | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = Tray(app_icon(), [
+                ("Record a walkthrough…", self._record_selected),
+                ("Stop recording", self.recording.stop),
+                ("Capture steps on/off", lambda: self.step_capture.toggle(
+                    self._selected_process())),
+                ("Show Baton", self._bring_forward),
+                ("Quit", self.close),
+            ], self)
+            self.tray.recording(False)
+            self.tray.show()
         self._capture_hotkey: GlobalHotkey | None = None
         if global_shortcuts:
             self._capture_hotkey = GlobalHotkey(TOGGLE_STEP_CAPTURE, self.toggle_requested.emit)
@@ -200,8 +214,15 @@ class MainWindow(QMainWindow):
         self.recording.begin(self._selected_process() if self.current_page() == "Library"
                              else None)
 
+    def _bring_forward(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def _recording_state(self, state: str) -> None:
         self.stop_action.setEnabled(state in ("recording", "paused"))
+        if self.tray is not None:
+            self.tray.recording(state in ("recording", "paused"))
         if state == "recording" and self._hotkey is None:
             self._hotkey = GlobalHotkey(STOP_RECORDING, self.stop_requested.emit)
             try:
