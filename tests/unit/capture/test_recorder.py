@@ -16,6 +16,7 @@ from baton.capture.journal import find_unfinished, partial_path, recover
 from baton.capture.recorder import Recorder
 from baton.capture.screens import Region
 from baton.capture.sources import SyntheticSource
+from baton.errors import UserError
 
 REGION = Region(0, 0, 160, 120)
 
@@ -224,3 +225,27 @@ def test_unchanged_frames_are_not_encoded_but_the_video_lasts(tmp_path: Path,
     assert max(gaps) <= 0.5 + 1e-6
     assert video.frames[-1][60, 80, 0] > 150 and video.frames[0][60, 80, 0] < 100
     assert video.duration == pytest.approx(stats.duration, abs=0.11)
+
+
+class NoMicrophone:
+    sample_rate = 48_000
+    channels = 1
+
+    def start(self, deliver: Any) -> None:
+        raise UserError("Recording without sound: no microphone was found.")
+
+    def stop(self) -> None:
+        raise AssertionError("never started")
+
+
+def test_without_a_microphone_the_recording_is_silent_and_says_why(
+    tmp_path: Path, decoded: Any
+) -> None:
+    out = tmp_path / "silent.mp4"
+    recorder = Recorder(SyntheticSource(REGION), out, settings(fps=10), audio=NoMicrophone())
+    recorder.start()
+    wait_for_frames(recorder, 3)
+    stats = recorder.stop()
+    assert not stats.audio and stats.error is None
+    assert stats.warnings == ["Recording without sound: no microphone was found."]
+    assert decoded(out, keep_frames=False).audio_codec is None

@@ -142,14 +142,16 @@ def test_audio_aligner_fills_gaps_and_drops_overlap() -> None:
 
 
 def test_missing_microphone_is_a_plain_message() -> None:
+    # No sounddevice, no PortAudio, or no input device (this machine has no sound card):
+    # each is one plain sentence, and the recorder goes on without sound.
     source = MicrophoneSource(lambda: 0.0)
     try:
-        import sounddevice  # noqa: F401
-    except (ImportError, OSError):
-        with pytest.raises(UserError, match="Recording without sound"):
-            source.start(lambda chunk: None)
+        source.start(lambda chunk: None)
+    except UserError as error:
+        assert str(error).startswith("Recording without sound")
     else:
-        pytest.skip("sounddevice is installed here")
+        source.stop()
+        pytest.skip("this machine has a working microphone")
 
 
 def test_no_display_is_a_plain_message(tmp_path: Path) -> None:
