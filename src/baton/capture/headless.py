@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,15 +105,12 @@ def record_to_file(
     hook: InputHook | None = PynputHook() if watch_input else None
     recorder = Recorder(source, out, settings, platform=platform, input_hook=hook,
                         audio=audio, show_keys=show_keys)
+    recorder.limit = seconds
     with _stop_on_signals(stop):
         recorder.start()
-        deadline = None if seconds is None else time.monotonic() + seconds
         try:
             while not stop.is_set() and not recorder.finished.is_set():
-                remaining = 0.25 if deadline is None else min(0.25, deadline - time.monotonic())
-                if remaining <= 0:
-                    break
-                stop.wait(remaining)
+                recorder.finished.wait(0.25)
                 if on_progress is not None:
                     on_progress(recorder)
         finally:

@@ -108,6 +108,8 @@ class Recorder:
         """Latest microphone peak level 0..1, for a meter."""
         self._last_pts = -1
         self._write_error = False
+        self.limit: float | None = None
+        """Stop capturing after this many recording seconds (``finished`` is then set)."""
 
     # -- control ---------------------------------------------------------------------
 
@@ -238,6 +240,9 @@ class Recorder:
                 continue
             now = self.elapsed()
             due = tick * period
+            if self.limit is not None and due >= self.limit - period / 2:
+                self.finished.set()  # exactly ``limit`` seconds recorded
+                break
             if now < due:
                 self._stop.wait(due - now)
                 continue

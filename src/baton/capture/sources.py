@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from typing import Any, Protocol
 
 import numpy as np
@@ -9,6 +11,9 @@ import numpy.typing as npt
 
 from baton.capture.screens import Region, display_name, open_mss
 from baton.errors import UserError
+
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
 
 Frame = npt.NDArray[np.uint8]
 """A BGRA image, shape ``(height, width, 4)``, writable."""
@@ -56,6 +61,35 @@ class FrameSource(Protocol):
         """Release the connection."""
 
 
+def _glibc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
+
+
+def keep_frame_memory(keep: bool) -> None:
+    """Let glibc reuse freed frame buffers instead of handing them back to the kernel.
+
+    mss returns every grab in a new 8 MB buffer (at 1080p). By default glibc maps and
+    unmaps blocks that large, so each grab pays for 2,000 fresh zeroed pages: about 10%
+    of the recorder's CPU. While recording, big blocks come from (and go back to) the
+    heap; afterwards the heap is trimmed again.
+    """
+    libc = _glibc()
+    if libc is None:
+        return
+    if keep:
+        libc.mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)
+        libc.mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024)
+    else:
+        libc.mallopt(M_TRIM_THRESHOLD, 128 * 1024)
+        libc.malloc_trim(0)
+
+
 class ScreenSource:
     """Grabs one area of the X screen with a single, reused ``mss`` instance.
 
@@ -68,6 +102,7 @@ class ScreenSource:
         self._display = display
         self._box = region.as_mss()
         self._sct: Any = open_mss(display)
+        keep_frame_memory(True)
 
     @property
     def region(self) -> Region:
@@ -92,6 +127,7 @@ class ScreenSource:
             self._sct.close()
         except Exception:  # noqa: BLE001 - closing a dead connection must not hide the real error
             pass
+        keep_frame_memory(False)
 
 
 class SyntheticSource:
