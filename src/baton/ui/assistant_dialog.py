@@ -10,29 +10,22 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from baton.core.models import Arrangement, Engagement
 from baton.core.tracking import HIRED_VIA_SUGGESTIONS, AssistantDraft, AssistantRow
-from baton.errors import UserError
+from baton.ui.form_dialog import FormDialog
 from baton.ui.widgets import EnumCombo, qdate
 
 
-class AssistantDialog(QDialog):
+class AssistantDialog(FormDialog[AssistantDraft]):
     """Create or edit an assistant. Use ``AssistantDialog.ask`` (tests replace it)."""
 
     def __init__(self, row: AssistantRow | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Edit assistant" if row else "New assistant")
-        self.setMinimumWidth(460)
+        super().__init__("Edit assistant" if row else "New assistant", parent)
         self.name = QLineEdit(row.name if row else "")
         self.name.setMaxLength(200)
         self.email = QLineEdit(row.email if row else "")
@@ -62,12 +55,8 @@ class AssistantDialog(QDialog):
         self.notes.setFixedHeight(70)
         self.active = QCheckBox("Currently working with me")
         self.active.setChecked(row.active if row else True)
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
-        self.error.hide()
 
-        form = QFormLayout()
+        form = self.form
         form.addRow("&Name", self.name)
         form.addRow("&Email", self.email)
         form.addRow("&Arrangement", self.arrangement)
@@ -78,16 +67,8 @@ class AssistantDialog(QDialog):
         form.addRow("", self.has_start)
         form.addRow("N&otes", self.notes)
         form.addRow("", self.active)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.draft_result: AssistantDraft | None = None
+        self.first_field = self.name
+        self.finish()
 
     def draft(self) -> AssistantDraft:
         started: date | None = None
@@ -105,21 +86,6 @@ class AssistantDialog(QDialog):
             active=self.active.isChecked(),
         )
 
-    def accept(self) -> None:
-        draft = self.draft()
-        try:
-            draft.validate()
-        except UserError as error:
-            self.error.setText(str(error))
-            self.error.show()
-            self.name.setFocus()
-            return
-        self.draft_result = draft
-        super().accept()
-
     @classmethod
     def ask(cls, parent: QWidget | None, row: AssistantRow | None = None) -> AssistantDraft | None:
-        dialog = cls(row, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.draft_result
-        return None
+        return cls(row, parent).result_or_none()

@@ -4,31 +4,24 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from baton.core.library import ProcessDraft, ProcessRow
 from baton.core.models import Audience, Complexity, ProcessStatus
-from baton.errors import UserError
+from baton.ui.form_dialog import FormDialog
 from baton.ui.widgets import EnumCombo
 
 
-class ProcessDialog(QDialog):
+class ProcessDialog(FormDialog[ProcessDraft]):
     """Create or edit a process. Use ``ProcessDialog.ask`` (tests replace it)."""
 
     def __init__(self, row: ProcessRow | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Edit process" if row else "New process")
-        self.setMinimumWidth(460)
+        super().__init__("Edit process" if row else "New process", parent)
         self.title = QLineEdit(row.title if row else "")
         self.title.setPlaceholderText("e.g. Send the monthly invoices")
         self.title.setMaxLength(200)
@@ -49,12 +42,8 @@ class ProcessDialog(QDialog):
         self.runs.setRange(0, 1000)
         self.runs.setDecimals(1)
         self.runs.setValue(row.runs_per_week if row else 0)
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
-        self.error.hide()
 
-        form = QFormLayout()
+        form = self.form
         form.addRow("&Title", self.title)
         form.addRow("S&ummary", self.summary)
         form.addRow("&Audience", self.audience)
@@ -62,16 +51,8 @@ class ProcessDialog(QDialog):
         form.addRow("&Minutes per run", self.minutes)
         form.addRow("&Runs per week", self.runs)
         form.addRow("St&atus", self.status)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.draft_result: ProcessDraft | None = None
+        self.first_field = self.title
+        self.finish()
 
     def draft(self) -> ProcessDraft:
         return ProcessDraft(
@@ -84,21 +65,6 @@ class ProcessDialog(QDialog):
             status=ProcessStatus(self.status.currentData()),
         )
 
-    def accept(self) -> None:
-        draft = self.draft()
-        try:
-            draft.validate()
-        except UserError as error:
-            self.error.setText(str(error))
-            self.error.show()
-            self.title.setFocus()
-            return
-        self.draft_result = draft
-        super().accept()
-
     @classmethod
     def ask(cls, parent: QWidget | None, row: ProcessRow | None = None) -> ProcessDraft | None:
-        dialog = cls(row, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.draft_result
-        return None
+        return cls(row, parent).result_or_none()
