@@ -7,22 +7,24 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.errors import UserError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger("baton.core")
 
 MIGRATIONS = "baton.core:migrations"
+# The newest migration. When the database is already there, Baton opens without loading
+# Alembic at all (a test checks this matches the migrations folder).
+SCHEMA_HEAD = "0002"
 
 
 @dataclass
@@ -83,12 +85,16 @@ def create_db_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -117,7 +123,20 @@ def open_database(url: str, *, backup_dir: Path | None = None) -> Database:
     return Database(engine=engine, sessions=sessions, url=str(engine.url))
 
 
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def _upgrade_or_refuse(engine: Engine, backup_dir: Path | None) -> None:
+    if _current_revision(engine) == SCHEMA_HEAD:
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()

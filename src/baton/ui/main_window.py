@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
 
 from baton import __version__
 from baton.capture.hotkeys import STOP_RECORDING, GlobalHotkey
-from baton.capture.journal import find_unfinished, recover
-from baton.capture.live import ScreenDesktop, screen_recorder
-from baton.capture.trim import trim
+from baton.capture.screens import Monitor
+from baton.capture.windows.base import WindowInfo
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
@@ -40,8 +39,8 @@ from baton.ui.assistants_view import AssistantsView
 from baton.ui.dashboard_view import DashboardView
 from baton.ui.handoffs_view import HandoffsView
 from baton.ui.library_view import LibraryView
+from baton.ui.recording.clip import probe_duration
 from baton.ui.recording.controller import Desktop, MakeRecorder, RecordingController
-from baton.ui.recording.review import probe_duration
 from baton.ui.settings_dialog import SettingsDialog
 from baton.ui.step_capture import (
     TOGGLE_LABEL,
@@ -53,6 +52,10 @@ from baton.ui.step_capture import (
 from baton.ui.step_editor import StepEditor
 from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
+
+if TYPE_CHECKING:
+    from baton.capture.live import RecordingRequest
+    from baton.capture.recorder import Recorder
 
 log = logging.getLogger("baton.ui")
 
@@ -90,8 +93,8 @@ class MainWindow(QMainWindow):
         self.toggle_requested.connect(lambda: self.step_capture.toggle(self._selected_process()))
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
-            services.paths.recordings_dir, make_recorder or screen_recorder,
-            desktop or ScreenDesktop(), self.notify, trim,
+            services.paths.recordings_dir, make_recorder or _screen_recorder,
+            desktop or _ScreenDesktop(), self.notify, _trim,
             steps=self.step_capture, retime_step=self._retime_step,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
@@ -236,6 +239,8 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """Baton was killed while recording: offer to finish and attach what was saved."""
+        from baton.capture.journal import find_unfinished, recover
+
         for unfinished in find_unfinished(self._services.paths.recordings_dir):
             question = (
                 f"Baton was closed while recording (started {unfinished.started}, "
@@ -382,6 +387,31 @@ class MainWindow(QMainWindow):
         self._state.setValue("main/page", self.current_page())
         self._state.sync()
         super().closeEvent(event)
+
+
+# The capture and video code (PyAV, OpenCV) loads on first use, not while Baton starts.
+def _screen_recorder(request: RecordingRequest, out: Path) -> Recorder:
+    from baton.capture.live import screen_recorder
+
+    return screen_recorder(request, out)
+
+
+def _trim(src: Path, dst: Path, start: float, end: float) -> object:
+    from baton.capture.trim import trim
+
+    return trim(src, dst, start, end)
+
+
+class _ScreenDesktop:
+    def monitors(self) -> list[Monitor]:
+        from baton.capture.live import ScreenDesktop
+
+        return ScreenDesktop().monitors()
+
+    def windows(self) -> list[WindowInfo]:
+        from baton.capture.live import ScreenDesktop
+
+        return ScreenDesktop().windows()
 
 
 def app_icon() -> QIcon:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from baton.capture.step_sink import SavedStep
-from baton.capture.steps import CaptureStats
 from baton.capture.windows.base import WindowInfo
 from baton.core.library import Library
 from baton.errors import UserError
 from baton.ui import messages
+
+if TYPE_CHECKING:
+    from baton.capture.step_sink import SavedStep
+    from baton.capture.steps import CaptureStats
 
 log = logging.getLogger("baton.ui")
 

@@ -164,3 +164,9 @@ def test_upgrade_from_the_first_schema_keeps_data_and_copies_aside(tmp_path: Pat
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
             ("0001",)]
         assert connection.execute("SELECT count(*) FROM handoff").fetchone() == (1,)
+
+
+def test_the_fast_open_knows_the_newest_migration() -> None:
+    from baton.core.db import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()

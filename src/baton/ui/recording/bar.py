@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from baton.ui.recording.review import seconds_text
+from baton.ui.recording.clip import seconds_text
 
 
 class RecordBar(QWidget):

@@ -7,16 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from baton.capture.input import events_path
-from baton.capture.live import RecordingRequest
-from baton.capture.recorder import Recorder, RecordingStats
 from baton.capture.screens import Monitor
-from baton.capture.step_sink import SavedStep
 from baton.capture.windows.base import WindowInfo
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
@@ -25,12 +22,17 @@ from baton.errors import UserError
 from baton.settings import Settings
 from baton.ui import messages
 from baton.ui.recording.bar import RecordBar
+from baton.ui.recording.clip import ReviewChoice
 from baton.ui.recording.countdown import Countdown
 from baton.ui.recording.region_picker import RegionPicker
-from baton.ui.recording.review import ReviewChoice, ReviewDialog
 from baton.ui.recording.setup_dialog import SetupDialog
 from baton.ui.step_capture import StepCaptureController
 from baton.ui.workers import Task, run_in_background
+
+if TYPE_CHECKING:
+    from baton.capture.live import RecordingRequest
+    from baton.capture.recorder import Recorder, RecordingStats
+    from baton.capture.step_sink import SavedStep
 
 log = logging.getLogger("baton.ui")
 
@@ -204,6 +206,8 @@ class RecordingController(QObject):
     def review(self, video: Path, duration: float) -> None:
         """Play, trim and attach a finished (or recovered) recording."""
         self._set_state("reviewing")
+        from baton.ui.recording.review import ReviewDialog  # QtMultimedia loads when needed
+
         choice = ReviewDialog.ask(self._window, video, duration,
                                   self._library.list_processes(), self.process_id)
         if choice is None:
