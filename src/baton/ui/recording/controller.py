@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("baton.ui")
 
-MakeRecorder = Callable[[RecordingRequest, Path], Recorder]
+MakeRecorder = Callable[["RecordingRequest", Path], "Recorder"]
 
 
 class Desktop(Protocol):
