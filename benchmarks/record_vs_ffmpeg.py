@@ -164,6 +164,7 @@ def record_baton(out: Path, seconds: float, env: dict[str, str], *extra: str) ->
     measured = run_measured(command, env)
     stats = json.loads(measured.pop("stdout"))
     return {**measured, **probe(out), "dropped_frames": stats["frames_dropped"],
+            "unchanged_frames_not_encoded": stats["frames_unchanged"],
             "recorded_seconds": stats["duration"]}
 
 

@@ -246,7 +246,9 @@ class Recorder:
             if now < due:
                 self._stop.wait(due - now)
                 continue
-            missed = int((now - due) / period)
+            # A grab up to one period late still fills its own slot (the next one follows
+            # at once); later than that, the slots in between are dropped.
+            missed = max(0, int((now - due) / period) - 1)
             if missed:
                 self.stats.frames_dropped += missed
                 tick += missed
