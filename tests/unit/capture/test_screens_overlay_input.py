@@ -171,3 +171,19 @@ def test_capture_never_imports_qt_widgets() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_audio_stays_within_50_ms_of_the_picture_over_ten_minutes() -> None:
+    # A microphone whose clock runs 0.2% fast, delivering 20 ms chunks with jittery stamps.
+    rate = 48_000
+    aligner = AudioAligner(rate, 1)
+    rng = np.random.default_rng(1)
+    chunk = np.zeros((960, 1), np.float32)
+    worst = 0.0
+    for index in range(30_000):  # 10 minutes of 20 ms chunks
+        true_start = index * 0.02 / 1.002
+        stamp = true_start + float(rng.normal(0, 0.003))
+        aligner.feed(chunk, stamp)
+        drift = abs(aligner.position / rate - (true_start + 0.02 / 1.002))
+        worst = max(worst, drift)
+    assert worst < 0.05
