@@ -135,7 +135,7 @@ def test_disk_full_stops_cleanly_and_keeps_the_recording(tmp_path: Path, decoded
     out = tmp_path / "full.mp4"
 
     def opener(path: Path) -> Any:
-        return FillingFile(path, 6_000)
+        return FillingFile(path, 2_500)
 
     recorder = Recorder(source, out, settings(), opener=opener)
     recorder.start()
