@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +30,8 @@ class GlobalHotkey:
         Raises:
             UserError: global shortcuts are not available here (no display, no RECORD).
         """
+        if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+            raise UserError("Global shortcuts are not available here (no X display).")
         try:
             from pynput import keyboard
         except ImportError as error:  # pynput fails at import without a display
