@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- the screen content (runs as a child process: --animate busy|calm) ------------------
 
-def animate(mode: str) -> None:
+def animate(mode: str, hz: int = ANIMATION_HZ) -> None:
     """Draw until killed: ``busy`` scrolls text every frame and moves a window; ``calm``
     shows a static page whose clock changes once a second."""
     from Xlib import X, display
@@ -78,12 +78,12 @@ def animate(mode: str) -> None:
                 dy = -dy
             window.fill_rectangle(box, x, y, 500, 340)
             window.image_text(text, x + 20, y + 40, f"frame {frame}")
-        elif frame % ANIMATION_HZ == 0:
+        elif frame % hz == 0:
             window.fill_rectangle(blank, WIDTH - 300, 10, 280, 20)
             window.image_text(text, WIDTH - 290, 25, time.strftime("%H:%M:%S"))
         screen_display.sync()
         frame += 1
-        delay = started + frame / ANIMATION_HZ - time.monotonic()
+        delay = started + frame / hz - time.monotonic()
         if delay > 0:
             time.sleep(delay)
         else:  # fell behind (the recorder starting up): never catch up in a burst
@@ -180,8 +180,9 @@ def record_ffmpeg(out: Path, seconds: float, display: str, env: dict[str, str]) 
     return {**measured, **info, "dropped_frames": max(0, expected - info["frames"])}
 
 
-def with_animation(mode: str, display: str, env: dict[str, str], work: Any) -> Any:
-    helper = subprocess.Popen([sys.executable, __file__, "--animate", mode], env=env)
+def with_animation(mode: str, hz: int, env: dict[str, str], work: Any) -> Any:
+    helper = subprocess.Popen([sys.executable, __file__, "--animate", mode, "--busy-hz",
+                               str(hz)], env=env)
     try:
         time.sleep(1.5)  # let it draw the first page
         if helper.poll() is not None:
@@ -196,10 +197,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=None, help="keep the videos here")
+    parser.add_argument("--busy-hz", type=int, default=ANIMATION_HZ,
+                        help="scroll steps per second on the busy screen (30: every frame "
+                             "changes, so Baton cannot skip any)")
     parser.add_argument("--animate", choices=("busy", "calm"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.animate:
-        animate(args.animate)
+        animate(args.animate, args.busy_hz)
         return
     for tool in ("Xvfb", "ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
@@ -211,12 +215,12 @@ def main() -> None:
     env.pop("QT_QPA_PLATFORM", None)
     seconds = args.seconds
     try:
-        baton, ffmpeg = with_animation("busy", display, env, lambda: (
+        baton, ffmpeg = with_animation("busy", args.busy_hz, env, lambda: (
             record_baton(out_dir / "baton-busy.mp4", seconds, env, "--x264-preset",
                          "ultrafast", "--crf", "23"),
             record_ffmpeg(out_dir / "ffmpeg-busy.mp4", seconds, display, env),
         ))
-        calm, calm_ffmpeg = with_animation("calm", display, env, lambda: (
+        calm, calm_ffmpeg = with_animation("calm", args.busy_hz, env, lambda: (
             record_baton(out_dir / "baton-calm-balanced.mp4", seconds, env,
                          "--quality", "balanced"),
             record_ffmpeg(out_dir / "ffmpeg-calm.mp4", seconds, display, env),
@@ -228,6 +232,7 @@ def main() -> None:
     report = {
         "benchmark": "record_vs_ffmpeg",
         "screen": f"{WIDTH}x{HEIGHT}@{FPS} Xvfb",
+        "busy_scroll_hz": args.busy_hz,
         "seconds": seconds,
         "cpu_count": os.cpu_count(),
         "load_average_after": [round(x, 2) for x in os.getloadavg()],

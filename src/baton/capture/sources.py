@@ -85,7 +85,8 @@ def keep_frame_memory(keep: bool) -> None:
     if keep:
         libc.mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)
         libc.mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024)
-    else:
+    else:  # glibc's defaults
+        libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
         libc.mallopt(M_TRIM_THRESHOLD, 128 * 1024)
         libc.malloc_trim(0)
 
