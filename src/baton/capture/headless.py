@@ -10,13 +10,10 @@ from pathlib import Path
 from types import FrameType
 
 from baton.capture.audio import AudioSource
-from baton.capture.encoder import VideoSettings
-from baton.capture.input import InputHook, PynputHook
+from baton.capture.live import RecordingRequest, screen_recorder
 from baton.capture.recorder import Recorder
-from baton.capture.screens import Region, list_monitors, monitor_region, validate_region
-from baton.capture.sources import ScreenSource
+from baton.capture.screens import Region
 from baton.capture.stats import RecordingStats
-from baton.capture.windows import open_platform
 from baton.errors import UserError
 
 
@@ -83,28 +80,10 @@ def record_to_file(
     if seconds is not None and seconds <= 0:
         raise UserError("The recording length must be more than 0 seconds.")
     stop = stop_event or threading.Event()
-    # mss first: it reports an unreachable display cleanly (python-xlib leaks a socket).
-    # Regions are physical pixels already, so the monitors' scale does not matter here.
-    monitors = list_monitors(display)
-    platform = open_platform(display)
-    try:
-        if region is not None:
-            area = validate_region(region, monitors)
-        elif monitor is not None:
-            area = monitor_region(monitors, monitor)
-        else:
-            primary = next(m for m in monitors if m.primary)
-            area = monitor_region(monitors, primary.index)
-        settings = VideoSettings.for_quality(area.width, area.height, fps, quality)
-        if x264 is not None:
-            settings = VideoSettings(area.width, area.height, fps, x264[0], x264[1]).validated()
-        source = ScreenSource(area, display)
-    except BaseException:
-        platform.close()
-        raise
-    hook: InputHook | None = PynputHook() if watch_input else None
-    recorder = Recorder(source, out, settings, platform=platform, input_hook=hook,
-                        audio=audio, show_keys=show_keys)
+    request = RecordingRequest(monitor=monitor, region=region, fps=fps, quality=quality,
+                               show_keys=show_keys, watch_input=watch_input, narration=False,
+                               x264=x264)
+    recorder = screen_recorder(request, out, display=display, audio=audio)
     recorder.limit = seconds
     with _stop_on_signals(stop):
         recorder.start()

@@ -48,9 +48,11 @@ def screen_recorder(
     Raises:
         UserError: no display, or a bad monitor/region/fps/quality.
     """
+    # mss first: it reports an unreachable display cleanly (python-xlib leaks a socket).
+    # Regions are physical pixels already, so the monitors' scale does not matter here.
+    monitors = list_monitors(display)
     platform = open_platform(display)
     try:
-        monitors = list_monitors(display, platform.scale_of)
         if request.region is not None:
             area = validate_region(request.region, monitors)
         elif request.monitor is not None:
