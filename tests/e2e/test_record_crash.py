@@ -103,3 +103,44 @@ def test_display_going_away_keeps_the_recording(tmp_path: Path, probe_video: Any
     assert "display" in stats["error"] and "saved up to 0:0" in stats["error"], stats
     assert out.exists(), (stats, stderr)
     assert probe_video(out, keep_frames=False).duration >= 1.0, stats
+
+
+def test_baton_offers_to_recover_after_a_crash_and_attaches_it(
+    xdisplay: Any, tmp_path: Path, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+    probe_duration: Any
+) -> None:
+    """Killed mid-recording; the next start finds it, recovers it and attaches it."""
+    from baton.services import open_services
+    from baton.ui import messages
+    from baton.ui.main_window import MainWindow, make_state
+    from baton.ui.recording.review import ReviewChoice, ReviewDialog
+
+    services = open_services(str(tmp_path / "library"))
+    out = services.paths.recordings_dir / "recording-20261128-101500.mp4"
+    process = start_recorder(out, dict(os.environ, DISPLAY=xdisplay.name))
+    wait_ready(process, out)
+    time.sleep(2.2)  # about three seconds recorded; the last one is lost with the process
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "confirm", lambda parent, title, question, action:
+                        asked.append(question) or True)
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(
+        lambda cls, parent, video, duration, processes, preselected=None:
+        ReviewChoice(0.0, duration, duration, None, "Recovered walkthrough")))
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        global_shortcuts=False)
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.recording.attached, timeout=30_000):
+            window.show()  # the window looks for unfinished recordings once it is up
+        assert "closed while recording" in asked[0]
+        [row] = services.library.list_processes()
+        assert row.title == "Recovered walkthrough" and row.has_recording
+        stored = services.media.path(services.library.snapshot(row.id)["recording"])
+        assert probe_duration(stored) >= 1.5
+        assert find_unfinished(services.paths.recordings_dir) == []
+    finally:
+        window.close()
+        services.close()
