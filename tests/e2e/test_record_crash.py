@@ -139,7 +139,9 @@ def test_baton_offers_to_recover_after_a_crash_and_attaches_it(
         [row] = services.library.list_processes()
         assert row.title == "Recovered walkthrough" and row.has_recording
         stored = services.media.path(services.library.snapshot(row.id)["recording"])
-        assert probe_duration(stored) >= 1.5
+        # A still screen: how much survives is the previous test's business; here, that the
+        # recovered video is the one attached.
+        assert probe_duration(stored) >= 1.0
         assert find_unfinished(services.paths.recordings_dir) == []
     finally:
         window.close()
