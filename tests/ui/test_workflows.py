@@ -153,3 +153,49 @@ def test_update_holders_resends_the_new_version(
     newest = services.tracking.list_handoffs()[0]
     assert newest.id != first.id and newest.version_number == 2 and newest.assistant_name == "Ana"
     assert services.changes.stale_handoffs(process_id) == []
+
+
+def test_steps_from_the_processes_own_recording(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fractions import Fraction
+
+    import av
+
+    from baton.core.library import RecordingInfo
+    from baton.ui.scenes_dialog import ScenesDialog, ScenesRequest
+
+    video = tmp_path / "walkthrough.mp4"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.time_base = Fraction(1, 10)
+        for index in range(40):  # two scenes of two seconds
+            colour = (30, 30, 30) if index < 20 else (220, 60, 60)
+            frame = av.VideoFrame.from_ndarray(np.full((240, 320, 3), colour, np.uint8),
+                                               format="rgb24")
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    process = services.library.add_process(ProcessDraft("Ship orders"))
+    services.library.attach_recording(process.id, RecordingInfo(
+        media=services.media.put_file(video), duration=4.0, size=video.stat().st_size,
+        fps=10, width=320, height=240))
+    offered: list[Path | None] = []
+
+    def ask(cls: object, parent: object, recording: Path | None) -> ScenesRequest:
+        dialog = ScenesDialog(recording)
+        qtbot.addWidget(dialog)
+        assert dialog.source.itemText(0) == "This process's recording"
+        dialog.sensitivity.setValue(10)
+        offered.append(dialog.chosen_video())
+        return dialog.request(offered[0])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ScenesDialog, "ask", classmethod(ask))
+    window = open_window(qtbot, services)
+    with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
+        window.workflows.steps_from_video(process.id)
+    assert offered[0] == services.media.path(services.library.snapshot(process.id)["recording"])
+    times = [step.video_time for step in services.steps.list(process.id)]
+    assert len(times) == 2 and times[1] == pytest.approx(2.0, abs=0.25)
+    assert "Added 2 steps" in window.statusBar().currentMessage()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -30,8 +31,6 @@ from PySide6.QtWidgets import (
 
 from baton import __version__
 from baton.capture.hotkeys import STOP_RECORDING, GlobalHotkey
-from baton.capture.screens import Monitor
-from baton.capture.windows.base import WindowInfo
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
@@ -39,6 +38,7 @@ from baton.ui.assistants_view import AssistantsView
 from baton.ui.dashboard_view import DashboardView
 from baton.ui.handoffs_view import HandoffsView
 from baton.ui.library_view import LibraryView
+from baton.ui.recording import lazy_capture
 from baton.ui.recording.clip import probe_duration
 from baton.ui.recording.controller import Desktop, MakeRecorder, RecordingController
 from baton.ui.settings_dialog import SettingsDialog
@@ -52,10 +52,6 @@ from baton.ui.step_capture import (
 from baton.ui.step_editor import StepEditor
 from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
-
-if TYPE_CHECKING:
-    from baton.capture.live import RecordingRequest
-    from baton.capture.recorder import Recorder
 
 log = logging.getLogger("baton.ui")
 
@@ -93,8 +89,8 @@ class MainWindow(QMainWindow):
         self.toggle_requested.connect(lambda: self.step_capture.toggle(self._selected_process()))
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
-            services.paths.recordings_dir, make_recorder or _screen_recorder,
-            desktop or _ScreenDesktop(), self.notify, _trim,
+            services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
+            desktop or lazy_capture.ScreenDesktop(), self.notify, lazy_capture.trim,
             steps=self.step_capture, retime_step=self._retime_step,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
@@ -105,10 +101,14 @@ class MainWindow(QMainWindow):
 
         self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
         self.step_capture.step_saved.connect(lambda _step: self.library.refresh())
-        self.library.add_action("Send…", self._send_selected, "Ctrl+Shift+S",
-                                needs_selection=True)
-        self.library.add_action("Export…", self._export_selected, "Ctrl+E", needs_selection=True)
-        self.library.add_action("Update holders…", self._update_holders, needs_selection=True)
+        for text, action, shortcut in (
+            ("Send…", self.workflows.send, "Ctrl+Shift+S"),
+            ("Export…", self.workflows.export, "Ctrl+E"),
+            ("Update holders…", self.workflows.update_holders, None),
+            ("Steps from video…", self.workflows.steps_from_video, None),
+        ):
+            self.library.add_action(text, self._on_selected(action), shortcut,
+                                    needs_selection=True)
         self.library.add_action("Record…", self._record_selected, "Ctrl+R")
         self.capture_action = self.library.add_action(
             "Capture steps", lambda: self.step_capture.toggle(self._selected_process()),
@@ -198,20 +198,15 @@ class MainWindow(QMainWindow):
         row = self.library.selected()
         return row.id if row is not None else None
 
-    def _send_selected(self) -> None:
-        process_id = self._selected_process()
-        if process_id is not None:
-            self.workflows.send(process_id)
+    def _on_selected(self, action: Callable[[int], None]) -> Callable[[], None]:
+        """``action`` for the process selected in the Library, if there is one."""
 
-    def _update_holders(self) -> None:
-        process_id = self._selected_process()
-        if process_id is not None:
-            self.workflows.update_holders(process_id)
+        def run() -> None:
+            process_id = self._selected_process()
+            if process_id is not None:
+                action(process_id)
 
-    def _export_selected(self) -> None:
-        process_id = self._selected_process()
-        if process_id is not None:
-            self.workflows.export(process_id)
+        return run
 
     def _record_selected(self) -> None:
         self.recording.begin(self._selected_process() if self.current_page() == "Library"
@@ -387,31 +382,6 @@ class MainWindow(QMainWindow):
         self._state.setValue("main/page", self.current_page())
         self._state.sync()
         super().closeEvent(event)
-
-
-# The capture and video code (PyAV, OpenCV) loads on first use, not while Baton starts.
-def _screen_recorder(request: RecordingRequest, out: Path) -> Recorder:
-    from baton.capture.live import screen_recorder
-
-    return screen_recorder(request, out)
-
-
-def _trim(src: Path, dst: Path, start: float, end: float) -> object:
-    from baton.capture.trim import trim
-
-    return trim(src, dst, start, end)
-
-
-class _ScreenDesktop:
-    def monitors(self) -> list[Monitor]:
-        from baton.capture.live import ScreenDesktop
-
-        return ScreenDesktop().monitors()
-
-    def windows(self) -> list[WindowInfo]:
-        from baton.capture.live import ScreenDesktop
-
-        return ScreenDesktop().windows()
 
 
 def app_icon() -> QIcon:

@@ -18,6 +18,7 @@ from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.progress_task import ProgressTask
+from baton.ui.scenes_dialog import ScenesDialog
 from baton.ui.send_dialog import SendDialog
 from baton.ui.stale_dialog import StaleDialog
 
@@ -154,6 +155,34 @@ class Workflows(QObject):
             lambda package: self._offer_folder(f"Exported {package.path.name}.", package.path),
             self._failed,
         )
+
+    def steps_from_video(self, process_id: int) -> None:
+        """Cut steps where the screen changes in the process's recording or a video file."""
+        services = self._services
+        snapshot = services.library.snapshot(process_id)
+        own = services.media.path(snapshot["recording"]) if snapshot["recording"] else None
+        request = ScenesDialog.ask(self._window, own)
+        if request is None:
+            return
+        from baton.capture.scenes import import_video_steps
+
+        def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
+            def step(fraction: float) -> None:
+                if cancel.is_set():
+                    raise UserError("Cancelled: no steps were added.")
+                progress(fraction, "Looking for changes on screen…")
+
+            return import_video_steps(
+                services.database.sessions, services.media, process_id, request.video,
+                threshold=request.threshold, min_gap_s=request.min_gap, progress=step,
+            )
+
+        def done(saved: list[Any]) -> None:
+            self.changed.emit()
+            self._notify(f"Added {len(saved)} steps from {request.video.name}.")
+
+        self.running = ProgressTask(self._window, "Making steps from the video…", work, done,
+                                    self._failed)
 
     # -- imports ---------------------------------------------------------------------------
 
