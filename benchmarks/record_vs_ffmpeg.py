@@ -26,6 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import tests_support  # noqa: E402  (Xvfb as the tests start it)
+
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 # The animation runs a little slower than capture so each grab sees at most one scroll
 # step; at exactly 30 Hz the phase between the two clocks decides whether a frame moved
@@ -93,18 +96,9 @@ def animate(mode: str, hz: int = ANIMATION_HZ) -> None:
 # -- measuring ----------------------------------------------------------------------------
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{WIDTH}x{HEIGHT}x24",
-         "-nolisten", "tcp", "+extension", "RECORD"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        raise SystemExit("Xvfb did not start")
-    return server, f":{number}"
+    """A WIDTHxHEIGHT Xvfb with RECORD (the same server the tests use)."""
+    server, display = tests_support.start_xvfb(WIDTH, HEIGHT)
+    return server, display.name
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> dict[str, Any]:

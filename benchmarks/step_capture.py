@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import tests_support  # noqa: E402  (Xvfb as the tests start it)
+
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 1920, 1080
 TARGET_P95_S = 0.150
@@ -61,19 +64,9 @@ app.exec()
 
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{WIDTH}x{HEIGHT}x24",
-         "-nolisten", "tcp", "+extension", "RECORD"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        raise SystemExit("Xvfb did not start")
-    return server, f":{number}"
+    """A WIDTHxHEIGHT Xvfb with RECORD (the same server the tests use)."""
+    server, display = tests_support.start_xvfb(WIDTH, HEIGHT)
+    return server, display.name
 
 
 def wait_for_window(title: str, timeout: float = 60.0) -> None:
