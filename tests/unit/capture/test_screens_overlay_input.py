@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -141,17 +142,40 @@ def test_audio_aligner_fills_gaps_and_drops_overlap() -> None:
     assert aligner.position == 1000
 
 
-def test_missing_microphone_is_a_plain_message() -> None:
-    # No sounddevice, no PortAudio, or no input device (this machine has no sound card):
-    # each is one plain sentence, and the recorder goes on without sound.
-    source = MicrophoneSource(lambda: 0.0)
-    try:
-        source.start(lambda chunk: None)
-    except UserError as error:
-        assert str(error).startswith("Recording without sound")
-    else:
-        source.stop()
-        pytest.skip("this machine has a working microphone")
+class FakePortAudio(types.ModuleType):
+    """What sounddevice looks like on a machine without a usable microphone."""
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self, devices: list[dict[str, int]]) -> None:
+        super().__init__("sounddevice")
+        self.devices = devices
+
+    def query_devices(self) -> list[dict[str, int]]:
+        return self.devices
+
+    def InputStream(self, **options: object) -> object:  # noqa: N802 - sounddevice's name
+        raise self.PortAudioError("Device unavailable [PaErrorCode -9985]")
+
+
+@pytest.mark.parametrize(
+    ("module", "message"),
+    [
+        (None, "the sound library (sounddevice with PortAudio) is not installed"),
+        (FakePortAudio([]), "no microphone was found"),
+        (FakePortAudio([{"max_input_channels": 1}]), "the microphone cannot be opened"),
+    ],
+)
+def test_missing_microphone_is_a_plain_message(
+    monkeypatch: pytest.MonkeyPatch, module: types.ModuleType | None, message: str
+) -> None:
+    # No sounddevice/PortAudio, no input device, or a device that will not open: each is
+    # one plain sentence, and the recorder goes on without sound.
+    monkeypatch.setitem(sys.modules, "sounddevice", module)
+    with pytest.raises(UserError, match=r"^Recording without sound: ") as raised:
+        MicrophoneSource(lambda: 0.0).start(lambda chunk: None)
+    assert message in str(raised.value)
 
 
 def test_no_display_is_a_plain_message(tmp_path: Path) -> None:
