@@ -219,6 +219,27 @@ def test_hostile_titles_show_as_text_and_run_nothing(
     assert problems == []
 
 
+def test_instructions_keep_the_editors_bold_and_bullets_as_text(
+    qapp: Any, browser: Any, database: Database, tmp_path: Path
+) -> None:
+    steps = [builders.StepSpec(
+        "Send it", instruction="- Check the **due date**\n- Use <b>this</b> one\nThen **save",
+        image=builders.screenshot(seed=2),
+    )]
+    sent = send(qapp, database, tmp_path, steps, "Formatting", video=False)
+    context, page, problems = open_page(browser, sent.url)
+    try:
+        bullets = page.locator("#step-1 .instruction li")
+        assert bullets.count() == 2
+        assert page.text_content("#step-1 .instruction li strong") == "due date"
+        assert bullets.nth(1).text_content() == "Use <b>this</b> one"
+        assert page.text_content("#step-1 .instruction p") == "Then **save"
+        assert page.evaluate("() => document.querySelectorAll('.instruction b').length") == 0
+    finally:
+        context.close()
+    assert problems == []
+
+
 def test_missing_files_explain_how_to_open_the_package(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:

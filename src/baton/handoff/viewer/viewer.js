@@ -28,6 +28,33 @@
     return node;
   }
 
+  // The editor's simple formatting: **bold** and lines starting "- " as bullets. Built from
+  // text nodes only, so nothing the owner typed is ever read as HTML.
+  function inline(text) {
+    var parts = text.split("**");
+    return parts.map(function (part, index) {
+      return index % 2 === 1 && index < parts.length - 1
+        ? el("strong", { text: part })
+        : document.createTextNode(index % 2 === 1 ? "**" + part : part);
+    });
+  }
+
+  function instructionBlock(text) {
+    var block = el("div", { className: "instruction" });
+    var list = null;
+    text.split("\n").forEach(function (line) {
+      var bullet = /^\s*[-*] +/.exec(line);
+      if (bullet) {
+        if (!list) { list = el("ul"); block.appendChild(list); }
+        list.appendChild(el("li", null, inline(line.slice(bullet[0].length))));
+      } else {
+        list = null;
+        if (line.trim()) block.appendChild(el("p", null, inline(line)));
+      }
+    });
+    return block;
+  }
+
   function storageAvailable() {
     try {
       var probe = STORAGE_KEY + ":probe";
@@ -200,7 +227,7 @@
       box, el("span", { className: "step-title", text: step.number + ". " + (step.title || "Untitled step") }),
     ]));
     item.appendChild(when);
-    if (step.instruction) item.appendChild(el("p", { className: "instruction", text: step.instruction }));
+    if (step.instruction) item.appendChild(instructionBlock(step.instruction));
     if (step.caution) {
       item.appendChild(el("p", { className: "caution" }, [
         el("strong", { text: "Caution: " }), document.createTextNode(step.caution),
