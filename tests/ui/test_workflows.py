@@ -199,3 +199,46 @@ def test_steps_from_the_processes_own_recording(
     times = [step.video_time for step in services.steps.list(process.id)]
     assert len(times) == 2 and times[1] == pytest.approx(2.0, abs=0.25)
     assert "Added 2 steps" in window.statusBar().currentMessage()
+
+
+def test_the_package_is_prepared_while_the_send_dialog_is_open(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.handoff.prepared import load_prepared
+    from baton.handoff.source import VersionSource
+
+    process_id = a_process(services)
+    ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
+    window = open_window(qtbot, services)
+    seen_while_open: list[bool] = []
+
+    def ask(cls: object, parent: object, **options: object) -> SendRequest:
+        # The owner takes their time: the preparation finishes while the dialog is open.
+        assert window.workflows.preparing.wait(timeout=30)
+        pending = VersionSource.of(services.library.pending_version(process_id))
+        seen_while_open.append(load_prepared(pending, services.media) is not None)
+        return SendRequest(ana, date(2026, 12, 1), "", tmp_path, None)
+
+    monkeypatch.setattr(SendDialog, "ask", classmethod(ask))
+    with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
+        window.workflows.send(process_id)
+    assert seen_while_open == [True]
+    assert services.library.versions(process_id)[-1].number == 1  # prepared for that version
+
+
+def test_cancelling_the_send_dialog_stops_the_preparation(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process_id = a_process(services)
+    window = open_window(qtbot, services)
+    running: list[bool] = []
+
+    def ask(cls: object, parent: object, **options: object) -> None:
+        running.append(window.workflows.preparing.running)
+        return None
+
+    monkeypatch.setattr(SendDialog, "ask", classmethod(ask))
+    window.workflows.send(process_id)
+    assert running == [True]
+    assert not window.workflows.preparing.running
+    assert services.library.versions(process_id) == []  # nothing was frozen

@@ -78,7 +78,7 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
             "handoff_id": sent.handoff.id, "process_id": process.id,
             "assistant_id": assistant.id, "version": sent.version_number,
             "new_version": sent.new_version, "package": str(sent.package.path),
-            "package_id": sent.package.package_id, "sha256": sent.package.sha256,
+            "package_id": sent.package.package_id, "manifest_sha256": sent.package.manifest_sha256,
             "size": sent.package.size, "due_on": due.isoformat(), "warning": warning,
         })
     else:
@@ -97,7 +97,7 @@ def package_export(args: argparse.Namespace, services: Services) -> int:
     if args.json:
         print_json({"process_id": process.id, "version": version.number,
                     "package": str(package.path), "package_id": package.package_id,
-                    "sha256": package.sha256, "size": package.size})
+                    "manifest_sha256": package.manifest_sha256, "size": package.size})
     else:
         print(f"Exported “{process.title}” v{version.number}: {package.path} "
               f"({package.size / 1e6:.1f} MB)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -24,10 +26,39 @@ def referenced_media(session: Session) -> set[str]:
 
 
 def clean_media(sessions: sessionmaker[Session], media: MediaStore) -> list[str]:
-    """Delete unreferenced media files; returns their keys."""
+    """Delete unreferenced media files; returns their keys.
+
+    Files prepared for a version's packages are kept while that version exists; the index
+    of a version that is gone (or an unreadable index) is removed with them.
+    """
     with sessions() as session:
         keep = referenced_media(session)
+        versions = {
+            (process_id, number, content)
+            for process_id, number, content in session.execute(
+                select(
+                    ProcessVersion.process_id, ProcessVersion.number, ProcessVersion.content_hash
+                )
+            )
+        }
+    for index in media.prepared_indexes():
+        made_for, keys = _read_index(index)
+        if made_for in versions:
+            keep.update(keys)
+        else:
+            index.unlink(missing_ok=True)
+            index.with_suffix(".lock").unlink(missing_ok=True)
     return media.collect_garbage(keep)
+
+
+def _read_index(path: Path) -> tuple[tuple[Any, Any, Any] | None, list[str]]:
+    try:
+        data = json.loads(path.read_bytes())
+        made_for = data["made_for"]
+        keys = [key for key in data["media"] if isinstance(key, str)]
+        return (made_for["process_id"], made_for["version"], made_for["content_hash"]), keys
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, []
 
 
 def _keys_in_snapshot(snapshot: dict[str, Any]) -> set[str]:

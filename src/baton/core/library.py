@@ -259,28 +259,38 @@ class Library:
     def freeze_version(self, process_id: int, changelog: str = "") -> ProcessVersion:
         """Freeze the process as a new version, or return the latest if nothing changed."""
         with self._session() as session:
-            process = _get_process(session, process_id)
-            snapshot = _snapshot(process)
-            digest = content_hash(snapshot)
-            latest = session.scalars(
-                select(ProcessVersion)
-                .where(ProcessVersion.process_id == process_id)
-                .order_by(ProcessVersion.number.desc())
-                .limit(1)
-            ).first()
-            if latest is not None and latest.content_hash == digest:
-                return latest
-            version = ProcessVersion(
-                process_id=process_id,
-                number=(latest.number + 1) if latest else 1,
-                snapshot=snapshot,
-                content_hash=digest,
-                changelog=changelog.strip(),
-                created_at=self._clock(),
-            )
-            session.add(version)
-            session.flush()
+            version = self._pending(session, process_id, changelog)
+            if version.id is None:
+                session.add(version)
+                session.flush()
             return version
+
+    def pending_version(self, process_id: int) -> ProcessVersion:
+        """The version ``freeze_version`` would give now, without freezing anything: the
+        latest if nothing changed, else a new one that is not saved."""
+        with self._session() as session:
+            return self._pending(session, process_id, "")
+
+    def _pending(self, session: Session, process_id: int, changelog: str) -> ProcessVersion:
+        process = _get_process(session, process_id)
+        snapshot = _snapshot(process)
+        digest = content_hash(snapshot)
+        latest = session.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.number.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == digest:
+            return latest
+        return ProcessVersion(
+            process_id=process_id,
+            number=(latest.number + 1) if latest else 1,
+            snapshot=snapshot,
+            content_hash=digest,
+            changelog=changelog.strip(),
+            created_at=self._clock(),
+        )
 
     def versions(self, process_id: int) -> list[ProcessVersion]:
         with self._session() as session:

@@ -3,6 +3,11 @@
 A media key is ``<sha256>.<ext>``; rows hold keys. Files are written to a temp file and
 renamed into place, so a crash never leaves a half-written file under a real key. Reads can
 verify the hash. Nothing is deleted while a row still refers to it.
+
+``media/prepared/<name>.json`` are indexes of files made from a process version for its
+packages (``baton.handoff.prepared``). Each names the version it was made for
+(``"made_for": {"process_id", "version", "content_hash"}``) and the media it uses
+(``"media": [keys]``), so cleanup keeps that media while the version exists.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from baton.errors import UserError
 
 CHUNK = 1 << 20
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
+_PREPARED_NAME = re.compile(r"^[0-9a-f]{64}$")
+PREPARED_FOLDER = "prepared"
 
 
 class CorruptMedia(UserError):
@@ -54,6 +61,7 @@ class MediaStore:
         key = f"{digest}.{_clean_ext(ext or source.suffix.lstrip('.') or 'bin')}"
         target = self.path(key)
         if not target.exists():
+
             def copy(handle: BinaryIO) -> None:
                 with source.open("rb") as src:
                     shutil.copyfileobj(src, handle, CHUNK)
@@ -78,6 +86,23 @@ class MediaStore:
             raise CorruptMedia(f"A media file is missing from the library: {path}")
         if sha256_file(path) != key.split(".", 1)[0]:
             raise CorruptMedia(f"A media file is damaged (its content changed): {path}")
+
+    def prepared_index(self, name: str) -> Path:
+        """Where the index of a prepared version is kept (``name``: 64 hex digits)."""
+        if not _PREPARED_NAME.match(name):
+            raise ValueError(f"not a prepared-version name: {name!r}")
+        return self.root / PREPARED_FOLDER / f"{name}.json"
+
+    def prepared_indexes(self) -> list[Path]:
+        """Every prepared-version index in the store."""
+        folder = self.root / PREPARED_FOLDER
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("*.json") if _PREPARED_NAME.match(p.stem))
+
+    def write_prepared_index(self, name: str, data: bytes) -> None:
+        """Write an index whole (temp file, then rename)."""
+        self._write_atomically(self.prepared_index(name), lambda handle: handle.write(data))
 
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():

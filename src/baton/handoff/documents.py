@@ -1,14 +1,15 @@
 """Turn a version's steps into package files: marked-up screenshots and the PDF checklist.
 
-Each screenshot is decoded once on a worker thread; its annotations and redactions are burned
-in, the result is kept for the zip (in a scratch file, when it differs from the stored
-original) and handed, reduced, to the PDF painter, then dropped. A few screenshots are in
-flight at a time, so memory stays flat however many steps there are.
+Each screenshot is read and checked against its media key once, on a worker thread; its
+annotations and redactions are burned in, the result goes into the media store (when it
+differs from the stored original) with its CRC-32 for the zip, and it is handed, reduced,
+to the PDF painter, then dropped. A few screenshots are in flight at a time, so memory
+stays flat however many steps there are.
 """
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +28,6 @@ from baton.handoff.screenshots import (
     encode_png,
     is_png,
 )
-from baton.handoff.zipwriter import Slice
 
 WORKERS = 2  # screenshots decode and encode in parallel (cv2 releases the GIL)
 LOOKAHEAD = 4  # screenshots in flight at once: bounds memory to a few decoded images
@@ -50,12 +50,13 @@ class PlannedStep:
 
 @dataclass(frozen=True)
 class Shot:
-    """A screenshot ready for the zip: a slice of the scratch file, or the stored original."""
+    """A screenshot ready for the zip: the stored original, or the marked-up copy stored."""
 
     name: str
-    staged: Slice | None
-    media_key: str | None
+    media_key: str
     sha256: str
+    size: int
+    crc32: int
     width: int
     height: int
     click: tuple[int, int] | None  # in this picture's pixels (after any crop)
@@ -109,19 +110,18 @@ def prepare_documents(
     steps: list[PlannedStep],
     media: MediaStore,
     header: ChecklistHeader,
-    staging: BinaryIO,
     pdf: BinaryIO,
     *,
     check_cancel: Callable[[], None],
     on_step: Callable[[], None],
 ) -> dict[int, Shot]:
-    """Write redacted screenshots to ``staging`` and the PDF checklist to ``pdf``.
+    """Store the marked-up screenshots in ``media`` and write the PDF checklist to ``pdf``.
 
     Returns:
         The screenshot of each step that has one, by step position.
 
     Raises:
-        UserError: a screenshot is missing, damaged or not an image.
+        UserError: a screenshot is missing, damaged or not an image, or cannot be stored.
     """
     shots: dict[int, Shot] = {}
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="baton-screenshots") as pool:
@@ -148,17 +148,13 @@ def prepare_documents(
                     yield step.entry, None
                     continue
                 prepared = job.result()
-                staged = None
-                if prepared.png is not None:
-                    offset = staging.seek(0, 2)
-                    staging.write(prepared.png)
-                    staged = Slice(staging, offset, len(prepared.png))
                 width, height = prepared.picture.size
                 shots[step.entry.position] = Shot(
                     step.entry.screenshot,
-                    staged,
-                    None if staged else step.media_key,
-                    prepared.sha256,
+                    prepared.media_key,
+                    prepared.media_key.split(".", 1)[0],
+                    prepared.size,
+                    prepared.crc32,
                     width,
                     height,
                     prepared.picture.click,
@@ -172,14 +168,14 @@ def prepare_documents(
             for _, job in pending:
                 if job is not None:
                     job.cancel()
-    staging.flush()
     return shots
 
 
 @dataclass(frozen=True)
 class _Prepared:
-    png: bytes | None  # the redacted (or converted) PNG, when it differs from the stored one
-    sha256: str
+    media_key: str  # the stored original, or the marked-up (or converted) PNG stored
+    size: int
+    crc32: int
     picture: PdfPicture
 
 
@@ -189,10 +185,12 @@ def _prepare(step: PlannedStep, number: int, media: MediaStore) -> _Prepared:
     data = media.read_bytes(step.media_key, verify=True)
     image = decode_image(data, what=f"The screenshot of step {number}")
     offset = (0, 0)
-    png = None
+    key, size, crc = step.media_key, len(data), zlib.crc32(data)
     if step.needs_painting or not is_png(data):
         image, offset = burn_in(image, step.annotations, step.redactions)
         png = encode_png(image)
+        key, size, crc = media.put_bytes(png, "png"), len(png), zlib.crc32(png)
+        del png
     del data
     height, width = image.shape[:2]
     click = step.entry.click
@@ -200,8 +198,9 @@ def _prepare(step: PlannedStep, number: int, media: MediaStore) -> _Prepared:
         click = (click[0] - offset[0], click[1] - offset[1])
     click = clamp_click(replace(step.entry, click=click), width, height).click
     return _Prepared(
-        png=png,
-        sha256=hashlib.sha256(png).hexdigest() if png else step.media_key.split(".", 1)[0],
+        media_key=key,
+        size=size,
+        crc32=crc,
         picture=PdfPicture(reduce_for_pdf(image), (width, height), click),
     )
 

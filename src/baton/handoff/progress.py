@@ -40,6 +40,11 @@ class Tracker:
         self._reported = -1.0
         self._label = ""
 
+    def set_total(self, units: int) -> None:
+        """Say how many units the work (after any phase) has, once it is known."""
+        with self._lock:
+            self._total = max(units, 1)
+
     def check(self) -> None:
         """Raise ``ExportCancelled`` if the user cancelled or the export is stopping."""
         if self._stopped.is_set() or (self._cancel is not None and self._cancel.is_set()):

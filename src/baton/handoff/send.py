@@ -3,7 +3,7 @@
 The package carries the handoff's id (the receipt brings it back), so the handoff is
 recorded first; if the export then fails or is cancelled the handoff is deleted again, so
 there is never a handoff without a package or a package without a handoff. The package's
-SHA-256 is stored on the handoff.
+SHA-256 of its manifest (which identifies it) is stored on the handoff.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def send_process(
     except BaseException:
         tracking.delete_handoff(row.id)
         raise
-    tracking.set_package_hash(row.id, package.sha256)
+    tracking.set_package_hash(row.id, package.manifest_sha256)
     return SentHandoff(
         handoff=tracking.get_handoff(row.id),
         package=package,

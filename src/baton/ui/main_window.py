@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
             self._capture_hotkey.stop()
         for editor in list(self.editors.values()):
             editor.close()
+        self.workflows.preparing.stop()
         if self._hotkey is not None:
             self._hotkey.stop()
         self._state.setValue("main/geometry", self.saveGeometry())

@@ -17,6 +17,7 @@ from baton.core.clock import utc_now
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
+from baton.ui.preparing import BackgroundPreparation
 from baton.ui.progress_task import ProgressTask
 from baton.ui.scenes_dialog import ScenesDialog
 from baton.ui.send_dialog import SendDialog
@@ -57,18 +58,21 @@ class Workflows(QObject):
         self._notify = notify
         self._folder = package_folder or default_package_folder()
         self.running: ProgressTask | None = None
+        self.preparing = BackgroundPreparation(services.library, services.media)
 
     # -- send and export -------------------------------------------------------------------
 
     def send(self, process_id: int) -> None:
         services = self._services
         process = services.library.get(process_id)
+        self.preparing.start(process_id)  # while the owner fills in the dialog
         request = SendDialog.ask(
             self._window, process=process, assistants=services.tracking.list_assistants(),
             today=utc_now().date(), due_days=services.settings.get("handoff.default_due_days"),
             folder=self._folder, warn=services.ladder.warning,
         )
         if request is None:
+            self.preparing.stop()
             return
         from baton.handoff.send import send_process
 
@@ -102,7 +106,9 @@ class Workflows(QObject):
         if not stale:
             self._notify(f"Everyone who has “{process.title}” has the latest version.")
             return
+        self.preparing.start(process_id)
         if not StaleDialog.ask(self._window, process.title, stale):
+            self.preparing.stop()
             return
         from baton.handoff.send import send_process
 
@@ -137,11 +143,13 @@ class Workflows(QObject):
     def export(self, process_id: int) -> None:
         services = self._services
         process = services.library.get(process_id)
+        self.preparing.start(process_id)
         target, _ = QFileDialog.getSaveFileName(
             self._window, "Export package", str(self._folder / f"{process.title}.zip"),
             "Baton packages (*.zip)",
         )
         if not target:
+            self.preparing.stop()
             return
         from baton.handoff.package import build_package
 

@@ -54,7 +54,7 @@ def test_a_full_disk_is_one_plain_sentence_and_leaves_nothing(
     def full(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(zipwriter.ReproducibleZip, "add", full)
+    monkeypatch.setattr(zipwriter.ReproducibleZip, "add_file", full)
     with pytest.raises(UserError, match="The disk is full: free some space in"):
         build(version)
     assert list(out_dir.iterdir()) == []

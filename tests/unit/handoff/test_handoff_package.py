@@ -66,7 +66,7 @@ def test_package_holds_format_1_files_listed_with_their_hashes(
     ]
     assert manifest["steps"][2]["screenshot"] is None
     assert files["video/walkthrough.mp4"] == sample_video.read_bytes()
-    assert info.sha256 == hashlib.sha256(info.path.read_bytes()).hexdigest()
+    assert info.manifest_sha256 == hashlib.sha256(files["manifest.json"]).hexdigest()
     assert info.size == info.path.stat().st_size
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,10 @@ def test_sending_records_the_handoff_with_its_package_hash(
     assert manifest.assistant == "Ana Reyes"
     with database.sessions() as session:
         handoff = session.get(Handoff, sent.handoff.id)
-        assert handoff is not None and handoff.package_hash == sent.package.sha256
+        assert handoff is not None and handoff.package_hash == sent.package.manifest_sha256
+    with zipfile.ZipFile(sent.package.path) as archive:
+        listed = archive.read("manifest.json")
+    assert sent.package.manifest_sha256 == hashlib.sha256(listed).hexdigest()
 
 
 def test_a_cancelled_send_records_nothing(
