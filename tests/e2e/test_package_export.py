@@ -21,10 +21,11 @@ from baton.handoff.package import build_package
 
 app = QGuiApplication([])
 media, snapshot, out = MediaStore(Path(sys.argv[1])), json.loads(sys.argv[2]), Path(sys.argv[3])
+pause_at = sys.argv[4]
 
 def progress(fraction, label):
-    if label == "Packing the video":
-        print("packing", flush=True)
+    if label == pause_at and fraction > 0:
+        print("working", flush=True)
         time.sleep(0.02)  # slow the export down so the parent can kill it half-way
 
 build_package(snapshot, media, out, progress=progress)
@@ -40,21 +41,27 @@ def fake_mp4(size: int) -> bytes:
     return ftyp + moov + mdat + bytes(size)
 
 
-def run_child(tmp_path: Path, video_bytes: int) -> tuple[subprocess.Popen[str], Path, Path]:
+def run_child(
+    tmp_path: Path,
+    video_bytes: int,
+    pause_at: str = "Packing the video",
+    steps: list[dict[str, object]] | None = None,
+) -> tuple[subprocess.Popen[str], Path, Path]:
     media = MediaStore(tmp_path / "media")
-    key = media.put_bytes(fake_mp4(video_bytes), "mp4")
+    key = media.put_bytes(fake_mp4(video_bytes), "mp4") if video_bytes else None
     snapshot = {
         "process_id": 1,
         "title": "Month-end close",
         "version": 2,
         "recording": key,
-        "steps": [{"position": 1, "title": "Open the ledger"}],
+        "steps": steps or [{"position": 1, "title": "Open the ledger"}],
     }
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / "month-end.zip"
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(media.root), json.dumps(snapshot), str(target)],
+        [sys.executable, "-c", CHILD, str(media.root), json.dumps(snapshot), str(target),
+         pause_at],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -63,13 +70,12 @@ def run_child(tmp_path: Path, video_bytes: int) -> tuple[subprocess.Popen[str], 
     return child, out_dir, target
 
 
-def test_a_killed_export_leaves_no_zip_and_no_litter(tmp_path: Path) -> None:
-    child, out_dir, target = run_child(tmp_path, 40 << 20)
+def kill_when_working(child: subprocess.Popen[str]) -> None:
     with child:
         try:
             assert child.stdout is not None and child.stderr is not None
             line = child.stdout.readline()
-            assert line.strip() == "packing", child.stderr.read()
+            assert line.strip() == "working", child.stderr.read()
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
         finally:
@@ -77,8 +83,35 @@ def test_a_killed_export_leaves_no_zip_and_no_litter(tmp_path: Path) -> None:
                 child.kill()
                 child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
+
+
+def test_a_killed_export_leaves_no_zip_and_no_litter(tmp_path: Path) -> None:
+    child, out_dir, target = run_child(tmp_path, 40 << 20)
+    kill_when_working(child)
     assert not target.exists()
     assert list(out_dir.iterdir()) == []  # the half-written zip never had a name
+
+
+def test_an_export_killed_while_preparing_leaves_the_library_as_it_was(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    media = MediaStore(tmp_path / "media")
+    ok, png = cv2.imencode(".png", np.random.default_rng(1).integers(0, 255, (720, 1280, 3)))
+    assert ok
+    shot = media.put_bytes(png.tobytes(), "png")
+    steps = [{"position": n, "title": f"Step {n}", "screenshot": shot} for n in range(1, 20)]
+    # No video: progress then comes only from steps painted into the PDF, so the kill lands
+    # while the checklist is half-written.
+    child, out_dir, target = run_child(tmp_path, 0, "Preparing screenshots and checklist", steps)
+    kill_when_working(child)
+    assert list(out_dir.iterdir()) == []
+    assert media.prepared_indexes() == []  # nothing indexed as prepared
+    stored = {media.path(key) for key in media.keys()}
+    for key in media.keys():
+        media.verify(key)  # whatever got a media key is whole (cleanup collects what is unused)
+    litter = [p for p in media.root.rglob("*") if p.is_file() and p.suffix != ".lock"]
+    assert set(litter) == stored  # no scratch or half-written file left in the library
 
 
 def test_the_same_export_left_alone_finishes(tmp_path: Path) -> None:
@@ -131,7 +164,7 @@ def test_two_processes_write_the_same_bytes(tmp_path: Path) -> None:
     for run in range(2):
         target = tmp_path / f"run{run}.zip"
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(media.root), json.dumps(snapshot), str(target)],
+            [sys.executable, "-c", CHILD, str(media.root), json.dumps(snapshot), str(target), "-"],
             capture_output=True,
             text=True,
             timeout=120,

@@ -12,11 +12,13 @@ packages (``baton.handoff.prepared``). Each names the version it was made for
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +29,7 @@ CHUNK = 1 << 20
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PREPARED_NAME = re.compile(r"^[0-9a-f]{64}$")
 PREPARED_FOLDER = "prepared"
+STALE_INCOMING_SECONDS = 3600
 
 
 class CorruptMedia(UserError):
@@ -113,12 +116,23 @@ class MediaStore:
                     if _KEY.match(file.name):
                         yield file.name
 
-    def collect_garbage(self, referenced: Iterable[str]) -> list[str]:
-        """Delete stored files no row refers to; returns the deleted keys."""
+    def collect_garbage(self, referenced: Iterable[str], *, now: float | None = None) -> list[str]:
+        """Delete stored files no row refers to; returns the deleted keys.
+
+        Half-written files a killed Baton left behind (``.incoming-*``, older than an hour,
+        so never one being written now) go too.
+        """
         keep = set(referenced)
         removed = [key for key in self.keys() if key not in keep]
         for key in removed:
             self.path(key).unlink(missing_ok=True)
+        cutoff = (time.time() if now is None else now) - STALE_INCOMING_SECONDS
+        for folder in self.root.iterdir() if self.root.is_dir() else ():
+            if folder.is_dir():
+                for stale in folder.glob(".incoming-*"):
+                    with contextlib.suppress(OSError):
+                        if stale.stat().st_mtime < cutoff:
+                            stale.unlink()
         return removed
 
     def _write_atomically(self, target: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -258,10 +258,9 @@ class _Preparation:
             raise
 
     def _documents(self) -> tuple[dict[int, PreparedShot], PreparedFile]:
-        self.media.root.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            prefix=".pdf-", suffix=".pdf", dir=self.media.root
-        ) as named:
+        # Scratch files go to the system's temporary folder: a killed Baton leaves no
+        # litter in the library.
+        with tempfile.NamedTemporaryFile(prefix="baton-checklist-", suffix=".pdf") as named:
             pdf = cast(BinaryIO, named)
             shots = prepare_documents(
                 self.steps,
@@ -306,7 +305,7 @@ class _Preparation:
     def _remuxed(self, path: Path) -> str:
         from baton.capture.encoder import remux_faststart
 
-        with tempfile.TemporaryDirectory(prefix=".remux-", dir=self.media.root) as scratch:
+        with tempfile.TemporaryDirectory(prefix="baton-remux-") as scratch:
             fast = remux_faststart(path, Path(scratch) / "walkthrough.mp4")
             return self.media.put_file(fast, "mp4")
 

@@ -60,6 +60,21 @@ def test_garbage_collection_keeps_what_is_referenced(tmp_path: Path) -> None:
     assert kept in store and dropped not in store
 
 
+def test_garbage_collection_removes_what_a_killed_writer_left(tmp_path: Path) -> None:
+    import os
+
+    store = MediaStore(tmp_path / "media")
+    key = store.put_bytes(b"kept", "bin")
+    folder = store.path(key).parent
+    old, fresh = folder / ".incoming-old", folder / ".incoming-fresh"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    os.utime(old, (1_000_000, 1_000_000))
+    store.collect_garbage({key}, now=1_000_000 + 3601)
+    assert not old.exists()
+    assert fresh.exists() and key in store
+
+
 def test_keys_are_validated(tmp_path: Path) -> None:
     store = MediaStore(tmp_path / "media")
     with pytest.raises(ValueError):
