@@ -133,8 +133,10 @@ def test_clicks_and_typing_in_real_windows_become_steps(
         wait_for(lambda: len(saved) >= 4)
         time.sleep(0.3)
         xdotool(xdisplay, "mousemove", *map(str, button.field), "click", "1")  # turns green
-        xdotool(xdisplay, "mousemove", "1500", "900", "click", "1")  # the bare desktop
-        wait_for(lambda: len(saved) >= 6)
+        # A double-click on the bare desktop: one step, retitled by the second click.
+        xdotool(xdisplay, "mousemove", "1500", "900", "click", "--repeat", "2", "--delay", "80",
+                "1")
+        wait_for(lambda: len(saved) >= 7)
         after = capture.ring.newest()
     finally:
         stats = capture.stop()
@@ -152,8 +154,9 @@ def test_clicks_and_typing_in_real_windows_become_steps(
         'Click in "Password"',
         'Type •••••• in "Password", then press Enter',
         'Click in "Approve"',
-        "Click",
+        "Double-click",
     ]
+    assert saved[-1].step_id == saved[-2].step_id
     # The screenshot is the screen from just before the click: not yet green.
     assert after is not None and tuple(after[520, 120, :3]) == GREEN_BGR
     assert tuple(decode(media, steps[4].full_screenshot)[520, 120]) != GREEN_BGR

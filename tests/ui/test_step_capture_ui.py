@@ -43,8 +43,14 @@ class FakeCapture:
         clock: Callable[[], float | None] | None = self.options["video_clock"]
         when = clock() if clock is not None else None
         row = self.services.steps.add(self.process_id, StepContent(title=title, video_time=when))
-        self.options["on_step"](SavedStep(row.id, self.process_id, row.position, title,
-                                          video_time=when))
+        self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
+        self.options["on_step"](self.last)
+
+    def double_click(self, title: str) -> None:
+        """The second click of a double-click: the last step again, retitled."""
+        self.last = SavedStep(self.last.step_id, self.process_id, self.last.position, title,
+                              video_time=self.last.video_time)
+        self.options["on_step"](self.last)
 
 
 def window_with(qtbot: QtBot, services: Services, captures: list[FakeCapture]) -> MainWindow:
@@ -84,6 +90,9 @@ def test_capture_steps_for_the_selected_process(
     qtbot.waitUntil(lambda: window.library.model.rowCount() == 1
                     and window.library.model.row_at(0).step_count == 1)
     assert 'Click in "Bank — Firefox"' in window.statusBar().currentMessage()
+    capture.double_click('Double-click in "Bank — Firefox"')
+    qtbot.waitUntil(lambda: "Double-click" in window.statusBar().currentMessage())
+    assert [s.title for s in window.step_capture.saved] == ['Double-click in "Bank — Firefox"']
     window.toggle_requested.emit()  # what the global shortcut does
     assert not capture.running and not window.capture_action.isChecked()
 

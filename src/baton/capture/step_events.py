@@ -21,11 +21,14 @@ from baton.capture.step_typing import (
     click_title,
     is_shortcut,
     press_title,
+    repeat_click_title,
     window_title,
 )
 from baton.capture.windows.base import WindowInfo
 
 RING_FRAMES = 3
+DOUBLE_CLICK_SECONDS = 0.5  # the desktops' usual double-click interval
+DOUBLE_CLICK_PIXELS = 4
 
 
 class WindowLookup(Protocol):
@@ -98,6 +101,9 @@ class StepJob:
     """Screen pixels of the click, drawn as the numbered marker."""
     centre: tuple[int, int] | None = None
     """Screen pixels to crop around when there is no click (typing: the last click)."""
+    retitles_previous: bool = False
+    """A double- or triple-click: give the step of the first click this title instead of
+    making a new step (its screenshot, from before the first click, stays)."""
 
 
 class Describer:
@@ -124,14 +130,21 @@ class Describer:
         self._ignore_keys = frozenset(ignore_keys)
         self._typing: Typing | None = None
         self._last_click: tuple[int, int] | None = None
+        self._clicks: list[StepEvent] = []  # the clicks of the last step, if it was a click
+        self._clicked_window: WindowInfo | None = None
 
     def describe(self, event: StepEvent) -> None:
         """Handle one event (in the order they happened)."""
         value = event.value
         if event.kind == "click":
+            if self._repeats(event):
+                self._repeat_click(event)
+                return
             self.flush(event.frame, event.t)
             self._click(event)
-        elif event.kind == "text":
+            return
+        self._clicks = []  # a key between two clicks: they are not a double-click
+        if event.kind == "text":
             self._type(event, value)
         elif value in self._ignore_keys:
             return
@@ -168,11 +181,32 @@ class Describer:
 
     def _click(self, event: StepEvent) -> None:
         window = self._windows.window_at(event.x, event.y)
+        self._clicks = []
         if self._skip(window):
             return
         self._last_click = (event.x, event.y)
+        self._clicks, self._clicked_window = [event], window
         self._emit(StepJob(click_title(window, event.value), window_title(window),
                            event.frame, event.t, event.video_time, click=(event.x, event.y)))
+
+    def _repeats(self, event: StepEvent) -> bool:
+        """Whether ``event`` is the second or third click of a double- or triple-click."""
+        if not self._clicks or len(self._clicks) >= 3:
+            return False
+        last = self._clicks[-1]
+        return (
+            event.value == last.value
+            and event.t - last.t <= DOUBLE_CLICK_SECONDS
+            and abs(event.x - last.x) <= DOUBLE_CLICK_PIXELS
+            and abs(event.y - last.y) <= DOUBLE_CLICK_PIXELS
+        )
+
+    def _repeat_click(self, event: StepEvent) -> None:
+        self._clicks.append(event)
+        first, window = self._clicks[0], self._clicked_window
+        title = repeat_click_title(window, first.value, len(self._clicks))
+        self._emit(StepJob(title, window_title(window), None, event.t, first.video_time,
+                           click=(first.x, first.y), retitles_previous=True))
 
     def _type(self, event: StepEvent, text: str) -> None:
         window = self._windows.focused_window()

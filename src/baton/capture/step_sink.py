@@ -76,6 +76,14 @@ class StepSink(Protocol):
             NotFound: the process no longer exists.
         """
 
+    def retitle(self, step_id: int, title: str) -> str:
+        """Give an appended step a new title (a click that became a double-click); returns
+        the title it has now.
+
+        Raises:
+            NotFound: the process no longer exists.
+        """
+
 
 class DatabaseStepSink:
     """Writes steps as ``Step`` rows through a session factory.
@@ -142,6 +150,18 @@ class DatabaseStepSink:
                               row.screenshot, row.video_time)
                 )
         return saved
+
+    def retitle(self, step_id: int, title: str) -> str:
+        with transaction(self._sessions, "This process") as session:
+            step = session.get(Step, step_id)
+            if step is None or step.process_id != self._process_id:
+                raise NotFound("The step of that click was deleted.")
+            step.title = title
+            touch = (update(Process).where(Process.id == self._process_id)
+                     .values(updated_at=self._clock(), row_version=Process.row_version + 1)
+                     .execution_options(synchronize_session=False))
+            session.execute(touch)
+            return title
 
     def _last_position(self, session: Session) -> int:
         if session.get(Process, self._process_id) is None:

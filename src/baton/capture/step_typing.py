@@ -65,6 +65,13 @@ def click_title(window: WindowInfo | None, button: str = "left") -> str:
     return verb + _in(window)
 
 
+def repeat_click_title(window: WindowInfo | None, button: str, clicks: int) -> str:
+    """``Double-click in "Files"`` (2 clicks), ``Triple-click in "Notes"`` (3)."""
+    times = "Double" if clicks == 2 else "Triple"
+    side = {"right": " right", "middle": " middle"}.get(button, "")
+    return f"{times}{side}-click" + _in(window)
+
+
 def press_title(label: str, window: WindowInfo | None) -> str:
     """``Press Ctrl+S in "Invoices — Test"``."""
     return f"Press {label}{_in(window)}"

@@ -252,16 +252,26 @@ class StepCapture:
                 self._report(UserError(f"A step could not be made ({error!r})."))
 
     def _save_loop(self) -> None:
+        last: SavedStep | None = None  # the step a double-click retitles
         while (job := self._jobs.get()) is not None:
             try:
-                saved = self._save(job)
+                if job.retitles_previous:
+                    if last is None:
+                        continue  # the first click's step was not saved
+                    saved = last = replace(last, title=self._sink.retitle(last.step_id, job.title))
+                    if self._on_step is not None:
+                        self._on_step(saved)
+                    continue
+                saved = last = self._save(job)
             except UserError as error:
                 self.stats.steps_failed += 1
+                last = None
                 self._report(error)
                 continue
             except Exception as error:  # our bug: lose this step, not the session
                 log.exception("step capture could not save a step")
                 self.stats.steps_failed += 1
+                last = None
                 self._report(UserError(f"A step could not be saved ({error!r})."))
                 continue
             self.stats.steps_saved += 1

@@ -118,5 +118,9 @@ class StepCaptureController(QObject):
             self.start(process_id)
 
     def _saved(self, step: SavedStep) -> None:
-        self.saved.append(step)
+        known = [i for i, seen in enumerate(self.saved) if seen.step_id == step.step_id]
+        if known:  # a click that became a double-click: the same step, retitled
+            self.saved[known[0]] = step
+        else:
+            self.saved.append(step)
         self._notify(f"Step {step.position}: {step.title}")

@@ -233,3 +233,65 @@ def test_marker_is_drawn_at_the_click_and_cut_keeps_it() -> None:
     assert np.array_equal(decoded, small)
     x, y = round((3000 - 1920) * 2 / 3), round(100 * 2 / 3)
     assert np.abs(decoded[y, x + round(radius * 2 / 3)].astype(int) - MARKER_BGR).max() < 60
+
+
+class Clicks(Script):
+    """Clicks at chosen times (seconds), to tell double-clicks from two clicks."""
+
+    def click_at(self, t: float, x: int, y: int, button: str = "left") -> None:
+        self.t = t
+        self.describer.describe(StepEvent("click", t, None, None, x, y, button))
+
+
+def test_a_double_click_retitles_its_step_instead_of_making_two() -> None:
+    script = Clicks()
+    script.click_at(1.0, 10, 10)
+    script.click_at(1.3, 12, 11)  # within the interval and a few pixels
+    assert script.titles == ['Click in "Invoices — Test"', 'Double-click in "Invoices — Test"']
+    first, again = script.jobs
+    assert not first.retitles_previous and again.retitles_previous
+    assert again.click == (10, 10) and again.frame is None
+
+
+def test_a_triple_click_then_a_fourth_click() -> None:
+    script = Clicks()
+    for t in (1.0, 1.2, 1.4, 1.6):
+        script.click_at(t, 600, 10)
+    assert script.titles == [
+        'Click in "Notes"',
+        'Double-click in "Notes"',
+        'Triple-click in "Notes"',
+        'Click in "Notes"',  # a fourth click is a new click
+    ]
+    assert [job.retitles_previous for job in script.jobs] == [False, True, True, False]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        (1.6, 10, 10, "left"),  # too slow
+        (1.2, 30, 10, "left"),  # too far
+        (1.2, 10, 10, "right"),  # another button
+    ],
+)
+def test_two_clicks_that_are_not_a_double_click(second: tuple[float, int, int, str]) -> None:
+    script = Clicks()
+    script.click_at(1.0, 10, 10)
+    script.click_at(*second)
+    assert [job.retitles_previous for job in script.jobs] == [False, False]
+
+
+def test_a_key_between_two_clicks_makes_them_two_steps() -> None:
+    script = Clicks()
+    script.click_at(1.0, 10, 10)
+    script.describer.describe(StepEvent("key", 1.1, None, None, value="Ctrl+C"))
+    script.click_at(1.2, 10, 10)
+    assert [job.retitles_previous for job in script.jobs] == [False, False, False]
+
+
+def test_a_double_click_in_a_skipped_window_makes_no_step() -> None:
+    script = Clicks(skip_window=lambda window: window is BATON)
+    x, y = BATON.region.left + 5, BATON.region.top + 5
+    script.click_at(1.0, x, y)
+    script.click_at(1.2, x, y)
+    assert script.jobs == []

@@ -175,6 +175,23 @@ def test_clicks_and_typing_become_steps(
     assert Library(database.sessions).get(process_id).row_version == 4
 
 
+def test_a_double_click_is_one_step_titled_as_such(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    capture, _source, hook, _windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360)
+    )
+    capture.start()
+    hook.click(100, 100)
+    hook.click(101, 100)  # at once: a double-click
+    wait_for(lambda: len(saved) == 2)
+    stats = capture.stop()
+    assert [s.title for s in rows(database)] == ['Double-click in "Invoices — Test"']
+    assert stats.steps_saved == 1 and stats.clicks == 2
+    assert saved[0].step_id == saved[1].step_id and saved[1].title.startswith("Double-click")
+    assert saved[1].screenshot == saved[0].screenshot  # the screen before the first click
+
+
 def test_password_typing_leaves_no_trace(
     database: Database, media: MediaStore, process_id: int, tmp_path: Path
 ) -> None:
