@@ -19,11 +19,14 @@ from baton.capture.journal import find_unfinished, partial_path, recover
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
 
-def start_recorder(out: Path, env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+def start_recorder(
+    out: Path, env: dict[str, str], *extra: str, watch_input: bool = False
+) -> subprocess.Popen[str]:
     ready = out.with_suffix(".ready")
+    no_input = [] if watch_input else ["--no-input"]
     return subprocess.Popen(
         [sys.executable, "-m", "baton.capture.recorder_main", str(out), "--fps", "15",
-         "--region", "0,0,320,240", "--no-input", "--ready-file", str(ready), *extra],
+         "--region", "0,0,320,240", *no_input, "--ready-file", str(ready), *extra],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -63,6 +66,31 @@ def test_sigkill_keeps_a_playable_file_that_recovers(
     assert 0 <= head.find(b"moov") < head.find(b"mdat")
     video = probe_video(finished, keep_frames=False)
     assert video.codec == "h264" and video.duration >= 1.5
+
+
+def test_sigkill_keeps_the_clicks_made_before_it(xdisplay: Any, tmp_path: Path) -> None:
+    from baton.capture.input import events_path
+
+    out = tmp_path / "killed.mp4"
+    process = start_recorder(out, dict(os.environ, DISPLAY=xdisplay.name), watch_input=True)
+    wait_ready(process, out)
+    env = dict(os.environ, DISPLAY=xdisplay.name)
+    for x, y in ((100, 80), (200, 150)):
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=env,
+                       check=True, timeout=10)
+        time.sleep(0.3)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+    finished = recover(find_unfinished(tmp_path)[0].journal)
+    document = json.loads(events_path(finished).read_text())
+    assert document["format"] == "baton-events" and document["region"] == [0, 0, 320, 240]
+    clicks = [(e["x"], e["y"]) for e in document["events"] if e["kind"] == "click"]
+    assert clicks == [(100, 80), (200, 150)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "killed.mp4", "killed.mp4.events.json", "killed.ready"
+    ]
 
 
 def test_sigterm_stops_cleanly(xdisplay: Any, tmp_path: Path, probe_video: Any) -> None:

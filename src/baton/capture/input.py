@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from baton.errors import UserError
 
@@ -58,15 +58,41 @@ class InputHook(Protocol):
 
 
 class EventLog:
-    """Thread-safe list of input events, saved as JSON beside the recording."""
+    """Thread-safe list of input events, saved as JSON beside the recording.
+
+    While recording, each event is also appended as a JSON line to a journal file (written
+    at once, so it survives the process being killed); ``recover`` turns that journal into
+    the events file of a recovered recording.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._events: list[InputEvent] = []
+        self._journal: IO[str] | None = None
+
+    def keep_journal(self, path: Path) -> None:
+        """Append every event from now on to ``path`` (JSON lines)."""
+        with self._lock:
+            self._journal = open(path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+
+    def close_journal(self) -> Path | None:
+        """Stop appending; returns the journal's path (the caller deletes or keeps it)."""
+        with self._lock:
+            journal, self._journal = self._journal, None
+        if journal is None:
+            return None
+        journal.close()
+        return Path(journal.name)
 
     def add(self, event: InputEvent) -> None:
         with self._lock:
             self._events.append(event)
+            if self._journal is not None:
+                try:
+                    self._journal.write(json.dumps(_plain(event)) + "\n")
+                except OSError:  # a full disk: the events stay in memory for the clean stop
+                    log.warning("cannot journal input events", exc_info=True)
+                    self._journal = None
 
     @property
     def events(self) -> list[InputEvent]:
@@ -75,19 +101,55 @@ class EventLog:
 
     def save(self, path: Path, region: tuple[int, int, int, int]) -> Path:
         """Write ``{"format": "baton-events", "version": 1, "region": [...], "events": [...]}``."""
-        document: dict[str, Any] = {
-            "format": EVENTS_FORMAT,
-            "version": 1,
-            "region": list(region),
-            "events": [
-                {key: value for key, value in asdict(event).items() if value is not None}
-                for event in self.events
-            ],
-        }
-        temp = path.with_name(path.name + ".tmp")
-        temp.write_text(json.dumps(document, indent=1), encoding="utf-8")
-        temp.replace(path)
-        return path
+        return save_events(path, region, self.events)
+
+
+def save_events(path: Path, region: tuple[int, int, int, int], events: list[InputEvent]) -> Path:
+    """Write the events file of a recording (whole, through a temp file)."""
+    document: dict[str, Any] = {
+        "format": EVENTS_FORMAT,
+        "version": 1,
+        "region": list(region),
+        "events": [_plain(event) for event in events],
+    }
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    temp.replace(path)
+    return path
+
+
+def read_event_journal(path: Path) -> list[InputEvent]:
+    """The events in a journal left by a killed recording (a torn last line is skipped)."""
+    events = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                item = json.loads(line)
+                events.append(
+                    InputEvent(
+                        t=float(item["t"]),
+                        kind=str(item["kind"]),
+                        x=_int_or_none(item.get("x")),
+                        y=_int_or_none(item.get("y")),
+                        button=_str_or_none(item.get("button")),
+                        key=_str_or_none(item.get("key")),
+                    )
+                )
+            except (ValueError, KeyError, TypeError):
+                continue
+    return events
+
+
+def _plain(event: InputEvent) -> dict[str, Any]:
+    return {key: value for key, value in asdict(event).items() if value is not None}
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def events_path(video: Path) -> Path:

@@ -1,9 +1,11 @@
 """Crash safety: a journal beside each recording in progress, and recovery after a crash.
 
-While recording ``NAME.mp4`` Baton writes the fragmented video to ``NAME.recording.mp4``
-and a small journal ``NAME.recording.json`` that it holds locked. A clean stop remuxes the
-video to ``NAME.mp4`` and deletes both. After a crash the lock is gone with the process, so
-``find_unfinished`` lists the recording and ``recover`` finishes it (remux, no re-encode).
+While recording ``NAME.mp4`` Baton writes the fragmented video to ``NAME.recording.mp4``,
+a small journal ``NAME.recording.json`` that it holds locked, and the clicks and keys as
+they happen to ``NAME.recording.events.jsonl``. A clean stop remuxes the video to
+``NAME.mp4``, writes ``NAME.mp4.events.json`` and deletes the rest. After a crash the lock
+is gone with the process, so ``find_unfinished`` lists the recording and ``recover``
+finishes it (remux, no re-encode; the events file from the journalled events).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from baton.capture.encoder import remux_faststart
+from baton.capture.input import events_path, read_event_journal, save_events
 from baton.errors import UserError
 
 try:
@@ -29,11 +32,17 @@ log = logging.getLogger("baton.capture")
 JOURNAL_FORMAT = "baton-recording-journal"
 JOURNAL_SUFFIX = ".recording.json"
 PARTIAL_SUFFIX = ".recording.mp4"
+EVENTS_JOURNAL_SUFFIX = ".recording.events.jsonl"
 
 
 def partial_path(output: Path) -> Path:
     """The fragmented file written while ``output`` is being recorded."""
     return output.with_name(output.stem + PARTIAL_SUFFIX)
+
+
+def events_journal_path(output: Path) -> Path:
+    """Where the clicks and keys of ``output`` are appended while it is being recorded."""
+    return output.with_name(output.stem + EVENTS_JOURNAL_SUFFIX)
 
 
 def journal_path(output: Path) -> Path:
@@ -116,6 +125,16 @@ def _read(path: Path) -> dict[str, Any] | None:
     return document
 
 
+def _region(document: dict[str, Any]) -> tuple[int, int, int, int]:
+    region = document.get("region")
+    if isinstance(region, list) and len(region) == 4 and all(isinstance(v, int) for v in region):
+        return region[0], region[1], region[2], region[3]
+    width, height = document.get("width"), document.get("height")
+    if isinstance(width, int) and isinstance(height, int):
+        return 0, 0, width, height
+    return 0, 0, 0, 0
+
+
 def find_unfinished(recordings_dir: Path) -> list[UnfinishedRecording]:
     """Recordings in ``recordings_dir`` left unfinished by a crash, oldest first.
 
@@ -165,6 +184,10 @@ def recover(path: Path) -> Path:
     if output.exists():
         output = output.with_name(f"{output.stem} (recovered){output.suffix}")
     remux_faststart(partial, output)
+    events = journal.with_name(stem + EVENTS_JOURNAL_SUFFIX) if stem else None
+    if events is not None and events.is_file():
+        save_events(events_path(output), _region(document), read_event_journal(events))
+        events.unlink()
     partial.unlink(missing_ok=True)
     journal.unlink(missing_ok=True)
     log.info("recovered %s", output)

@@ -27,7 +27,7 @@ from baton.capture.encoder import (
     remux_faststart,
 )
 from baton.capture.input import EventLog, InputEvent, InputHook, events_path
-from baton.capture.journal import Journal, partial_path
+from baton.capture.journal import Journal, events_journal_path, partial_path
 from baton.capture.overlay import Click, Overlay
 from baton.capture.sources import DisplayLost, Frame, FrameSource, same_pixels
 from baton.capture.stats import RecordingStats, format_time
@@ -125,9 +125,13 @@ class Recorder:
         try:
             self._writer = FragmentedWriter(partial, self.video, audio_settings,
                                             opener=self._opener)
-            self._journal = Journal(self.output, {"fps": self.video.fps,
-                                                  "width": self.video.width,
-                                                  "height": self.video.height})
+            region = self._source.region
+            self._journal = Journal(self.output, {
+                "fps": self.video.fps, "width": self.video.width, "height": self.video.height,
+                "region": [region.left, region.top, region.width, region.height],
+            })
+            if self._input_hook is not None:
+                self.events.keep_journal(events_journal_path(self.output))
         except OSError as error:
             self._stop_audio()
             raise UserError(f"Cannot write the recording to {self.output.parent}: "
@@ -381,6 +385,7 @@ class Recorder:
         try:
             remux_faststart(writer.path, self.output)
         except (OSError, UserError) as error:
+            self.events.close_journal()  # kept for recovery, with the video
             journal.release()
             self.stats.size_bytes = writer.bytes_written
             note = (f"The recording could not be finished ({error}); "
@@ -391,10 +396,13 @@ class Recorder:
                 self.stats.error = note
             return
         writer.path.unlink(missing_ok=True)
-        journal.finish()
         self.stats.size_bytes = self.output.stat().st_size
         if self._input_hook is not None or self.events.events:
             region = self._source.region
             saved = self.events.save(events_path(self.output),
                                      (region.left, region.top, region.width, region.height))
             self.stats.events = str(saved)
+        kept = self.events.close_journal()
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        journal.finish()

@@ -188,6 +188,38 @@ def test_a_dead_recording_is_found_and_recovered(tmp_path: Path, decoded: Any) -
     assert find_unfinished(tmp_path) == []
 
 
+class ClickingHook:
+    """Desktop input that the test clicks through (the recorder's real callbacks)."""
+
+    def start(self, on_click: Any, on_key: Any) -> None:
+        self.on_click, self.on_key = on_click, on_key
+
+    def stop(self) -> None:
+        pass
+
+
+def test_clicks_are_journalled_as_they_happen_and_saved_on_stop(tmp_path: Path) -> None:
+    import json
+
+    from baton.capture.input import events_path
+    from baton.capture.journal import events_journal_path
+
+    out, hook = tmp_path / "clicks.mp4", ClickingHook()
+    recorder = Recorder(SyntheticSource(REGION), out, settings(fps=10), input_hook=hook)
+    recorder.start()
+    wait_for_frames(recorder, 3)
+    hook.on_click(10, 20, "left")
+    hook.on_key("Ctrl+S")
+    journalled = events_journal_path(out).read_text().splitlines()  # already on disk
+    assert [json.loads(line)["kind"] for line in journalled] == ["click", "key"]
+    recorder.stop()
+    document = json.loads(events_path(out).read_text())
+    assert [(e["kind"], e.get("x"), e.get("key")) for e in document["events"]] == [
+        ("click", 10, None), ("key", None, "Ctrl+S")
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clicks.mp4", "clicks.mp4.events.json"]
+
+
 def test_stop_is_safe_from_another_thread(tmp_path: Path) -> None:
     recorder = Recorder(SyntheticSource(REGION), tmp_path / "t.mp4", settings(fps=10))
     recorder.start()
@@ -249,3 +281,15 @@ def test_without_a_microphone_the_recording_is_silent_and_says_why(
     assert not stats.audio and stats.error is None
     assert stats.warnings == ["Recording without sound: no microphone was found."]
     assert decoded(out, keep_frames=False).audio_codec is None
+
+
+def test_a_torn_last_journal_line_is_skipped(tmp_path: Path) -> None:
+    from baton.capture.input import InputEvent, read_event_journal
+
+    journal = tmp_path / "x.recording.events.jsonl"
+    journal.write_text('{"t": 0.5, "kind": "click", "x": 3, "y": 4, "button": "left"}\n'
+                       '{"t": 0.9, "kind": "typing"}\n'
+                       '{"t": 1.2, "kind": "cl')  # the process died mid-write
+    assert read_event_journal(journal) == [
+        InputEvent(0.5, "click", x=3, y=4, button="left"), InputEvent(0.9, "typing")
+    ]
