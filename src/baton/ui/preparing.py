@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.errors import UserError
-from baton.handoff.source import VersionSource
+
+if TYPE_CHECKING:
+    from baton.handoff.source import VersionSource
 
 log = logging.getLogger("baton.ui")
 
@@ -36,6 +39,8 @@ class BackgroundPreparation:
 
     def start(self, process_id: int) -> None:
         """Start preparing what sending the process now would pack (stops any other)."""
+        from baton.handoff.source import VersionSource  # not needed to start the app
+
         self.stop()
         try:
             version = VersionSource.of(self._library.pending_version(process_id))
