@@ -13,7 +13,7 @@ from baton import __version__
 from baton.errors import UserError
 from baton.log import setup_logging
 from baton.paths import resolve_paths
-from baton.services import open_services
+from baton.services import Services, open_services
 
 log = logging.getLogger("baton.ui")
 
@@ -72,4 +72,18 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     try:
         return app.exec()
     finally:
+        clean_up(services)
         services.close()
+
+
+def clean_up(services: Services) -> None:
+    """Remove media nothing refers to any more (as the app closes; never fails the exit)."""
+    from baton.core.cleanup import clean_media
+
+    try:
+        removed = clean_media(services.database.sessions, services.media)
+    except Exception:  # noqa: BLE001 - closing must go on; the next close tries again
+        log.exception("media cleanup failed")
+        return
+    if removed:
+        log.info("removed %d media files nothing refers to", len(removed))

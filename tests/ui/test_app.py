@@ -69,3 +69,30 @@ def test_preferences_save_what_changed(qtbot: QtBot, tmp_path: Path) -> None:
     dialog.accept()
     reloaded = Settings(tmp_path / "settings.json")
     assert reloaded.get("recording.fps") == 60 and reloaded.get("recording.show_keys") is True
+
+
+def test_closing_the_app_removes_old_unused_media(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+
+    from baton.app import clean_up
+    from baton.core import cleanup
+    from baton.services import open_services
+
+    services = open_services(str(tmp_path))
+    try:
+        old = services.media.put_bytes(b"a screenshot of a deleted step", "png")
+        new = services.media.put_bytes(b"stored a moment ago", "png")
+        os.utime(services.media.path(old), (1_000_000, 1_000_000))
+        clean_up(services)
+        assert old not in services.media and new in services.media
+
+        def broken(*args: object, **kwargs: object) -> list[str]:
+            raise RuntimeError("disk gone")
+
+        monkeypatch.setattr(cleanup, "clean_media", broken)
+        clean_up(services)  # logged, never raised: closing goes on
+        assert "media cleanup failed" in caplog.text
+    finally:
+        services.close()

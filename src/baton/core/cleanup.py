@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.media import MediaStore
@@ -25,30 +25,44 @@ def referenced_media(session: Session) -> set[str]:
     return keys
 
 
-def clean_media(sessions: sessionmaker[Session], media: MediaStore) -> list[str]:
+def clean_media(
+    sessions: sessionmaker[Session], media: MediaStore, *, now: float | None = None
+) -> list[str]:
     """Delete unreferenced media files; returns their keys.
 
-    Files prepared for a version's packages are kept while that version exists; the index
-    of a version that is gone (or an unreadable index) is removed with them.
+    Files prepared for packages are kept for the latest version of each process (an older
+    version is prepared again if it is ever exported again); other indexes, and unreadable
+    ones, are removed. Files younger than an hour are never deleted: another Baton (the
+    command line, or a colleague on the same team library) may have just stored one and
+    not yet written the row that refers to it.
     """
     with sessions() as session:
         keep = referenced_media(session)
-        versions = {
+        newest = (
+            select(ProcessVersion.process_id, func.max(ProcessVersion.number).label("number"))
+            .group_by(ProcessVersion.process_id)
+            .subquery()
+        )
+        latest = {
             (process_id, number, content)
             for process_id, number, content in session.execute(
                 select(
                     ProcessVersion.process_id, ProcessVersion.number, ProcessVersion.content_hash
+                ).join(
+                    newest,
+                    (ProcessVersion.process_id == newest.c.process_id)
+                    & (ProcessVersion.number == newest.c.number),
                 )
             )
         }
     for index in media.prepared_indexes():
         made_for, keys = _read_index(index)
-        if made_for in versions:
+        if made_for in latest:
             keep.update(keys)
         else:
             index.unlink(missing_ok=True)
             index.with_suffix(".lock").unlink(missing_ok=True)
-    return media.collect_garbage(keep)
+    return media.collect_garbage(keep, now=now)
 
 
 def _read_index(path: Path) -> tuple[tuple[Any, Any, Any] | None, list[str]]:

@@ -29,7 +29,7 @@ CHUNK = 1 << 20
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PREPARED_NAME = re.compile(r"^[0-9a-f]{64}$")
 PREPARED_FOLDER = "prepared"
-STALE_INCOMING_SECONDS = 3600
+GRACE_SECONDS = 3600  # cleanup leaves younger files alone
 
 
 class CorruptMedia(UserError):
@@ -119,14 +119,20 @@ class MediaStore:
     def collect_garbage(self, referenced: Iterable[str], *, now: float | None = None) -> list[str]:
         """Delete stored files no row refers to; returns the deleted keys.
 
-        Half-written files a killed Baton left behind (``.incoming-*``, older than an hour,
-        so never one being written now) go too.
+        Only files older than an hour go (one stored a moment ago may not have its row
+        yet), and so do half-written files a killed Baton left (``.incoming-*``).
         """
         keep = set(referenced)
-        removed = [key for key in self.keys() if key not in keep]
-        for key in removed:
-            self.path(key).unlink(missing_ok=True)
-        cutoff = (time.time() if now is None else now) - STALE_INCOMING_SECONDS
+        cutoff = (time.time() if now is None else now) - GRACE_SECONDS
+        removed = []
+        for key in self.keys():
+            if key in keep:
+                continue
+            with contextlib.suppress(OSError):
+                path = self.path(key)
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(key)
         for folder in self.root.iterdir() if self.root.is_dir() else ():
             if folder.is_dir():
                 for stale in folder.glob(".incoming-*"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from baton.core.db import Database
 from baton.core.library import Library
 from baton.core.media import CorruptMedia, MediaStore
 from baton.core.models import ProcessVersion
+from baton.core.steps import StepContent, Steps
 from baton.handoff import documents, prepared
 from baton.handoff.package import ExportCancelled, PackageInfo
 from baton.handoff.prepared import load_prepared, prepare_version
@@ -148,13 +150,14 @@ def test_a_folder_without_file_locks_still_prepares(
     assert load_prepared(VersionSource.of(version), media) == ready
 
 
-def test_cleanup_keeps_prepared_files_while_the_version_exists(
+def test_cleanup_keeps_prepared_files_of_the_latest_version_only(
     build: Build,
     version: ProcessVersion,
     media: MediaStore,
     database: Database,
     library: Library,
 ) -> None:
+    later = time.time() + 3601  # cleanup leaves files younger than an hour alone
     build(version)
     ready = load_prepared(VersionSource.of(version), media)
     assert ready is not None
@@ -162,14 +165,21 @@ def test_cleanup_keeps_prepared_files_while_the_version_exists(
     own = {step["screenshot"] for step in steps if step.get("screenshot")}
     made = [key for key in ready.media_keys() if key not in own | {version.snapshot["recording"]}]
     assert len(made) == 2  # the PDF and the redacted screenshot
-    clean_media(database.sessions, media)
+    clean_media(database.sessions, media, now=later)
     assert load_prepared(VersionSource.of(version), media) == ready
-    for key in ready.media_keys():
-        assert key in media
+
+    Steps(database.sessions).add(version.process_id, StepContent(title="Check the total"))
+    newer = library.freeze_version(version.process_id)
+    build(newer, "v2.zip")
+    clean_media(database.sessions, media, now=later)
+    assert load_prepared(VersionSource.of(version), media) is None  # made again if needed
+    assert load_prepared(VersionSource.of(newer), media) is not None
+    assert len(media.prepared_indexes()) == 1
+
     library.delete_process(version.process_id)
-    clean_media(database.sessions, media)
+    clean_media(database.sessions, media, now=later)
     assert media.prepared_indexes() == []
-    assert list((media.root / "prepared").iterdir()) == []  # the lock file went too
+    assert list((media.root / "prepared").iterdir()) == []  # the lock files went too
     for key in made:
         assert key not in media
 
