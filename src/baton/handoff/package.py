@@ -96,7 +96,7 @@ def build_package(
         assets: the viewer's template, script and style (read from the package if None).
 
     Returns:
-        Where the package went, its SHA-256 and size, and its manifest.
+        Where the package went, the SHA-256 of its manifest, its size and its manifest.
 
     Raises:
         UserError: a screenshot or the video is missing or damaged, a redaction box is
