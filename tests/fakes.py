@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from baton.capture.encoder import VideoSettings
-from baton.capture.live import RecordingRequest
 from baton.capture.recorder import Recorder
+from baton.capture.request import RecordingRequest
 from baton.capture.screens import Monitor, Region
 from baton.capture.sources import SyntheticSource
 from baton.capture.windows.base import WindowInfo

@@ -9,7 +9,7 @@ from typing import Any
 import av
 import pytest
 
-from baton.capture.live import RecordingRequest
+from baton.capture.request import RecordingRequest
 from baton.capture.screens import Region
 from baton.core.library import ProcessDraft
 from baton.services import open_services

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from baton.capture.live import RecordingRequest
 from baton.capture.recorder import Recorder
+from baton.capture.request import RecordingRequest
 from baton.capture.screens import Region
 from baton.core.library import ProcessDraft
 from baton.services import Services

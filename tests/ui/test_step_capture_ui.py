@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from baton.capture.live import RecordingRequest
+from baton.capture.request import RecordingRequest
 from baton.capture.step_sink import SavedStep
 from baton.capture.steps import CaptureStats
 from baton.core.library import ProcessDraft

@@ -10,8 +10,9 @@ from pathlib import Path
 from types import FrameType
 
 from baton.capture.audio import AudioSource
-from baton.capture.live import RecordingRequest, screen_recorder
+from baton.capture.live import screen_recorder
 from baton.capture.recorder import Recorder
+from baton.capture.request import RecordingRequest
 from baton.capture.screens import Region
 from baton.capture.stats import RecordingStats
 from baton.errors import UserError

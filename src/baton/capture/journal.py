@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from baton.capture.encoder import remux_faststart
 from baton.capture.input import events_path, read_event_journal, save_events
 from baton.errors import UserError
 
@@ -181,6 +180,8 @@ def recover(path: Path) -> Path:
     if not partial.is_file():
         raise UserError(f"Nothing to recover: {partial.name} does not exist.")
     output = journal.with_name(str(document.get("output") or stem + ".mp4"))
+    from baton.capture.encoder import remux_faststart  # PyAV: only when there is work
+
     if output.exists():
         output = output.with_name(f"{output.stem} (recovered){output.suffix}")
     remux_faststart(partial, output)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from baton.capture.audio import AudioSource, MicrophoneSource
 from baton.capture.encoder import VideoSettings
 from baton.capture.input import InputHook, PynputHook
 from baton.capture.recorder import Recorder
+from baton.capture.request import RecordingRequest
 from baton.capture.screens import (
     Monitor,
-    Region,
     list_monitors,
     monitor_region,
     validate_region,
@@ -20,20 +19,6 @@ from baton.capture.screens import (
 from baton.capture.sources import ScreenSource
 from baton.capture.windows import open_platform
 from baton.capture.windows.base import WindowInfo
-
-
-@dataclass(frozen=True)
-class RecordingRequest:
-    """What to record and how (what the app's "New recording" form collects)."""
-
-    monitor: int | None = None
-    region: Region | None = None
-    fps: int = 30
-    quality: str = "balanced"
-    show_keys: bool = False
-    watch_input: bool = True
-    narration: bool = True
-    x264: tuple[str, int] | None = None
 
 
 def screen_recorder(

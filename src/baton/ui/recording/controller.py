@@ -30,8 +30,8 @@ from baton.ui.step_capture import StepCaptureController
 from baton.ui.workers import Task, run_in_background
 
 if TYPE_CHECKING:
-    from baton.capture.live import RecordingRequest
     from baton.capture.recorder import Recorder, RecordingStats
+    from baton.capture.request import RecordingRequest
     from baton.capture.step_sink import SavedStep
 
 log = logging.getLogger("baton.ui")

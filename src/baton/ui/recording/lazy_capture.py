@@ -10,8 +10,8 @@ from baton.capture.screens import Monitor
 from baton.capture.windows.base import WindowInfo
 
 if TYPE_CHECKING:
-    from baton.capture.live import RecordingRequest
     from baton.capture.recorder import Recorder
+    from baton.capture.request import RecordingRequest
 
 
 def screen_recorder(request: RecordingRequest, out: Path) -> Recorder:

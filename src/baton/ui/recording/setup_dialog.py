@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from baton.capture.live import RecordingRequest
+from baton.capture.request import RecordingRequest
 from baton.capture.screens import Monitor, Region
 from baton.capture.windows.base import WindowInfo
 
