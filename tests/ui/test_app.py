@@ -96,3 +96,29 @@ def test_closing_the_app_removes_old_unused_media(
         assert "media cleanup failed" in caplog.text
     finally:
         services.close()
+
+
+def test_showing_the_window_loads_no_video_or_image_library(tmp_path: Path) -> None:
+    """PyAV, OpenCV and numpy take about 0.25 s to import: they load on first use only."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "import baton.app\n"
+        "from baton.services import open_services\n"
+        "from baton.ui.main_window import MainWindow, make_state\n"
+        "app = QApplication([])\n"
+        f"services = open_services({str(tmp_path)!r})\n"
+        "window = MainWindow(services, make_state(services.paths.ui_state_file))\n"
+        "window.show()\n"
+        "for _ in range(20): app.processEvents()\n"
+        "print(window.isVisible(), sorted(m for m in ('av', 'cv2', 'numpy') if m in sys.modules))\n"
+        "window.close(); services.close()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True []"
