@@ -109,3 +109,44 @@ def test_records_screen_pointer_and_clicks(
     assert max(ring_pixels(f, RIGHT_CLICK, light_blue) for f in frames_after(right["t"])) > 30
     # Left and right rings differ: no amber ring where the right click was.
     assert max(ring_pixels(f, RIGHT_CLICK, amber) for f in frames_after(right["t"])) < 10
+
+
+def test_the_cursor_image_is_fetched_only_when_its_shape_changes(xdisplay: Any) -> None:
+    """Parsing the cursor image costs ~1.4 ms: other frames only ask where the pointer is."""
+    from Xlib import display as xlib_display
+
+    platform = X11Platform(xdisplay.name)
+    fetches: list[int] = []
+    real = platform._display.xfixes_get_cursor_image  # noqa: SLF001
+
+    def counted(window: Any) -> Any:
+        fetches.append(1)
+        return real(window)
+
+    platform._display.xfixes_get_cursor_image = counted  # noqa: SLF001
+    other = xlib_display.Display(xdisplay.name)
+    try:
+        first = [platform.pointer() for _ in range(5)]
+        assert len(fetches) == 1
+        assert all(p is not None and p.image is first[0].image for p in first)  # type: ignore[union-attr]
+        other.screen().root.warp_pointer(300, 200)
+        other.sync()
+        moved = platform.pointer()
+        assert moved is not None and (moved.x, moved.y) == (300, 200) and len(fetches) == 1
+
+        font = other.open_font("cursor")
+        hand = font.create_glyph_cursor(font, 60, 61, (0, 0, 0), (65535, 65535, 65535))
+        other.screen().root.change_attributes(cursor=hand)  # a new shape
+        other.sync()
+        deadline = time.monotonic() + 5
+        changed = platform.pointer()
+        while len(fetches) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            changed = platform.pointer()
+        assert len(fetches) == 2, "the shape change was not noticed"
+        assert changed is not None and changed.image is not None
+        assert changed.image.serial != first[0].image.serial  # type: ignore[union-attr]
+    finally:
+        other.screen().root.change_attributes(cursor=0)
+        other.close()
+        platform.close()
