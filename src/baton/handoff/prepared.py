@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from baton import __version__
 from baton.core.media import CorruptMedia, MediaStore
 from baton.handoff.checklist import ChecklistHeader
 from baton.handoff.documents import PlannedStep, plan_steps, prepare_documents
@@ -97,8 +98,12 @@ class PreparedVersion:
 
 
 def prepared_name(version: VersionSource) -> str:
-    """The index name of a version's prepared files (what they are made from)."""
-    basis = f"baton-prepared/{FORMAT}|{version.process_id}|{version.number}|{version.content_hash}"
+    """The index name of a version's prepared files: what they are made from, and by which
+    Baton (a new release, with perhaps another Qt or PDF layout, prepares again)."""
+    basis = (
+        f"baton-prepared/{FORMAT}/{__version__}|{version.process_id}|{version.number}"
+        f"|{version.content_hash}"
+    )
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
