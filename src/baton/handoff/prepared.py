@@ -9,8 +9,9 @@ under ``media/prepared/`` lists them with their sizes, CRC-32s and SHA-256s. Eve
 export of the version (to the next assistant, or again) only copies them into the zip.
 
 When a version is prepared, every file is read and checked against its media key. Later
-exports trust the content-addressed store as ``cp`` trusts a disk: only the sizes are
-checked, and the receiver's ``baton package verify`` checks every hash.
+exports trust the content-addressed store as ``cp`` trusts a disk: a file of another size,
+or written since it was checked, makes the version be prepared (and checked) again; the
+receiver's ``baton package verify`` checks every hash.
 
 Two exports of the same version (the app preparing while the owner fills in the send
 dialog, and the export itself; or two Baton processes) take turns through a lock file, so
@@ -46,12 +47,17 @@ LOCK_POLL = 0.05
 
 @dataclass(frozen=True)
 class PreparedFile:
-    """A file in the media store, with what the zip needs to store it without reading it."""
+    """A file in the media store, with what the zip needs to store it without reading it.
+
+    ``mtime_ns`` is when the file was last written as it was checked: stored media is never
+    rewritten, so a file with another size or time has been changed, and is checked again.
+    """
 
     media_key: str
     sha256: str
     size: int
     crc32: int
+    mtime_ns: int
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,11 +65,25 @@ class PreparedFile:
             "sha256": self.sha256,
             "size": self.size,
             "crc32": self.crc32,
+            "mtime_ns": self.mtime_ns,
         }
 
     @classmethod
     def from_json(cls, data: Any) -> PreparedFile:
-        return cls(str(data["key"]), str(data["sha256"]), int(data["size"]), int(data["crc32"]))
+        return cls(
+            str(data["key"]),
+            str(data["sha256"]),
+            int(data["size"]),
+            int(data["crc32"]),
+            int(data["mtime_ns"]),
+        )
+
+    @classmethod
+    def checked(
+        cls, media: MediaStore, key: str, sha256: str, size: int, crc32: int
+    ) -> PreparedFile:
+        """A stored file just checked (its time is read now)."""
+        return cls(key, sha256, size, crc32, media.path(key).stat().st_mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -281,14 +301,16 @@ class _Preparation:
         prepared = {
             position: PreparedShot(
                 shot.name,
-                PreparedFile(shot.media_key, shot.sha256, shot.size, shot.crc32),
+                PreparedFile.checked(
+                    self.media, shot.media_key, shot.sha256, shot.size, shot.crc32
+                ),
                 shot.width,
                 shot.height,
                 shot.click,
             )
             for position, shot in shots.items()
         }
-        return prepared, PreparedFile(key, checked[0], checked[1], checked[2])
+        return prepared, PreparedFile.checked(self.media, key, *checked)
 
     def _video(self) -> PreparedFile:
         from baton.handoff.video import starts_fast
@@ -305,7 +327,7 @@ class _Preparation:
             sha256, size, crc = checksums(handle, self.advance, self.check)
         if sha256 != key.split(".", 1)[0]:
             raise CorruptMedia(f"The process's recording is damaged (its content changed): {path}")
-        return PreparedFile(key, sha256, size, crc)
+        return PreparedFile.checked(self.media, key, sha256, size, crc)
 
     def _remuxed(self, path: Path) -> str:
         from baton.capture.encoder import remux_faststart
@@ -320,10 +342,12 @@ class _Stopped(Exception):
 
 
 def _has(media: MediaStore, file: PreparedFile) -> bool:
+    """Whether the file is still there as it was checked (same size, not written since)."""
     try:
-        return media.path(file.media_key).stat().st_size == file.size
+        stat = media.path(file.media_key).stat()
     except (OSError, ValueError):
         return False
+    return stat.st_size == file.size and stat.st_mtime_ns == file.mtime_ns
 
 
 def _size(media: MediaStore, key: str) -> int:

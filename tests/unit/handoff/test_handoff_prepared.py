@@ -74,6 +74,20 @@ def test_a_missing_prepared_file_is_made_again(
     assert first.path.read_bytes() == second.path.read_bytes()
 
 
+def test_a_stored_file_changed_since_it_was_checked_is_caught(
+    build: Build, version: ProcessVersion, media: MediaStore, out_dir: Path
+) -> None:
+    build(version, "first.zip")
+    path = media.path(version.snapshot["recording"])
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF  # same size, other bytes: written after it was checked
+    path.write_bytes(bytes(data))
+    assert load_prepared(VersionSource.of(version), media) is None
+    with pytest.raises(CorruptMedia, match="damaged"):
+        build(version, "second.zip")  # prepared again, so checked again
+    assert [p.name for p in out_dir.iterdir()] == ["first.zip"]
+
+
 def test_a_damaged_index_is_made_again(
     build: Build, version: ProcessVersion, media: MediaStore, paintings: list[int]
 ) -> None:
