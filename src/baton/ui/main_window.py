@@ -101,6 +101,14 @@ class MainWindow(QMainWindow):
 
         self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
         self.step_capture.step_saved.connect(lambda _step: self.library.refresh())
+        # Recording comes first: it is how a process gets written down at all.
+        self.library.add_action("Record…", self._record_selected, "Ctrl+R")
+        self.capture_action = self.library.add_action(
+            "Capture steps", lambda: self.step_capture.toggle(self._selected_process()),
+            "Ctrl+Shift+C")
+        self.capture_action.setCheckable(True)
+        self.capture_action.setToolTip(
+            f"Every click in other programs becomes a step ({TOGGLE_LABEL} from anywhere)")
         for text, action, shortcut in (
             ("Send…", self.workflows.send, "Ctrl+Shift+S"),
             ("Export…", self.workflows.export, "Ctrl+E"),
@@ -109,13 +117,6 @@ class MainWindow(QMainWindow):
         ):
             self.library.add_action(text, self._on_selected(action), shortcut,
                                     needs_selection=True)
-        self.library.add_action("Record…", self._record_selected, "Ctrl+R")
-        self.capture_action = self.library.add_action(
-            "Capture steps", lambda: self.step_capture.toggle(self._selected_process()),
-            "Ctrl+Shift+C")
-        self.capture_action.setCheckable(True)
-        self.capture_action.setToolTip(
-            f"Every click in other programs becomes a step ({TOGGLE_LABEL} from anywhere)")
         self.assistants = AssistantsView(services.tracking, self.notify,
                                          ladder=services.ladder)
         self.handoffs = HandoffsView(services.tracking, self.notify)
