@@ -149,3 +149,23 @@ def test_assistant_dialog_start_date_and_email(qtbot: QtBot) -> None:
     dialog.has_start.setChecked(True)
     dialog.accept()
     assert dialog.draft_result is not None and dialog.draft_result.started_on is not None
+
+
+def test_right_click_on_a_row_offers_every_action_and_shortcuts_fire_once(
+    qtbot: QtBot, services: Services
+) -> None:
+    services.library.add_process(ProcessDraft("Order stock"))
+    window = open_window(qtbot, services)
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 1)
+    table = window.library.table
+    assert table.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
+    toolbar = [a.text() for a in window.library.toolbar.actions() if a.text()]
+    assert [a.text() for a in table.actions()] == toolbar
+    assert {"Record…", "Capture steps", "Send…", "Update holders…"} <= set(toolbar)
+    table.selectRow(0)
+    table.setFocus()
+    window.activateWindow()
+    qtbot.waitUntil(table.hasFocus)
+    # On the table and on its page: one shortcut, not an ambiguous pair (a Qt warning).
+    qtbot.keyClick(table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: services.library.find("Order stock").times_done_myself == 1)

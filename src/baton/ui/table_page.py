@@ -105,6 +105,8 @@ class TablePage(QWidget, Generic[Row]):
         header.setStretchLastSection(False)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
         self.table.doubleClicked.connect(self._activated)
+        # Right-click a row: the page's actions (also those the toolbar has no room for).
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         self.empty = empty
         self.stack = QStackedWidget()
@@ -154,6 +156,7 @@ class TablePage(QWidget, Generic[Row]):
             self.selection_changed.connect(lambda: action.setEnabled(self.selected() is not None))
         self.toolbar.addAction(action)
         self.addAction(action)
+        self.table.addAction(action)
         return action
 
     def on_activate(self, handler: Callable[[], None]) -> None:
