@@ -7,7 +7,7 @@ verify the hash. Nothing is deleted while a row still refers to it.
 ``media/prepared/<name>.json`` are indexes of files made from a process version for its
 packages (``baton.handoff.prepared``). Each names the version it was made for
 (``"made_for": {"process_id", "version", "content_hash"}``) and the media it uses
-(``"media": [keys]``), so cleanup keeps that media while the version exists.
+(``"media": [keys]``), so cleanup keeps that media while it is its process's latest version.
 """
 
 from __future__ import annotations
