@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem, QWidge
 from baton.core.library import ProcessDraft  # noqa: E402
 from baton.core.steps import StepContent, Steps  # noqa: E402
 from baton.services import Services, open_services  # noqa: E402
-from baton.ui.step_editor import StepEditor  # noqa: E402
+from baton.ui.steps.editor import StepEditor  # noqa: E402
 
 STEPS = 200
 WIDTH, HEIGHT = 1920, 1080

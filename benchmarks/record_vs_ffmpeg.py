@@ -153,7 +153,7 @@ def probe(path: Path) -> dict[str, Any]:
 
 
 def record_baton(out: Path, seconds: float, env: dict[str, str], *extra: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "baton.capture.recorder_main", str(out), "--seconds",
+    command = [sys.executable, "-m", "baton.capture.recording.recorder_main", str(out), "--seconds",
                str(seconds), "--fps", str(FPS), "--monitor", "1", "--no-input", *extra]
     measured = run_measured(command, env)
     stats = json.loads(measured.pop("stdout"))

@@ -182,7 +182,7 @@ def main() -> None:
 def run(args: argparse.Namespace, display: str, scratch: Path) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from baton.capture.step_desktop import open_step_capture
+    from baton.capture.steps.live import open_step_capture
     from baton.core.db import open_database, sqlite_url
     from baton.core.library import Library, ProcessDraft
     from baton.core.media import MediaStore

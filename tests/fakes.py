@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from baton.capture.encoder import VideoSettings
-from baton.capture.recorder import Recorder
-from baton.capture.request import RecordingRequest
-from baton.capture.screens import Monitor, Region
-from baton.capture.sources import SyntheticSource
-from baton.capture.windows.base import WindowInfo
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.screens import Monitor, Region
+from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.request import RecordingRequest
+from baton.capture.recording.sources import SyntheticSource
 
 
 class FakeDesktop:

@@ -9,8 +9,8 @@ from typing import Any
 import av
 import pytest
 
-from baton.capture.request import RecordingRequest
-from baton.capture.screens import Region
+from baton.capture.platform.screens import Region
+from baton.capture.recording.request import RecordingRequest
 from baton.core.library import ProcessDraft
 from baton.services import open_services
 from baton.ui.main_window import MainWindow, make_state

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from baton.capture.hotkeys import STOP_RECORDING, GlobalHotkey
+from baton.capture.recording.hotkeys import STOP_RECORDING, GlobalHotkey
 
 
 @pytest.mark.display
@@ -29,7 +29,7 @@ def test_ctrl_alt_s_reaches_baton_from_anywhere(xdisplay: Any) -> None:
 def test_without_a_display_it_says_so() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     script = (
-        "from baton.capture.hotkeys import GlobalHotkey\n"
+        "from baton.capture.recording.hotkeys import GlobalHotkey\n"
         "from baton.errors import UserError\n"
         "try:\n"
         "    GlobalHotkey('<ctrl>+<alt>+s', print).start()\n"

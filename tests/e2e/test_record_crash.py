@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from baton.capture.journal import find_unfinished, partial_path, recover
+from baton.capture.recording.journal import find_unfinished, partial_path, recover
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
@@ -25,7 +25,7 @@ def start_recorder(
     ready = out.with_suffix(".ready")
     no_input = [] if watch_input else ["--no-input"]
     return subprocess.Popen(
-        [sys.executable, "-m", "baton.capture.recorder_main", str(out), "--fps", "15",
+        [sys.executable, "-m", "baton.capture.recording.recorder_main", str(out), "--fps", "15",
          "--region", "0,0,320,240", *no_input, "--ready-file", str(ready), *extra],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -69,7 +69,7 @@ def test_sigkill_keeps_a_playable_file_that_recovers(
 
 
 def test_sigkill_keeps_the_clicks_made_before_it(xdisplay: Any, tmp_path: Path) -> None:
-    from baton.capture.input import events_path
+    from baton.capture.platform.input import events_path
 
     out = tmp_path / "killed.mp4"
     process = start_recorder(out, dict(os.environ, DISPLAY=xdisplay.name), watch_input=True)

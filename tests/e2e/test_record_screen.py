@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from baton.capture.encoder import VideoSettings
-from baton.capture.input import PynputHook, events_path
-from baton.capture.recorder import Recorder
-from baton.capture.screens import Region
-from baton.capture.sources import ScreenSource
-from baton.capture.windows.x11 import X11Platform
+from baton.capture.platform.input import PynputHook, events_path
+from baton.capture.platform.screens import Region
+from baton.capture.platform.x11 import X11Platform
+from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.sources import ScreenSource
 
 pytestmark = pytest.mark.display
 

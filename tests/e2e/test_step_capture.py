@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from sqlalchemy import inspect, select, text
 
-from baton.capture.encoder import VideoSettings
-from baton.capture.input import PynputHook
-from baton.capture.recorder import Recorder
-from baton.capture.screens import Region
-from baton.capture.sources import ScreenSource
-from baton.capture.step_desktop import open_step_capture
-from baton.capture.step_render import MARKER_BGR, marker_radius
-from baton.capture.step_sink import SavedStep
+from baton.capture.platform.input import PynputHook
+from baton.capture.platform.screens import Region
+from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.sources import ScreenSource
+from baton.capture.steps.live import open_step_capture
+from baton.capture.steps.render import MARKER_BGR, marker_radius
+from baton.capture.steps.sink import SavedStep
 from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from baton.capture.step_desktop import open_step_capture
+from baton.capture.steps.live import open_step_capture
 from baton.core.db import Database, open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore

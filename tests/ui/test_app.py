@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from baton.app import display_problem, run_app
 from baton.settings import Settings
 from baton.ui.crash import install_crash_handler
-from baton.ui.settings_dialog import SettingsDialog
+from baton.ui.dialogs.settings import SettingsDialog
 
 
 def test_no_display_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,10 +14,11 @@ from baton.core.library import ProcessDraft
 from baton.core.models import EventKind, HandoffStatus, ProcessStatus
 from baton.core.tracking import AssistantDraft
 from baton.services import Services
-from baton.ui import handoffs_view, messages
-from baton.ui.check_in_dialog import CheckIn, CheckInDialog
-from baton.ui.dashboard_view import DashboardView
-from baton.ui.handoffs_view import HandoffsView
+from baton.ui import messages
+from baton.ui.dialogs.check_in import CheckIn, CheckInDialog
+from baton.ui.pages import handoffs as handoffs_view
+from baton.ui.pages.dashboard import DashboardView
+from baton.ui.pages.handoffs import HandoffsView
 
 
 def send(services: Services, title: str, assistant: str, minutes: int = 30) -> int:
@@ -100,7 +101,7 @@ def test_dashboard_shows_what_needs_attention(
 
 def test_assistants_page_suggests_what_to_hand_next(qtbot: QtBot, services: Services) -> None:
     from baton.core.models import Audience
-    from baton.ui.assistants_view import AssistantsView
+    from baton.ui.pages.assistants import AssistantsView
 
     services.library.add_process(ProcessDraft("File receipts", status=ProcessStatus.READY,
                                               minutes_per_run=10, runs_per_week=5))

@@ -12,9 +12,9 @@ from baton.core.models import Arrangement, ProcessStatus
 from baton.core.tracking import AssistantDraft
 from baton.services import Services
 from baton.ui import messages
-from baton.ui.assistant_dialog import AssistantDialog
+from baton.ui.dialogs.assistant import AssistantDialog
+from baton.ui.dialogs.process import ProcessDialog
 from baton.ui.main_window import MainWindow, make_state
-from baton.ui.process_dialog import ProcessDialog
 
 
 def open_window(qtbot: QtBot, services: Services) -> MainWindow:

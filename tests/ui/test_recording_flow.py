@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from baton.capture.recorder import Recorder
-from baton.capture.request import RecordingRequest
-from baton.capture.screens import Region
+from baton.capture.platform.screens import Region
+from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.request import RecordingRequest
 from baton.core.library import ProcessDraft
 from baton.services import Services
 from baton.ui import messages
@@ -167,8 +167,8 @@ class NoMicrophone:
 def test_without_a_microphone_it_records_silently_and_says_why(
     qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baton.capture.encoder import VideoSettings
-    from baton.capture.sources import SyntheticSource
+    from baton.capture.recording.encoder import VideoSettings
+    from baton.capture.recording.sources import SyntheticSource
 
     def silent(request: RecordingRequest, out: Path) -> Recorder:
         region = Region(0, 0, 320, 240)

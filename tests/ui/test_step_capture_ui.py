@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from baton.capture.request import RecordingRequest
-from baton.capture.step_sink import SavedStep
-from baton.capture.steps import CaptureStats
+from baton.capture.recording.request import RecordingRequest
+from baton.capture.steps.capture import CaptureStats
+from baton.capture.steps.sink import SavedStep
 from baton.core.library import ProcessDraft
 from baton.core.steps import StepContent
 from baton.services import Services

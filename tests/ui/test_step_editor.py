@@ -18,11 +18,11 @@ from baton.core.models import ProcessStatus
 from baton.core.steps import StepContent, StepRow, Steps
 from baton.services import Services
 from baton.ui import messages
-from baton.ui.library_view import LibraryView
+from baton.ui.dialogs.process import ProcessDialog
 from baton.ui.models.rows import ROW_ROLE
 from baton.ui.models.steps import StepListModel
-from baton.ui.process_dialog import ProcessDialog
-from baton.ui.step_editor import StepEditor
+from baton.ui.pages.library import LibraryView
+from baton.ui.steps.editor import StepEditor
 
 TITLES = ["Open the bank", "Log in", "Find the invoice", "Pay"]
 ALT = Qt.KeyboardModifier.AltModifier

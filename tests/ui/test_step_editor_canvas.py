@@ -12,12 +12,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from baton.capture.annotation import render_png
+from baton.capture.steps.annotation import render_png
 from baton.core.library import ProcessDraft
 from baton.core.steps import StepContent, StepRow, Steps
 from baton.services import Services
-from baton.ui.annotation_canvas import AnnotationCanvas, TextPrompt
-from baton.ui.annotation_tools import (
+from baton.ui.steps.canvas import AnnotationCanvas, TextPrompt
+from baton.ui.steps.editor import StepEditor
+from baton.ui.steps.text import toggle_bold, toggle_bullets
+from baton.ui.steps.tools import (
     Tool,
     make_mark,
     moved,
@@ -25,8 +27,6 @@ from baton.ui.annotation_tools import (
     resized,
     with_mark,
 )
-from baton.ui.step_editor import StepEditor
-from baton.ui.step_editor_text import toggle_bold, toggle_bullets
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier

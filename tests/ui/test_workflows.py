@@ -19,8 +19,8 @@ from baton.core.steps import StepContent
 from baton.core.tracking import AssistantDraft
 from baton.services import Services
 from baton.ui import messages
+from baton.ui.dialogs.send import SendDialog, SendRequest
 from baton.ui.main_window import MainWindow, make_state
-from baton.ui.send_dialog import SendDialog, SendRequest
 
 
 def a_process(services: Services) -> int:
@@ -129,7 +129,7 @@ def test_send_dialog_warns_but_lets_you_send(qtbot: QtBot, services: Services) -
 def test_update_holders_resends_the_new_version(
     qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baton.ui.stale_dialog import StaleDialog
+    from baton.ui.dialogs.stale import StaleDialog
 
     process_id = a_process(services)
     ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
@@ -163,7 +163,7 @@ def test_steps_from_the_processes_own_recording(
     import av
 
     from baton.core.library import RecordingInfo
-    from baton.ui.scenes_dialog import ScenesDialog, ScenesRequest
+    from baton.ui.steps.from_video_dialog import ScenesDialog, ScenesRequest
 
     video = tmp_path / "walkthrough.mp4"
     with av.open(str(video), "w") as container:

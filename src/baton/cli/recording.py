@@ -41,8 +41,8 @@ def register_process_actions(actions: Subparsers) -> None:
 
 
 def record_command(args: argparse.Namespace, services: Services) -> int:
-    from baton.capture.headless import record_to_file
-    from baton.capture.screens import Region
+    from baton.capture.platform.screens import Region
+    from baton.capture.recording.headless import record_to_file
 
     process = services.library.find(args.process) if args.process else None
     region = Region.parse(args.region) if args.region else None
@@ -79,7 +79,7 @@ def record_command(args: argparse.Namespace, services: Services) -> int:
 
 
 def steps_from_video_command(args: argparse.Namespace, services: Services) -> int:
-    from baton.capture.scenes import import_video_steps
+    from baton.capture.steps.from_video import import_video_steps
 
     process = services.library.find(args.process)
     saved = import_video_steps(

@@ -23,7 +23,6 @@ from typing import Any
 from baton.core.media import CorruptMedia, MediaStore
 from baton.core.models import ProcessVersion
 from baton.errors import UserError
-from baton.handoff.atomic import AtomicOutput, disk_error
 from baton.handoff.checklist import ChecklistHeader, render_markdown
 from baton.handoff.documents import plan_steps
 from baton.handoff.manifest import (
@@ -44,6 +43,7 @@ from baton.handoff.progress import ExportCancelled, ProgressCallback, Tracker
 from baton.handoff.source import VersionSource, package_file_name, process_info, slugify
 from baton.handoff.viewer import ViewerAssets, render_index
 from baton.handoff.zipwriter import ReproducibleZip, SourceChanged, StoredFile, deflated_size
+from baton.util.atomic import AtomicOutput, disk_error
 
 __all__ = ["ExportCancelled", "PackageInfo", "build_package", "package_file_name", "slugify"]
 

@@ -330,7 +330,7 @@ class _Preparation:
         return PreparedFile.checked(self.media, key, sha256, size, crc)
 
     def _remuxed(self, path: Path) -> str:
-        from baton.capture.encoder import remux_faststart
+        from baton.capture.recording.encoder import remux_faststart
 
         with tempfile.TemporaryDirectory(prefix="baton-remux-") as scratch:
             fast = remux_faststart(path, Path(scratch) / "walkthrough.mp4")

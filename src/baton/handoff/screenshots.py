@@ -1,7 +1,7 @@
 """Step screenshots in a package: the owner's marks burned in, redactions checked, PNG out.
 
 Annotations (rectangles, arrows, numbered markers, text, a crop) and redaction boxes are
-painted by the same code as the editor's preview (``baton.capture.annotation.render``), so
+painted by the same code as the editor's preview (``baton.capture.steps.annotation.render``), so
 what the owner sees is what the assistant gets. Redactions are then checked pixel by pixel:
 if any covered pixel is not solid black, the export stops rather than leak what the owner
 meant to hide. The schema of both lists is ``baton.core.steps``'s.
@@ -17,7 +17,7 @@ import numpy.typing as npt
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
-from baton.capture.annotation import crop_of, render
+from baton.capture.steps.annotation import crop_of, render
 from baton.core.steps import validate_annotations, validate_redactions
 from baton.errors import UserError
 

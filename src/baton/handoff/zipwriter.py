@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from baton.handoff.atomic import start_writeback
 from baton.handoff.manifest import FileEntry
+from baton.util.atomic import start_writeback
 
 CHUNK = 16 << 20  # bytes per kernel copy call, between progress reports and cancel checks
 READ_CHUNK = 1 << 20

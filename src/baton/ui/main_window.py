@@ -30,26 +30,26 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
-from baton.capture.hotkeys import STOP_RECORDING, GlobalHotkey
+from baton.capture.recording.hotkeys import STOP_RECORDING, GlobalHotkey
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
-from baton.ui.assistants_view import AssistantsView
-from baton.ui.dashboard_view import DashboardView
-from baton.ui.handoffs_view import HandoffsView
-from baton.ui.library_view import LibraryView
+from baton.ui.dialogs.settings import SettingsDialog
+from baton.ui.pages.assistants import AssistantsView
+from baton.ui.pages.dashboard import DashboardView
+from baton.ui.pages.handoffs import HandoffsView
+from baton.ui.pages.library import LibraryView
 from baton.ui.recording import lazy_capture
 from baton.ui.recording.clip import probe_duration
-from baton.ui.recording.controller import Desktop, MakeRecorder, RecordingController
-from baton.ui.settings_dialog import SettingsDialog
-from baton.ui.step_capture import (
+from baton.ui.recording.controller import MakeRecorder, RecordingController, RecordTargets
+from baton.ui.steps.capture import (
     TOGGLE_LABEL,
     TOGGLE_STEP_CAPTURE,
     Capture,
     OpenCapture,
     StepCaptureController,
 )
-from baton.ui.step_editor import StepEditor
+from baton.ui.steps.editor import StepEditor
 from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
 
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         make_recorder: MakeRecorder | None = None,
-        desktop: Desktop | None = None,
+        desktop: RecordTargets | None = None,
         open_capture: OpenCapture | None = None,
         global_shortcuts: bool = True,
     ):
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
             services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
-            desktop or lazy_capture.ScreenDesktop(), self.notify, lazy_capture.trim,
+            desktop or lazy_capture.ScreenTargets(), self.notify, lazy_capture.trim,
             steps=self.step_capture, retime_step=self._retime_step,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
                 log.info("no global step-capture shortcut: %s", error)
 
     def _open_step_capture(self, process_id: int, **options: Any) -> Capture:
-        from baton.capture.step_desktop import open_step_capture
+        from baton.capture.steps.live import open_step_capture
 
         services = self._services
         return open_step_capture(services.database.sessions, services.media, process_id,
@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """Baton was killed while recording: offer to finish and attach what was saved."""
-        from baton.capture.journal import find_unfinished, recover
+        from baton.capture.recording.journal import find_unfinished, recover
 
         for unfinished in find_unfinished(self._services.paths.recordings_dir):
             question = (

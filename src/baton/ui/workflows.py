@@ -17,11 +17,11 @@ from baton.core.clock import utc_now
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
+from baton.ui.dialogs.send import SendDialog
+from baton.ui.dialogs.stale import StaleDialog
 from baton.ui.preparing import BackgroundPreparation
 from baton.ui.progress_task import ProgressTask
-from baton.ui.scenes_dialog import ScenesDialog
-from baton.ui.send_dialog import SendDialog
-from baton.ui.stale_dialog import StaleDialog
+from baton.ui.steps.from_video_dialog import ScenesDialog
 
 log = logging.getLogger("baton.ui")
 
@@ -172,7 +172,7 @@ class Workflows(QObject):
         request = ScenesDialog.ask(self._window, own)
         if request is None:
             return
-        from baton.capture.scenes import import_video_steps
+        from baton.capture.steps.from_video import import_video_steps
 
         def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
             def step(fraction: float) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 
 from baton.core.steps import StepRow
 from baton.ui.models.rows import ROW_ROLE
-from baton.ui.step_editor_thumbnails import ThumbnailLoader, thumbnail_key
+from baton.ui.steps.thumbnails import ThumbnailLoader, thumbnail_key
 
 Index = QModelIndex | QPersistentModelIndex
 STEP_MIME = "application/x-baton-step-ids"

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from baton.capture.input import events_path
-from baton.capture.screens import Monitor
-from baton.capture.windows.base import WindowInfo
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.input import events_path
+from baton.capture.platform.screens import Monitor
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
 from baton.core.models import ProcessStatus
@@ -26,20 +26,20 @@ from baton.ui.recording.clip import ReviewChoice
 from baton.ui.recording.countdown import Countdown
 from baton.ui.recording.region_picker import RegionPicker
 from baton.ui.recording.setup_dialog import SetupDialog
-from baton.ui.step_capture import StepCaptureController
+from baton.ui.steps.capture import StepCaptureController
 from baton.ui.workers import Task, run_in_background
 
 if TYPE_CHECKING:
-    from baton.capture.recorder import Recorder, RecordingStats
-    from baton.capture.request import RecordingRequest
-    from baton.capture.step_sink import SavedStep
+    from baton.capture.recording.recorder import Recorder, RecordingStats
+    from baton.capture.recording.request import RecordingRequest
+    from baton.capture.steps.sink import SavedStep
 
 log = logging.getLogger("baton.ui")
 
 MakeRecorder = Callable[["RecordingRequest", Path], "Recorder"]
 
 
-class Desktop(Protocol):
+class RecordTargets(Protocol):
     """What can be recorded on this machine."""
 
     def monitors(self) -> list[Monitor]: ...
@@ -67,7 +67,7 @@ class RecordingController(QObject):
         settings: Settings,
         recordings_dir: Path,
         make_recorder: MakeRecorder,
-        desktop: Desktop,
+        desktop: RecordTargets,
         notify: Callable[[str], None],
         trim: Callable[[Path, Path, float, float], object],
         steps: StepCaptureController | None = None,

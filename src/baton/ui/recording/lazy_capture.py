@@ -6,33 +6,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from baton.capture.screens import Monitor
-from baton.capture.windows.base import WindowInfo
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.screens import Monitor
 
 if TYPE_CHECKING:
-    from baton.capture.recorder import Recorder
-    from baton.capture.request import RecordingRequest
+    from baton.capture.recording.recorder import Recorder
+    from baton.capture.recording.request import RecordingRequest
 
 
 def screen_recorder(request: RecordingRequest, out: Path) -> Recorder:
-    from baton.capture import live
+    from baton.capture.recording import live
 
     return live.screen_recorder(request, out)
 
 
 def trim(src: Path, dst: Path, start: float, end: float) -> object:
-    from baton.capture import trim as trimming
+    from baton.capture.recording import trim as trimming
 
     return trimming.trim(src, dst, start, end)
 
 
-class ScreenDesktop:
+class ScreenTargets:
     def monitors(self) -> list[Monitor]:
-        from baton.capture import live
+        from baton.capture.recording import live
 
-        return live.ScreenDesktop().monitors()
+        return live.ScreenTargets().monitors()
 
     def windows(self) -> list[WindowInfo]:
-        from baton.capture import live
+        from baton.capture.recording import live
 
-        return live.ScreenDesktop().windows()
+        return live.ScreenTargets().windows()

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from baton.capture.request import RecordingRequest
-from baton.capture.screens import Monitor, Region
-from baton.capture.windows.base import WindowInfo
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.screens import Monitor, Region
+from baton.capture.recording.request import RecordingRequest
 
 DRAW = "draw"
 QUALITIES = (("Balanced", "balanced"), ("Small file", "small"), ("Sharp text", "sharp"))

@@ -1,0 +1,1 @@
+"""Recording the screen: frame sources, the encoder pipeline, narration, crash safety, trim."""

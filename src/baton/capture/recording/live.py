@@ -1,0 +1,84 @@
+"""Build a recorder for an area of the real screen (shared by the app and ``baton record``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from baton.capture.platform import open_platform
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.input import InputHook, PynputHook
+from baton.capture.platform.screens import (
+    Monitor,
+    list_monitors,
+    monitor_region,
+    validate_region,
+)
+from baton.capture.recording.audio import AudioSource, MicrophoneSource
+from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.request import RecordingRequest
+from baton.capture.recording.sources import ScreenSource
+
+
+def screen_recorder(
+    request: RecordingRequest,
+    out: Path,
+    *,
+    display: str | None = None,
+    audio: AudioSource | None = None,
+) -> Recorder:
+    """A recorder (not yet started) for the requested monitor or region.
+
+    Raises:
+        UserError: no display, or a bad monitor/region/fps/quality.
+    """
+    # mss first: it reports an unreachable display cleanly (python-xlib leaks a socket).
+    # Regions are physical pixels already, so the monitors' scale does not matter here.
+    monitors = list_monitors(display)
+    platform = open_platform(display)
+    try:
+        if request.region is not None:
+            area = validate_region(request.region, monitors)
+        elif request.monitor is not None:
+            area = monitor_region(monitors, request.monitor)
+        else:
+            primary = next(m for m in monitors if m.primary)
+            area = monitor_region(monitors, primary.index)
+        if request.x264 is not None:
+            preset, crf = request.x264
+            settings = VideoSettings(area.width, area.height, request.fps, preset, crf).validated()
+        else:
+            settings = VideoSettings.for_quality(area.width, area.height, request.fps,
+                                                 request.quality)
+        source = ScreenSource(area, display)
+    except BaseException:
+        platform.close()
+        raise
+    hook: InputHook | None = PynputHook() if request.watch_input else None
+    if audio is None and request.narration:
+        # The recorder says "Recording without sound: ..." when there is no microphone.
+        audio = MicrophoneSource(time.monotonic)
+    return Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
+                    show_keys=request.show_keys)
+
+
+class ScreenTargets:
+    """The monitors and windows of the real display, for the "what to record" choice."""
+
+    def __init__(self, display: str | None = None) -> None:
+        self._display = display
+
+    def monitors(self) -> list[Monitor]:
+        platform = open_platform(self._display)
+        try:
+            return list_monitors(self._display, platform.scale_of)
+        finally:
+            platform.close()
+
+    def windows(self) -> list[WindowInfo]:
+        platform = open_platform(self._display)
+        try:
+            return [w for w in platform.windows() if w.title and not w.title.startswith("Baton")]
+        finally:
+            platform.close()

@@ -1,0 +1,408 @@
+"""The recording pipeline: capture thread → bounded queue → encoder thread.
+
+The capture thread grabs a frame at every tick of the frame clock and stamps it with the
+tick number (``pts``), so a late or dropped frame leaves a gap the previous frame fills:
+the video is always as long as the time recorded. Pausing stops the clock; resuming
+continues from the same tick, so the video has no gap. The encoder is opened before the
+first grab. On stop the fragmented file is remuxed to a faststart MP4.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from baton.capture.platform.base import Platform, PointerSample
+from baton.capture.platform.input import EventLog, InputEvent, InputHook, events_path
+from baton.capture.recording.audio import AudioAligner, AudioChunk, AudioSource, level
+from baton.capture.recording.encoder import (
+    AudioSettings,
+    FragmentedWriter,
+    VideoSettings,
+    disk_full,
+    open_for_writing,
+    remux_faststart,
+)
+from baton.capture.recording.journal import Journal, events_journal_path, partial_path
+from baton.capture.recording.overlay import Click, Overlay
+from baton.capture.recording.sources import DisplayLost, Frame, FrameSource, same_pixels
+from baton.capture.recording.stats import RecordingStats, format_time
+from baton.errors import UserError
+
+__all__ = ["Recorder", "RecordingStats"]
+
+log = logging.getLogger("baton.capture")
+
+QUEUE_FRAMES = 8
+Clock = Callable[[], float]
+
+
+class Recorder:
+    """Records one area of the screen to an MP4.
+
+    Args:
+        source: where the frames come from (screen or synthetic).
+        output: the finished MP4; the in-progress file and journal sit beside it.
+        video: encoder settings; the size must match ``source.region``.
+        clock: monotonic seconds (injected so tests can control time).
+        platform: gives the pointer position and shape (None: no pointer drawn).
+        input_hook: watches clicks and keys (None: no rings, no events file).
+        audio: narration source (None: silent video).
+        show_keys: draw key captions.
+        queue_frames: frames the capture thread may run ahead of the encoder.
+        opener: opens the in-progress file (tests inject one that fills up).
+    """
+
+    def __init__(
+        self,
+        source: FrameSource,
+        output: Path,
+        video: VideoSettings,
+        *,
+        clock: Clock = time.monotonic,
+        platform: Platform | None = None,
+        input_hook: InputHook | None = None,
+        audio: AudioSource | None = None,
+        show_keys: bool = False,
+        queue_frames: int = QUEUE_FRAMES,
+        opener: Callable[[Path], BinaryIO] = open_for_writing,
+    ) -> None:
+        region = source.region
+        if (region.width, region.height) != (video.width, video.height):
+            raise ValueError("video size must match the source region")
+        self.output = output
+        self.video = video.validated()
+        self._source = source
+        self._clock = clock
+        self._platform = platform
+        self._input_hook = input_hook
+        self._audio = audio
+        self._opener = opener
+        self.overlay = Overlay(region, draw_pointer=platform is not None, show_keys=show_keys)
+        self.events = EventLog()
+        self._queue: queue.Queue[tuple[Frame, int, PointerSample | None] | None] = queue.Queue(
+            queue_frames
+        )
+        self._audio_queue: queue.Queue[AudioChunk] = queue.Queue()
+        self._aligner: AudioAligner | None = None
+        self._writer: FragmentedWriter | None = None
+        self._journal: Journal | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._running = threading.Event()  # cleared while paused
+        self.finished = threading.Event()
+        """Set when capturing ended, by ``stop`` or by a failure (see ``error``)."""
+        self._t0 = 0.0
+        self._paused_at: float | None = None
+        self._paused_total = 0.0
+        self._threads: list[threading.Thread] = []
+        self.stats = RecordingStats(str(output), fps=video.fps, width=video.width,
+                                    height=video.height)
+        self.error: UserError | None = None
+        self.level = 0.0
+        """Latest microphone peak level 0..1, for a meter."""
+        self._last_pts = -1
+        self._write_error = False
+        self.limit: float | None = None
+        """Stop capturing after this many recording seconds (``finished`` is then set)."""
+
+    # -- control ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the encoder and the journal, then start capturing.
+
+        Raises:
+            UserError: the output cannot be written.
+        """
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        audio_settings = self._start_audio()
+        partial = partial_path(self.output)
+        try:
+            self._writer = FragmentedWriter(partial, self.video, audio_settings,
+                                            opener=self._opener)
+            region = self._source.region
+            self._journal = Journal(self.output, {
+                "fps": self.video.fps, "width": self.video.width, "height": self.video.height,
+                "region": [region.left, region.top, region.width, region.height],
+            })
+            if self._input_hook is not None:
+                self.events.keep_journal(events_journal_path(self.output))
+        except OSError as error:
+            self._stop_audio()
+            raise UserError(f"Cannot write the recording to {self.output.parent}: "
+                            f"{error.strerror or error}.") from error
+        self._start_input()
+        self._t0 = self._clock()
+        self._running.set()
+        for target, name in ((self._capture_loop, "capture"), (self._encode_loop, "encode")):
+            thread = threading.Thread(target=target, name=f"baton-{name}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _start_audio(self) -> AudioSettings | None:
+        if self._audio is None:
+            return None
+        try:
+            self._audio.start(self._on_audio)
+        except UserError as error:
+            self.stats.warnings.append(str(error))
+            self._audio = None
+            return None
+        self._aligner = AudioAligner(self._audio.sample_rate, self._audio.channels)
+        self.stats.audio = True
+        return AudioSettings(self._audio.sample_rate, self._audio.channels)
+
+    def _stop_audio(self) -> None:
+        if self._audio is not None:
+            self._audio.stop()
+
+    def _start_input(self) -> None:
+        if self._input_hook is None:
+            return
+        try:
+            self._input_hook.start(self._on_click, self._on_key)
+        except UserError as error:
+            self.stats.warnings.append(str(error))
+            self._input_hook = None
+
+    def elapsed(self) -> float:
+        """Recording seconds so far (pauses excluded)."""
+        return self._recording_time(self._clock())
+
+    def _recording_time(self, moment: float) -> float:
+        with self._lock:
+            if self._paused_at is not None:
+                moment = min(moment, self._paused_at)
+            return moment - self._t0 - self._paused_total
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        """Stop the clock; nothing is recorded until ``resume``."""
+        with self._lock:
+            if self._paused_at is None:
+                self._paused_at = self._clock()
+                self._running.clear()
+
+    def resume(self) -> None:
+        """Continue recording right where the pause began (no gap in the video)."""
+        with self._lock:
+            if self._paused_at is not None:
+                self._paused_total += self._clock() - self._paused_at
+                self._paused_at = None
+                self._running.set()
+
+    def stop(self) -> RecordingStats:
+        """Stop, finish the MP4 and return what was recorded.
+
+        A failure while recording (disk full, display gone) has already stopped capture;
+        its message is in ``stats.error`` and what was recorded is kept.
+        """
+        self._stop.set()
+        self._running.set()
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+        self._stop_audio()
+        if self._input_hook is not None:
+            self._input_hook.stop()
+        self._source.close()
+        if self._platform is not None:
+            self._platform.close()
+        self._finish_file()
+        self.finished.set()
+        return self.stats
+
+    # -- threads ---------------------------------------------------------------------
+
+    def _capture_loop(self) -> None:
+        try:
+            self._capture_frames()
+        except Exception as error:  # our bug: stop cleanly, keep the recording, report it
+            log.exception("capture failed")
+            self._fail(UserError(f"Recording stopped unexpectedly ({error!r}); "
+                                 "what was recorded is kept."))
+        finally:
+            self._queue.put(None)
+
+    def _capture_frames(self) -> None:
+        period = 1.0 / self.video.fps
+        tick = sent = 0
+        idle_ticks = max(1, self.video.fps // 2)
+        previous: tuple[Frame, PointerSample | None] | None = None
+        held: tuple[Frame, int, PointerSample | None] | None = None
+        while not self._stop.is_set():
+            if not self._running.is_set():
+                self._running.wait(0.25)
+                continue
+            now = self.elapsed()
+            due = tick * period
+            if self.limit is not None and due >= self.limit - period / 2:
+                self.finished.set()  # exactly ``limit`` seconds recorded
+                break
+            if now < due:
+                self._stop.wait(due - now)
+                continue
+            # A grab up to one period late still fills its own slot (the next one follows
+            # at once); later than that, the slots in between are dropped.
+            missed = max(0, int((now - due) / period) - 1)
+            if missed:
+                self.stats.frames_dropped += missed
+                tick += missed
+            try:
+                frame = self._source.grab()
+            except DisplayLost as error:
+                self._fail(UserError(f"{error}: the recording was saved up to "
+                                     f"{format_time(now)}."))
+                break
+            pointer = self._platform.pointer() if self._platform is not None else None
+            if (previous is not None and pointer == previous[1]
+                    and tick - sent < idle_ticks and not self.overlay.animating(due)
+                    and same_pixels(frame, previous[0])):
+                # Nothing changed: the previous frame simply lasts longer (saves the
+                # conversion and the encoding). A frame still goes out twice a second so
+                # a crash on a still screen loses no more than about a second.
+                self.stats.frames_unchanged += 1
+                held = (frame, tick, pointer)
+            else:
+                self._enqueue((frame, tick, pointer))
+                sent, held = tick, None
+            previous = (frame, pointer)
+            tick += 1
+        if held is not None:  # the video must last until the end, unchanged or not
+            self._enqueue(held, wait=True)
+
+    def _enqueue(self, item: tuple[Frame, int, PointerSample | None], wait: bool = False) -> None:
+        try:
+            self._queue.put(item, block=wait, timeout=5.0 if wait else None)
+        except queue.Full:
+            self.stats.frames_dropped += 1
+
+    def _encode_loop(self) -> None:
+        writer = self._writer
+        assert writer is not None
+        fps = self.video.fps
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            if self._write_error:
+                continue  # drain: capture stops soon
+            frame, pts, pointer = item
+            try:
+                restore = self.overlay.draw(frame, pts / fps, pointer)
+                writer.write_frame(frame, pts)
+                restore()
+                self._last_pts = pts
+                self.stats.frames_captured += 1
+                self._write_audio(writer)
+            except OSError as error:
+                self._write_failed(error)
+            except Exception as error:  # our bug: stop cleanly, keep what was written
+                log.exception("encoding failed")
+                self._fail(UserError(f"Recording stopped unexpectedly ({error!r}); "
+                                     "what was recorded is kept."))
+
+    def _write_audio(self, writer: FragmentedWriter) -> None:
+        if self._aligner is None:
+            return
+        while True:
+            try:
+                chunk = self._audio_queue.get_nowait()
+            except queue.Empty:
+                return
+            writer.write_audio(self._aligner.feed(chunk.samples, chunk.time))
+
+    def _write_failed(self, error: OSError) -> None:
+        saved = format_time(max(0, self._last_pts + 1) / self.video.fps)
+        if disk_full(error):
+            message = f"The disk is full: the recording was saved up to {saved}."
+        else:
+            reason = error.strerror or error
+            message = f"Cannot write the recording ({reason}): it was saved up to {saved}."
+        self._write_error = True
+        self._fail(UserError(message))
+
+    def _fail(self, error: UserError) -> None:
+        log.warning("recording stopped: %s", error)
+        if self.error is None:
+            self.error = error
+            self.stats.error = str(error)
+        self._stop.set()
+        self.finished.set()
+
+    # -- callbacks from other threads ------------------------------------------------
+
+    def _on_audio(self, chunk: AudioChunk) -> None:
+        if self.paused or self._stop.is_set():
+            return
+        self.level = level(chunk.samples)
+        self._audio_queue.put(AudioChunk(chunk.samples, self._recording_time(chunk.time)))
+
+    def _on_click(self, x: int, y: int, button: str) -> None:
+        if self.paused:
+            return
+        t = self.elapsed()
+        self.overlay.add_click(Click(t, x, y, button))
+        self.events.add(InputEvent(round(t, 3), "click", x=x, y=y, button=button))
+
+    def _on_key(self, label: str | None) -> None:
+        if self.paused:
+            return
+        t = self.elapsed()
+        if label is None:
+            self.events.add(InputEvent(round(t, 3), "typing"))
+            return
+        self.overlay.add_key(t, label)
+        self.events.add(InputEvent(round(t, 3), "key", key=label))
+
+    # -- finishing -------------------------------------------------------------------
+
+    def _finish_file(self) -> None:
+        writer, journal = self._writer, self._journal
+        if writer is None or journal is None:
+            return
+        end = (self._last_pts + 1) / self.video.fps
+        try:
+            if not self._write_error:
+                self._write_audio(writer)
+                if self._aligner is not None:
+                    writer.write_audio(self._aligner.finish(end))
+                writer.close()
+            else:
+                writer.abandon()
+        except OSError as error:
+            writer.abandon()
+            self._write_failed(error)
+        self.stats.duration = round(max(0.0, end), 3)
+        try:
+            remux_faststart(writer.path, self.output)
+        except (OSError, UserError) as error:
+            self.events.close_journal()  # kept for recovery, with the video
+            journal.release()
+            self.stats.size_bytes = writer.bytes_written
+            note = (f"The recording could not be finished ({error}); "
+                    f"recover {writer.path.name} when there is space.")
+            self.stats.warnings.append(note)
+            if self.error is None:
+                self.error = UserError(note)
+                self.stats.error = note
+            return
+        writer.path.unlink(missing_ok=True)
+        self.stats.size_bytes = self.output.stat().st_size
+        if self._input_hook is not None or self.events.events:
+            region = self._source.region
+            saved = self.events.save(events_path(self.output),
+                                     (region.left, region.top, region.width, region.height))
+            self.stats.events = str(saved)
+        kept = self.events.close_journal()
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        journal.finish()

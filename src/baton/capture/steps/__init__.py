@@ -1,0 +1,1 @@
+"""Step capture: clicks and typing become steps with screenshots; steps from a video."""

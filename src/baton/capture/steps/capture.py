@@ -1,0 +1,333 @@
+"""Step capture: every click becomes a step with a screenshot taken just before it.
+
+Three threads, so the user is never slowed down:
+
+- grab: keeps a short ring of recent screen frames (``fps`` a second);
+- describe: turns input events into step jobs in order (window titles, typing collected
+  into one "Type ..." step per field, shortcuts);
+- save: draws the numbered marker, encodes the PNGs, stores them and writes the row.
+
+The input callbacks only pick the frame grabbed just before the event (a reference from
+the ring) and enqueue; they never wait for the screen, the disk or the database.
+``on_step`` and ``on_error`` are called from the save thread: a GUI forwards them to its
+own thread through a signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+import numpy as np
+
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.input import ClickHandler, KeyHandler, TextHandler
+from baton.capture.recording.sources import DisplayLost, FrameSource
+from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob, WindowLookup
+from baton.capture.steps.render import CROP_SIZE, crop_for, cut, draw_marker, encode_png, to_bgr
+from baton.capture.steps.sink import CapturedStep, SavedStep, StepSink
+from baton.core.media import MediaStore
+from baton.errors import UserError
+
+log = logging.getLogger("baton.capture")
+
+DEFAULT_FPS = 10.0
+STOP_TIMEOUT = 30.0
+Clock = Callable[[], float]
+VideoClock = Callable[[], "float | None"]
+
+
+class TypingHook(Protocol):
+    """Desktop-wide input that also tells typed characters (``PynputHook`` does)."""
+
+    def start(
+        self, on_click: ClickHandler, on_key: KeyHandler, on_text: TextHandler | None = None
+    ) -> None:
+        """Start watching; raises ``UserError`` when input cannot be watched."""
+
+    def stop(self) -> None:
+        """Stop watching."""
+
+
+@dataclass
+class CaptureStats:
+    """What a step capture session did."""
+
+    clicks: int = 0
+    keys: int = 0
+    frames_grabbed: int = 0
+    steps_saved: int = 0
+    steps_failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class StepCapture:
+    """Turns clicks and typing into steps of one process while it runs.
+
+    Args:
+        source: frames of the whole area clicks can land in (screen pixels).
+        hook: desktop-wide input; its callbacks must not block.
+        windows: window titles at a point and of the focused window.
+        media: where the PNGs go.
+        sink: where the steps go (appended after the process's last step).
+        clock: monotonic seconds.
+        video_clock: seconds into a running recording (None: not recording, or paused);
+            each step gets the time of its click as ``video_time``.
+        fps: how often the screen is grabbed into the ring.
+        crop_size: the largest step screenshot; larger screens are cropped around the click.
+        skip_window: clicks and typing in windows it returns True for make no step
+            (Baton's own windows).
+        ignore_keys: key labels that make no step (the start/stop shortcut, ``"Ctrl+Shift+S"``).
+        on_step: called (save thread) with each saved step.
+        on_error: called (any capture thread) with each problem; capture goes on if it can.
+        closers: called after ``stop`` (closing the connections made for this capture).
+    """
+
+    def __init__(
+        self,
+        source: FrameSource,
+        hook: TypingHook,
+        windows: WindowLookup,
+        media: MediaStore,
+        sink: StepSink,
+        *,
+        clock: Clock = time.monotonic,
+        video_clock: VideoClock | None = None,
+        fps: float = DEFAULT_FPS,
+        crop_size: tuple[int, int] = CROP_SIZE,
+        skip_window: Callable[[WindowInfo | None], bool] | None = None,
+        ignore_keys: Iterable[str] = (),
+        on_step: Callable[[SavedStep], None] | None = None,
+        on_error: Callable[[UserError], None] | None = None,
+        closers: Iterable[Callable[[], None]] = (),
+    ) -> None:
+        self._source = source
+        self._hook = hook
+        self._media = media
+        self._sink = sink
+        self._clock = clock
+        self._video_clock = video_clock
+        self._period = 1.0 / fps
+        self._crop_size = crop_size
+        self._on_step = on_step
+        self._on_error = on_error
+        self._closers = list(closers)
+        self.stats = CaptureStats()
+        self.ring = FrameRing()
+        self._events: queue.Queue[StepEvent | None] = queue.Queue()
+        self._jobs: queue.Queue[StepJob | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._started = False
+        self._encoder: ThreadPoolExecutor | None = None
+        self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
+                                    ignore_keys=ignore_keys)
+
+    # -- control ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Grab the first frame, start the threads, then watch the input.
+
+        Raises:
+            UserError: the process is gone, or the screen or the input cannot be watched.
+        """
+        if self._started:
+            raise RuntimeError("a step capture can be started once")
+        self._started = True
+        try:
+            self._sink.next_position()
+            self.ring.add(self._clock(), self._source.grab())
+            encode_png(np.zeros((8, 8, 3), np.uint8))  # load the codec now, not on a click
+            self._encoder = ThreadPoolExecutor(1, thread_name_prefix="baton-step-png")
+            for target, name in ((self._grab_loop, "grab"), (self._describe_loop, "describe"),
+                                 (self._save_loop, "save")):
+                thread = threading.Thread(target=target, name=f"baton-step-{name}",
+                                          daemon=True)
+                self._threads.append(thread)
+                thread.start()
+            self._hook.start(self._on_click, self._on_key, self._on_text)
+        except BaseException:
+            self._finish(hook_started=False)
+            raise
+
+    def pause(self) -> None:
+        """Ignore clicks and keys until ``resume``."""
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def stop(self) -> CaptureStats:
+        """Stop watching, save what is pending (typing too), and return the stats."""
+        if not self._stop.is_set():
+            self._finish(hook_started=True)
+        return self.stats
+
+    def _finish(self, *, hook_started: bool) -> None:
+        if hook_started:
+            self._hook.stop()
+        self._stop.set()
+        self._events.put(None)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.warning("step capture thread %s did not finish", thread.name)
+        self._threads = []
+        if self._encoder is not None:
+            self._encoder.shutdown(wait=True)
+        self._source.close()
+        for close in self._closers:
+            close()
+
+    # -- input callbacks (input threads: only look up the frame and enqueue) ---------
+
+    def _event(self, kind: str, x: int = 0, y: int = 0, value: str = "") -> None:
+        if self._paused.is_set() or self._stop.is_set():
+            return
+        t = self._clock()
+        video_time = self._video_clock() if self._video_clock is not None else None
+        if kind == "click":
+            self.stats.clicks += 1
+        else:
+            self.stats.keys += 1
+        self._events.put(StepEvent(kind, t, self.ring.before(t), video_time, x, y, value))
+
+    def _on_click(self, x: int, y: int, button: str) -> None:
+        self._event("click", x, y, button)
+
+    def _on_key(self, label: str | None) -> None:
+        if label is not None:  # printable keys arrive through _on_text
+            self._event("key", value=label)
+
+    def _on_text(self, text: str) -> None:
+        self._event("text", value=text)
+
+    # -- threads ---------------------------------------------------------------------
+
+    def _grab_loop(self) -> None:
+        due = self._clock()
+        while not self._stop.is_set():
+            due += self._period
+            wait = due - self._clock()
+            if wait < 0:
+                due = self._clock()  # late (busy machine): skip, do not catch up
+            elif self._stop.wait(wait):
+                break
+            started = self._clock()
+            try:
+                frame = self._source.grab()
+            except DisplayLost as error:
+                self._report(UserError(f"{error}: step capture cannot see the screen."))
+                return
+            except Exception as error:  # our bug: stop grabbing, keep the steps so far
+                log.exception("step capture grab failed")
+                self._report(UserError(f"Step capture stopped grabbing the screen ({error!r})."))
+                return
+            self.ring.add(started, frame)
+            self.stats.frames_grabbed += 1
+
+    def _describe_loop(self) -> None:
+        while True:
+            event = self._events.get()
+            if event is None:
+                self._describer.flush(self.ring.newest(), self._clock())
+                self._jobs.put(None)
+                return
+            try:
+                self._describer.describe(event)
+            except Exception as error:  # our bug: lose this event, not the session
+                log.exception("step capture could not describe an event")
+                self._report(UserError(f"A step could not be made ({error!r})."))
+
+    def _save_loop(self) -> None:
+        last: SavedStep | None = None  # the step a double-click retitles
+        while (job := self._jobs.get()) is not None:
+            try:
+                if job.retitles_previous:
+                    if last is None:
+                        continue  # the first click's step was not saved
+                    saved = last = replace(last, title=self._sink.retitle(last.step_id, job.title))
+                    if self._on_step is not None:
+                        self._on_step(saved)
+                    continue
+                saved = last = self._save(job)
+            except UserError as error:
+                self.stats.steps_failed += 1
+                last = None
+                self._report(error)
+                continue
+            except Exception as error:  # our bug: lose this step, not the session
+                log.exception("step capture could not save a step")
+                self.stats.steps_failed += 1
+                last = None
+                self._report(UserError(f"A step could not be saved ({error!r})."))
+                continue
+            self.stats.steps_saved += 1
+            if self._on_step is not None:
+                self._on_step(saved)
+
+    def _save(self, job: StepJob) -> SavedStep:
+        number = self._sink.next_position()
+        shot = full = None
+        click: tuple[int, int] | None = None
+        if job.frame is not None:
+            shot, full, click = self._screenshots(job, number)
+        step = CapturedStep(
+            title=job.title,
+            screenshot=shot,
+            full_screenshot=full,
+            click_x=click[0] if click else None,
+            click_y=click[1] if click else None,
+            video_time=None if job.video_time is None else round(job.video_time, 3),
+            window_title=job.window_title,
+        )
+        saved = self._sink.add([step])[0]
+        return replace(saved, latency=self._clock() - job.t)
+
+    def _screenshots(
+        self, job: StepJob, number: int
+    ) -> tuple[str, str, tuple[int, int] | None]:
+        """Draw, crop, encode (full frame in parallel) and store; returns the keys."""
+        assert job.frame is not None and self._encoder is not None
+        region = self._source.region
+        height, width = job.frame.shape[:2]
+        image = to_bgr(job.frame)
+
+        def inside(point: tuple[int, int] | None) -> tuple[int, int] | None:
+            if point is None:
+                return None
+            x, y = point[0] - region.left, point[1] - region.top
+            return (x, y) if 0 <= x < width and 0 <= y < height else None
+
+        click = inside(job.click)
+        if click is not None:
+            draw_marker(image, click[0], click[1], number)
+        centre = click or inside(job.centre) or (width // 2, height // 2)
+        crop = crop_for(width, height, centre[0], centre[1], self._crop_size)
+        full_png = self._encoder.submit(encode_png, image)
+        whole = (crop.width, crop.height, crop.scale) == (width, height, 1.0)
+        shot_png = None if whole else encode_png(cut(image, crop))
+        full = self._media.put_bytes(full_png.result(), "png")
+        shot = full if shot_png is None else self._media.put_bytes(shot_png, "png")
+        return shot, full, click
+
+    def _report(self, error: UserError) -> None:
+        log.warning("step capture: %s", error)
+        self.stats.errors.append(str(error))
+        if self._on_error is not None:
+            try:
+                self._on_error(error)
+            except Exception:  # noqa: BLE001 - a broken listener must not stop capture
+                log.exception("step capture error listener failed")

@@ -1,0 +1,227 @@
+"""From input events to step jobs: which window, what to call the step, which frame.
+
+``Describer`` runs on one thread (step capture's describe thread) and sees the events in
+the order they happened; it needs no screen and no database, so tests feed it directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from baton.capture.platform.base import WindowInfo
+from baton.capture.recording.sources import Frame
+from baton.capture.steps.titles import (
+    EDITING,
+    ENDS_FIELD,
+    SPACE,
+    Typing,
+    click_title,
+    is_shortcut,
+    press_title,
+    repeat_click_title,
+    window_title,
+)
+
+RING_FRAMES = 3
+DOUBLE_CLICK_SECONDS = 0.5  # the desktops' usual double-click interval
+DOUBLE_CLICK_PIXELS = 4
+
+
+class WindowLookup(Protocol):
+    """Which window is where (the platform module: X11, or the null fallback)."""
+
+    def window_at(self, x: int, y: int) -> WindowInfo | None:
+        """The window at a screen point."""
+
+    def focused_window(self) -> WindowInfo | None:
+        """The window that receives typing."""
+
+
+class FrameRing:
+    """The last few frames with the time their grab began (thread-safe)."""
+
+    def __init__(self, size: int = RING_FRAMES) -> None:
+        self._lock = threading.Lock()
+        self._frames: deque[tuple[float, Frame]] = deque(maxlen=size)
+
+    def add(self, t: float, frame: Frame) -> None:
+        with self._lock:
+            self._frames.append((t, frame))
+
+    def before(self, t: float) -> Frame | None:
+        """The newest frame whose grab began at or before ``t`` (else the oldest kept)."""
+        with self._lock:
+            for grabbed_at, frame in reversed(self._frames):
+                if grabbed_at <= t:
+                    return frame
+            return self._frames[0][1] if self._frames else None
+
+    def newest(self) -> Frame | None:
+        with self._lock:
+            return self._frames[-1][1] if self._frames else None
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """A click, a named key or typed text, with the frame grabbed just before it.
+
+    Attributes:
+        kind: ``"click"``, ``"key"`` (``value`` is a label such as ``"Enter"``) or
+            ``"text"`` (``value`` is the typed character).
+        t: monotonic seconds when the event arrived.
+        frame: the screen just before the event (None: nothing grabbed yet).
+        video_time: seconds into the running recording, if any.
+        x, y: screen pixels of a click.
+        value: the button of a click, the key label or the typed text.
+    """
+
+    kind: str
+    t: float
+    frame: Frame | None
+    video_time: float | None
+    x: int = 0
+    y: int = 0
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class StepJob:
+    """A step to save: its title and the frame its screenshots are made from."""
+
+    title: str
+    window_title: str
+    frame: Frame | None
+    t: float
+    video_time: float | None
+    click: tuple[int, int] | None = None
+    """Screen pixels of the click, drawn as the numbered marker."""
+    centre: tuple[int, int] | None = None
+    """Screen pixels to crop around when there is no click (typing: the last click)."""
+    retitles_previous: bool = False
+    """A double- or triple-click: give the step of the first click this title instead of
+    making a new step (its screenshot, from before the first click, stays)."""
+
+
+class Describer:
+    """Turns events into step jobs, collecting typing into one step per field.
+
+    Args:
+        windows: window lookups (done here, off the input threads).
+        emit: receives each job in order.
+        skip_window: windows whose clicks and typing make no step (Baton's own).
+        ignore_keys: key labels that make no step (the capture on/off shortcut).
+    """
+
+    def __init__(
+        self,
+        windows: WindowLookup,
+        emit: Callable[[StepJob], None],
+        *,
+        skip_window: Callable[[WindowInfo | None], bool] | None = None,
+        ignore_keys: Iterable[str] = (),
+    ) -> None:
+        self._windows = windows
+        self._emit = emit
+        self._skip = skip_window or (lambda _window: False)
+        self._ignore_keys = frozenset(ignore_keys)
+        self._typing: Typing | None = None
+        self._last_click: tuple[int, int] | None = None
+        self._clicks: list[StepEvent] = []  # the clicks of the last step, if it was a click
+        self._clicked_window: WindowInfo | None = None
+
+    def describe(self, event: StepEvent) -> None:
+        """Handle one event (in the order they happened)."""
+        value = event.value
+        if event.kind == "click":
+            if self._repeats(event):
+                self._repeat_click(event)
+                return
+            self.flush(event.frame, event.t)
+            self._click(event)
+            return
+        self._clicks = []  # a key between two clicks: they are not a double-click
+        if event.kind == "text":
+            self._type(event, value)
+        elif value in self._ignore_keys:
+            return
+        elif value in SPACE:
+            self._type(event, " ")
+        elif value in EDITING:
+            if self._typing is not None:
+                self._typing.backspace()
+        elif value in ENDS_FIELD and self._typing is not None:
+            then = value if value.endswith("Enter") else None
+            if not self.flush(event.frame, event.t, then) and then:
+                self._press(event)
+        elif is_shortcut(value):
+            self.flush(event.frame, event.t)
+            self._press(event)
+
+    def flush(self, frame: Frame | None, t: float, then: str | None = None) -> bool:
+        """Emit the typing step, if any (its screenshot is ``frame``: typing done).
+
+        Args:
+            frame: the screen when typing ended.
+            t: when typing ended (latency is measured from here).
+            then: the key that ended typing, when it belongs to the step (``"Enter"``).
+
+        Returns:
+            Whether a typing step was emitted.
+        """
+        typing, self._typing = self._typing, None
+        if typing is None or typing.empty:
+            return False
+        self._emit(StepJob(typing.title(then), window_title(typing.window), frame, t,
+                           typing.video_time, centre=self._last_click))
+        return True
+
+    def _click(self, event: StepEvent) -> None:
+        window = self._windows.window_at(event.x, event.y)
+        self._clicks = []
+        if self._skip(window):
+            return
+        self._last_click = (event.x, event.y)
+        self._clicks, self._clicked_window = [event], window
+        self._emit(StepJob(click_title(window, event.value), window_title(window),
+                           event.frame, event.t, event.video_time, click=(event.x, event.y)))
+
+    def _repeats(self, event: StepEvent) -> bool:
+        """Whether ``event`` is the second or third click of a double- or triple-click."""
+        if not self._clicks or len(self._clicks) >= 3:
+            return False
+        last = self._clicks[-1]
+        return (
+            event.value == last.value
+            and event.t - last.t <= DOUBLE_CLICK_SECONDS
+            and abs(event.x - last.x) <= DOUBLE_CLICK_PIXELS
+            and abs(event.y - last.y) <= DOUBLE_CLICK_PIXELS
+        )
+
+    def _repeat_click(self, event: StepEvent) -> None:
+        self._clicks.append(event)
+        first, window = self._clicks[0], self._clicked_window
+        title = repeat_click_title(window, first.value, len(self._clicks))
+        self._emit(StepJob(title, window_title(window), None, event.t, first.video_time,
+                           click=(first.x, first.y), retitles_previous=True))
+
+    def _type(self, event: StepEvent, text: str) -> None:
+        window = self._windows.focused_window()
+        typing = self._typing
+        if typing is not None and not typing.same_field(window):
+            self.flush(event.frame, event.t)
+            typing = None
+        if typing is None:
+            if self._skip(window):
+                return
+            typing = self._typing = Typing(window, event.video_time)
+        typing.type(text, window)
+
+    def _press(self, event: StepEvent) -> None:
+        window = self._windows.focused_window()
+        if not self._skip(window):
+            self._emit(StepJob(press_title(event.value, window), window_title(window),
+                               event.frame, event.t, event.video_time, centre=self._last_click))

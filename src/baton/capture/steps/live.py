@@ -1,0 +1,107 @@
+"""Step capture on this desktop: the real screen, input hook and window titles, wired up.
+
+This is what the GUI's "Start step capture" action (and anything else that wants steps
+from real clicks) calls; ``StepCapture`` itself takes every collaborator as an argument.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from baton.capture.platform import open_platform
+from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.input import PynputHook
+from baton.capture.platform.screens import desktop_region, list_monitors, no_display_error
+from baton.capture.recording.sources import ScreenSource
+from baton.capture.steps.capture import DEFAULT_FPS, StepCapture, VideoClock
+from baton.capture.steps.sink import DatabaseStepSink, SavedStep
+from baton.core.media import MediaStore
+from baton.errors import UserError
+
+
+def open_step_capture(
+    sessions: sessionmaker[Session],
+    media: MediaStore,
+    process_id: int,
+    *,
+    display: str | None = None,
+    video_clock: VideoClock | None = None,
+    skip_window: Callable[[WindowInfo | None], bool] | None = None,
+    ignore_keys: Iterable[str] = (),
+    on_step: Callable[[SavedStep], None] | None = None,
+    on_error: Callable[[UserError], None] | None = None,
+    fps: float = DEFAULT_FPS,
+) -> StepCapture:
+    """A step capture of the whole desktop (all monitors) for process ``process_id``.
+
+    Call ``start()`` on the result (it raises ``UserError`` when the process is gone or the
+    input cannot be watched) and ``stop()`` to end it. Steps are appended after the
+    process's last step. ``on_step``/``on_error`` are called from a capture thread.
+
+    Args:
+        sessions: the database's session factory.
+        media: the media store for the screenshots.
+        process_id: the process the steps belong to.
+        display: X display name for the screen and window titles (None: ``DISPLAY``);
+            the input hook always watches ``DISPLAY``.
+        video_clock: a running recording's clock (``Recorder.elapsed``) to give each step
+            its moment in the video; None when not recording.
+        skip_window: windows whose clicks make no step (Baton's own windows).
+        ignore_keys: key labels that make no step (the global shortcut, ``"Ctrl+Shift+S"``).
+        on_step: called with each saved step.
+        on_error: called with each problem (disk full, screen lost ...).
+        fps: how often the screen is grabbed while waiting for a click.
+
+    Raises:
+        UserError: no display can be reached, or it does not let Baton watch the input.
+    """
+    region = desktop_region(list_monitors(display))
+    _check_input_allowed()
+    source = ScreenSource(region, display)
+    try:
+        platform = open_platform(display)
+    except BaseException:
+        source.close()
+        raise
+    return StepCapture(
+        source,
+        PynputHook(),
+        platform,
+        media,
+        DatabaseStepSink(sessions, process_id),
+        video_clock=video_clock,
+        fps=fps,
+        skip_window=skip_window,
+        ignore_keys=ignore_keys,
+        on_step=on_step,
+        on_error=on_error,
+        closers=(platform.close,),
+    )
+
+
+def _check_input_allowed() -> None:
+    """Refuse a display without the X RECORD extension up front.
+
+    pynput watches ``DISPLAY`` through RECORD; without it, its threads die with a traceback
+    and never report ready.
+    """
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return  # no X: the input hook itself explains what is missing
+    from Xlib import display as xdisplay  # type: ignore[import-untyped]
+    from Xlib import error as xerror
+
+    try:
+        connection = xdisplay.Display()
+    except (xerror.DisplayError, xerror.ConnectionClosedError, OSError) as error:
+        raise no_display_error(None) from error
+    try:
+        allowed = connection.has_extension("RECORD")
+    finally:
+        connection.close()
+    if not allowed:
+        raise UserError("Cannot watch the mouse and keyboard: the display does not allow it "
+                        "(the X RECORD extension is missing).")

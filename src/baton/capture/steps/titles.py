@@ -1,0 +1,153 @@
+"""Step titles, and typing collected into one "Type ..." step per field.
+
+Privacy: text typed where a password may be asked for is never kept, not even in memory
+once that is known: only that something was typed. "Where a password may be asked for" is
+judged from the window that has the keyboard focus: its title (password, PIN, sign in ...)
+or its application (pinentry, ssh-askpass, polkit agents, password managers). When the
+window cannot be told at all, the text is not kept either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from baton.capture.platform.base import WindowInfo
+
+HIDDEN = "••••••"
+"""What a secret looks like in a title (always six dots: the length is not told)."""
+MAX_TEXT = 80
+MAX_WINDOW_TITLE = 100
+
+SECRET_TITLE = re.compile(
+    r"pass(word|phrase|code|wd)|passwort|kennwort|mot de passe|contraseña|senha|wachtwoord"
+    r"|\bpin\b|\bpins?code|\blog ?[io]n\b|\bsign ?in\b|unlock|authenticat|credential|secret"
+    r"|\b2fa\b|\botp\b|one[- ]time|verification code|security code|\bsudo\b|keyring|vault",
+    re.IGNORECASE,
+)
+SECRET_APPS = (
+    "pinentry", "askpass", "gcr-prompter", "polkit", "authentication-agent", "keepass",
+    "bitwarden", "1password", "kwallet", "seahorse", "lxpolkit",
+)
+ENDS_FIELD = {"Enter", "Tab", "Shift+Tab", "Kp Enter"}
+SPACE = {"Space", "Shift+Space"}
+EDITING = {"Backspace", "Shift+Backspace"}
+PRESS_ALONE = {"Enter", "Esc", "Kp Enter"}
+"""Keys worth their own "Press ..." step when they do not end typing."""
+
+
+def looks_secret(window: WindowInfo | None) -> bool:
+    """True when typing into ``window`` may be a password (or the window is unknown)."""
+    if window is None:
+        return True
+    app = window.app.lower()
+    return bool(SECRET_TITLE.search(window.title)) or any(name in app for name in SECRET_APPS)
+
+
+def short(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def window_title(window: WindowInfo | None) -> str:
+    return short(window.title, MAX_WINDOW_TITLE) if window is not None else ""
+
+
+def _in(window: WindowInfo | None) -> str:
+    title = window_title(window)
+    return f' in "{title}"' if title else ""
+
+
+def click_title(window: WindowInfo | None, button: str = "left") -> str:
+    """``Click in "Invoices — Mozilla Firefox"``; just ``Click`` when the window is unknown."""
+    verb = {"right": "Right-click", "middle": "Middle-click"}.get(button, "Click")
+    return verb + _in(window)
+
+
+def repeat_click_title(window: WindowInfo | None, button: str, clicks: int) -> str:
+    """``Double-click in "Files"`` (2 clicks), ``Triple-click in "Notes"`` (3)."""
+    times = "Double" if clicks == 2 else "Triple"
+    side = {"right": " right", "middle": " middle"}.get(button, "")
+    return f"{times}{side}-click" + _in(window)
+
+
+def press_title(label: str, window: WindowInfo | None) -> str:
+    """``Press Ctrl+S in "Invoices — Test"``."""
+    return f"Press {label}{_in(window)}"
+
+
+def is_shortcut(label: str) -> bool:
+    """A key worth a step of its own: Ctrl/Alt/Super combinations, F-keys, Esc, Enter."""
+    if label in PRESS_ALONE:
+        return True
+    if re.fullmatch(r"F\d{1,2}", label):
+        return True
+    return any(label.startswith(prefix) for prefix in ("Ctrl+", "Alt+", "Super+", "AltGr+"))
+
+
+@dataclass
+class Typing:
+    """Keys typed into one window since the last click, Enter, Tab or focus change.
+
+    Args:
+        window: the window with the keyboard focus when typing began.
+        video_time: the recording time of the first key, if recording.
+    """
+
+    window: WindowInfo | None
+    video_time: float | None = None
+    secret: bool = False
+    _chars: list[str] = field(default_factory=list)
+    _typed: bool = False
+
+    def __post_init__(self) -> None:
+        self.secret = looks_secret(self.window)
+
+    def same_field(self, window: WindowInfo | None) -> bool:
+        """Whether typing into ``window`` continues this step."""
+        mine = self.window.window_id if self.window is not None else None
+        theirs = window.window_id if window is not None else None
+        return mine == theirs
+
+    def type(self, text: str, window: WindowInfo | None) -> None:
+        """Add typed characters; a window that now looks secret hides everything typed."""
+        self._typed = True
+        if window is not None and looks_secret(window):
+            self.secret = True
+        if self.secret:
+            self._chars.clear()
+            return
+        self._chars.append(text)
+
+    def backspace(self) -> None:
+        if self._chars:
+            self._chars.pop()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing worth a step (no key, or everything typed was erased)."""
+        return not self._typed or (not self.secret and not "".join(self._chars).strip())
+
+    def title(self, then: str | None = None) -> str:
+        """``Type "INV-42" in "Invoices — Test"`` or ``Type •••••• in "Password"``.
+
+        Args:
+            then: a key that ended typing and belongs to the step (``"Enter"``).
+        """
+        shown = HIDDEN if self.secret else f'"{short("".join(self._chars), MAX_TEXT)}"'
+        text = f"Type {shown}{_in(self.window)}"
+        return f"{text}, then press {then}" if then else text
+
+
+def shortcut_label(combination: str) -> str:
+    """The label step capture sees for a pynput hotkey, to pass in ``ignore_keys``.
+
+    ``"<ctrl>+<alt>+s"`` → ``"Ctrl+Alt+S"``; ``"<ctrl>+<shift>+<f9>"`` → ``"Ctrl+Shift+F9"``.
+    """
+    names = {"ctrl": "Ctrl", "alt": "Alt", "cmd": "Super", "shift": "Shift"}
+    parts = [part.strip().lower() for part in combination.split("+")]
+    held = {part.strip("<>") for part in parts[:-1]}
+    key = parts[-1]
+    label = key.strip("<>").replace("_", " ").title() if key.startswith("<") else key.upper()
+    return "+".join([names[m] for m in ("ctrl", "alt", "cmd", "shift") if m in held] + [label])

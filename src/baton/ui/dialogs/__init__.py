@@ -1,0 +1,1 @@
+"""The app's dialogs: process, assistant, send, check in, preferences, stale holders."""

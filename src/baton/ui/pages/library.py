@@ -1,0 +1,131 @@
+"""The Library: the owner's processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from baton.core.library import Library, ProcessRow
+from baton.core.models import ProcessStatus
+from baton.errors import UserError
+from baton.ui import messages
+from baton.ui.dialogs.process import ProcessDialog
+from baton.ui.models.tables import ProcessTableModel
+from baton.ui.pages.table_page import EmptyState, TablePage
+
+
+class LibraryView(TablePage[ProcessRow]):
+    """Lists processes; create, edit, delete, and count "I did this myself again".
+
+    With ``open_steps`` (called with a process id), Enter or a double-click opens the
+    process's steps and F2 edits its details; without it, both edit the details.
+    """
+
+    LIMIT = 1000
+
+    def __init__(
+        self,
+        library: Library,
+        notify: Callable[[str], None],
+        parent: QWidget | None = None,
+        open_steps: Callable[[int], None] | None = None,
+    ) -> None:
+        empty = EmptyState(
+            "No processes yet",
+            "Start with something you do every week and would love to stop doing yourself. "
+            "Add it here, then record yourself doing it once.",
+            "Add your first process",
+        )
+        super().__init__(ProcessTableModel(), empty, "Search processes  (Ctrl+F)", parent)
+        self._library = library
+        self._notify = notify
+        empty.button.clicked.connect(self.add_process)
+        self.new_action = self.add_action("New process", self.add_process)
+        self._open_steps = open_steps
+        self.steps_action = self.add_action(
+            "Open steps", self.open_steps, "Ctrl+O", needs_selection=True
+        )
+        self.steps_action.setVisible(open_steps is not None)
+        self.edit_action = self.add_action("Edit", self.edit_process, "F2", needs_selection=True)
+        self.delete_action = self.add_action(
+            "Delete", self.delete_process, QKeySequence.StandardKey.Delete, needs_selection=True
+        )
+        self.myself_action = self.add_action(
+            "I did this myself again", self.did_it_myself, "Ctrl+D", needs_selection=True
+        )
+        self.on_activate(self.open_steps if open_steps is not None else self.edit_process)
+
+    def refresh(self) -> None:
+        rows = self._library.list_processes(self.search_text(), limit=self.LIMIT)
+        self.set_rows(rows, limit=self.LIMIT)
+
+    def add_process(self) -> None:
+        draft = ProcessDialog.ask(self)
+        if draft is None:
+            return
+        try:
+            row = self._library.add_process(draft)
+        except UserError as error:
+            messages.show_problem(self, str(error))
+            return
+        self.refresh()
+        self.select_where(lambda r: r.id == row.id)
+        self._notify(f"Added “{row.title}”.")
+
+    def open_steps(self) -> None:
+        row = self.selected()
+        if row is not None and self._open_steps is not None:
+            self._open_steps(row.id)
+
+    def edit_process(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        draft = ProcessDialog.ask(self, row)
+        if draft is None:
+            return
+        try:
+            saved = self._library.update_process(row.id, draft, expected_version=row.row_version)
+        except UserError as error:
+            messages.show_problem(self, str(error))
+            self.refresh()
+            return
+        self.refresh()
+        self._notify(f"Saved “{saved.title}”.")
+
+    def delete_process(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        question = f"Delete “{row.title}” and its {row.step_count} steps? This cannot be undone."
+        if not messages.confirm(self, "Delete process", question, "Delete"):
+            return
+        try:
+            self._library.delete_process(row.id)
+        except UserError as error:
+            messages.show_problem(self, str(error))
+        self.refresh()
+        self._notify(f"Deleted “{row.title}”.")
+
+    def did_it_myself(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            saved = self._library.did_it_myself(row.id)
+        except UserError as error:
+            messages.show_problem(self, str(error))
+            return
+        self.refresh()
+        if saved.times_done_myself >= 2 and saved.status in (
+            ProcessStatus.IDEA,
+            ProcessStatus.DRAFT,
+        ):
+            self._notify(
+                f"You have done “{saved.title}” yourself {saved.times_done_myself} times: "
+                "record it the next time you do it, and hand it off."
+            )
+        else:
+            self._notify(f"Counted: you did “{saved.title}” yourself again.")
