@@ -1,4 +1,7 @@
-"""The command line (a stable contract: tests and scripts use it). See DESIGN.md.
+"""The command line (a stable contract: tests and scripts use it).
+
+The commands are listed in README.md ("Command line"); docs/ARCHITECTURE.md says where each
+lives.
 
 Each area registers its commands: ``library`` (process, assistant), ``recording`` (record,
 steps from video), ``handoffs`` (handoff send, package, receipt), ``system`` (selftest).

@@ -2,5 +2,6 @@
 
 A package is a zip an assistant opens in any browser (``index.html``), with the checklist as
 Markdown and PDF, the step screenshots with redactions burned in and the walkthrough video.
-The format is described in DESIGN.md ("Handoff package, format 1").
+Both formats (handoff package and progress receipt, format 1) are specified in
+docs/package-format.md.
 """

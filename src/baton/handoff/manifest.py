@@ -3,7 +3,8 @@
 The manifest names the process and version, the handoff it was made for (if any), the steps
 as the viewer and an importing Baton need them, and every other file in the zip with its
 SHA-256 and size. Parsing treats the manifest as hostile input: every field is type- and
-size-checked, and a newer format version is refused with a message saying so.
+size-checked, and a newer format version is refused with a message saying so. The fields
+and limits are specified in docs/package-format.md; change both together.
 """
 
 from __future__ import annotations

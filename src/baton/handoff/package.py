@@ -6,7 +6,8 @@ checklist, manifest) and copies the prepared files into the zip inside the kerne
 is written into a nameless file in the target folder and only linked into place when
 complete, so a failed, cancelled or killed export leaves nothing at ``out``. Entries have
 fixed timestamps and permissions and a fixed order (media first, manifest last), so the
-same version gives the same bytes.
+same version gives the same bytes. The layout and these rules are specified in
+docs/package-format.md.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ zip's directory is checked against limits (entry count, sizes, compression ratio
 every name is checked (no absolute paths, no ``..``, no links or device files, no
 duplicates even by case), the manifest is validated, and every file is streamed through
 SHA-256 and compared with the manifest. The first problem found is reported as one
-``UserError`` sentence and nothing is written.
+``UserError`` sentence and nothing is written. The checks and limits are listed in
+docs/package-format.md.
 """
 
 from __future__ import annotations

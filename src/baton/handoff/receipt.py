@@ -5,7 +5,8 @@ version and lists, per step, whether it is done (and when), a note and a questio
 checks the file completely first: its shape and sizes, that the handoff exists here and is
 not revoked, and that the package id matches the one Baton derives for that handoff (a
 receipt edited or taken from another library does not). Only then does the handoff's
-timeline get its events and its status move; a refused receipt changes nothing.
+timeline get its events and its status move; a refused receipt changes nothing. The format
+and the matching rules are specified in docs/package-format.md.
 """
 
 from __future__ import annotations

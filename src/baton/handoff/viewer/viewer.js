@@ -1,6 +1,7 @@
 /* Baton handoff viewer: the checklist, the walkthrough video with chapters, and a progress
  * receipt to send back. Works from file:// with no network. Every piece of text from the
- * package or the user is inserted with textContent (never as HTML). */
+ * package or the user is inserted with textContent (never as HTML). What it keeps in the
+ * browser and the receipt it saves are specified in docs/package-format.md. */
 (function () {
   "use strict";
 
