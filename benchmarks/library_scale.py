@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from baton.core.dashboard import Dashboard  # noqa: E402
 from baton.core.db import Database, open_database, sqlite_url  # noqa: E402
+from baton.core.handoffs import Handoffs  # noqa: E402
 from baton.core.models import (  # noqa: E402
     Arrangement,
     Assistant,
@@ -47,7 +48,6 @@ from baton.core.models import (  # noqa: E402
     ProcessStatus,
     ProcessVersion,
 )
-from baton.core.tracking import Tracking  # noqa: E402
 
 STATUSES = list(HandoffStatus)
 FIRST = ["Ana", "Ben", "Chidi", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo"]
@@ -110,7 +110,7 @@ def timed(action: Callable[[], Any], repeat: int = 5) -> float:
 
 def measure(db: Database) -> dict[str, float]:
     dashboard = Dashboard(db.sessions)
-    tracking = Tracking(db.sessions)
+    handoffs = Handoffs(db.sessions)
     today = date(2026, 11, 28)
 
     def whole_dashboard() -> None:
@@ -123,8 +123,8 @@ def measure(db: Database) -> dict[str, float]:
     return {
         "dashboard_ms": timed(whole_dashboard),
         "dashboard_figures_ms": timed(lambda: dashboard.figures(today)),
-        "handoff_filter_ms": timed(lambda: tracking.list_handoffs("payroll", limit=500)),
-        "handoff_first_page_ms": timed(lambda: tracking.list_handoffs("", limit=500)),
+        "handoff_filter_ms": timed(lambda: handoffs.list("payroll", limit=500)),
+        "handoff_first_page_ms": timed(lambda: handoffs.list("", limit=500)),
     }
 
 

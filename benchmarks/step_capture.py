@@ -180,20 +180,18 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, display: str, scratch: Path) -> dict[str, Any]:
-    from sqlalchemy import func, select
-
     from baton.capture.steps.live import open_step_capture
     from baton.core.db import open_database, sqlite_url
     from baton.core.library import Library, ProcessDraft
     from baton.core.media import MediaStore
-    from baton.core.models import Step
+    from baton.core.steps import Steps
 
     reference = references(display, scratch, args.reference_runs)
     db = open_database(sqlite_url(scratch / "baton.db"))
     media = MediaStore(scratch / "media")
     process = Library(db.sessions).add_process(ProcessDraft("Benchmark"))
     arrivals = Arrivals()
-    capture = open_step_capture(db.sessions, media, process.id, on_step=arrivals)
+    capture = open_step_capture(Steps(db.sessions).appender(process.id), media, on_step=arrivals)
     rng = random.Random(4)
 
     def place() -> tuple[str, str]:
@@ -229,9 +227,8 @@ def run(args: argparse.Namespace, display: str, scratch: Path) -> dict[str, Any]
         stats = capture.stop()
     burst = [saved.latency for _, saved in arrivals.items[args.clicks:]]
 
-    with db.sessions() as session:
-        rows = session.scalar(select(func.count(Step.id))) or 0
-        steps = list(session.scalars(select(Step)))
+    steps = Steps(db.sessions).list(process.id)
+    rows = len(steps)
     missing_files = sum(1 for step in steps for key in (step.screenshot, step.full_screenshot)
                         if key is None or key not in media)
     positions = sorted(step.position for step in steps)

@@ -78,13 +78,9 @@ def qt_probe() -> str:
 
 
 def check_database(services: Services) -> str:
-    from sqlalchemy import text
-
     from baton.core.db import head_revision
 
-    with services.database.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    return f"{services.database.engine.dialect.name}, schema {head_revision()}"
+    return f"{services.database.ping()}, schema {head_revision()}"
 
 
 def check_media(services: Services) -> str:

@@ -1,18 +1,20 @@
-"""Build the services once (database, media store, library, tracking) and pass them on."""
+"""Build the services once (database, media store, library, assistants, handoffs ...) and
+pass them on."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
+from baton.core.assistants import Assistants
 from baton.core.changes import Changes
 from baton.core.dashboard import Dashboard
 from baton.core.db import Database, open_database, sqlite_url
+from baton.core.handoffs import Handoffs
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.steps import Steps
-from baton.core.tracking import Tracking
 from baton.errors import UserError
 from baton.paths import Paths, resolve_paths
 from baton.settings import Settings
@@ -27,7 +29,8 @@ class Services:
     media: MediaStore
     library: Library
     steps: Steps
-    tracking: Tracking
+    assistants: Assistants
+    handoffs: Handoffs
     dashboard: Dashboard
     ladder: TrustLadder
     changes: Changes
@@ -61,7 +64,8 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         media=MediaStore(paths.media_dir),
         library=Library(database.sessions),
         steps=Steps(database.sessions),
-        tracking=Tracking(database.sessions),
+        assistants=Assistants(database.sessions),
+        handoffs=Handoffs(database.sessions),
         dashboard=Dashboard(database.sessions),
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),

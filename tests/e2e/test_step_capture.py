@@ -26,6 +26,7 @@ from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.models import Step
+from baton.core.steps import Steps
 from tests_support import wait_for_window
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
@@ -117,7 +118,8 @@ def test_clicks_and_typing_in_real_windows_become_steps(
     media = MediaStore(tmp_path / "media")
     process = Library(db.sessions).add_process(ProcessDraft("Pay an invoice"))
     saved: list[SavedStep] = []
-    capture = open_step_capture(db.sessions, media, process.id, on_step=saved.append)
+    capture = open_step_capture(Steps(db.sessions).appender(process.id), media,
+                                on_step=saved.append)
     capture.start()
     try:
         time.sleep(0.3)  # a calm screen in the ring before the first click
@@ -205,8 +207,8 @@ def test_steps_made_while_recording_point_into_the_video(xdisplay: Any, tmp_path
                         VideoSettings(640, 480, 15, "ultrafast", 23), input_hook=PynputHook())
     recorder.start()
     saved: list[SavedStep] = []
-    capture = open_step_capture(db.sessions, media, process.id, video_clock=recorder.elapsed,
-                                on_step=saved.append)
+    capture = open_step_capture(Steps(db.sessions).appender(process.id), media,
+                                video_clock=recorder.elapsed, on_step=saved.append)
     capture.start()
     try:
         time.sleep(0.5)

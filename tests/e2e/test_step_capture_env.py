@@ -16,6 +16,7 @@ from baton.capture.steps.live import open_step_capture
 from baton.core.db import Database, open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
+from baton.core.steps import Steps
 from baton.errors import UserError
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
@@ -49,8 +50,8 @@ def display_without_record() -> Iterator[str]:
 def test_no_display_is_a_plain_message(database: Database, tmp_path: Path) -> None:
     process = Library(database.sessions).add_process(ProcessDraft("Anything"))
     with pytest.raises(UserError, match="display"):
-        open_step_capture(database.sessions, MediaStore(tmp_path / "media"), process.id,
-                          display=":9876")
+        open_step_capture(Steps(database.sessions).appender(process.id),
+                          MediaStore(tmp_path / "media"), display=":9876")
 
 
 def test_a_display_without_record_is_refused_in_time(
@@ -61,8 +62,8 @@ def test_a_display_without_record_is_refused_in_time(
     process = Library(database.sessions).add_process(ProcessDraft("Anything"))
     started = time.monotonic()
     with pytest.raises(UserError, match="RECORD"):
-        capture = open_step_capture(database.sessions, MediaStore(tmp_path / "media"),
-                                    process.id)
+        capture = open_step_capture(Steps(database.sessions).appender(process.id),
+                                    MediaStore(tmp_path / "media"))
         capture.start()
     assert time.monotonic() - started < 10
     assert not [t for t in threading.enumerate() if t.name.startswith("baton-step")]

@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
+from baton.core.assistants import AssistantDraft, Assistants
 from baton.core.db import Database, open_database, sqlite_url
+from baton.core.handoffs import Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.models import HandoffStatus
-from baton.core.tracking import AssistantDraft, Tracking
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.receipt import import_receipt
 
@@ -64,7 +65,7 @@ class Sent:
     folder: Path
     package: PackageInfo
     handoff_id: int
-    tracking: Tracking
+    handoffs: Handoffs
     library: Library
 
     @property
@@ -85,16 +86,17 @@ def send(
     media = MediaStore(tmp_path / "media")
     clip = builders.make_mp4(tmp_path / "clip.mp4") if video else None
     version = builders.seed_process(database, media, title=title, steps=steps, video=clip)
-    tracking, library = Tracking(database.sessions), Library(database.sessions)
-    assistant = tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
-    handoff = tracking.create_handoff(version.id, assistant.id)
+    assistants, handoffs = Assistants(database.sessions), Handoffs(database.sessions)
+    library = Library(database.sessions)
+    assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
+    handoff = handoffs.create(version.id, assistant.id)
     package = build_package(
         version, media, tmp_path / "package.zip", handoff_id=handoff.id, assistant=assistant.name
     )
     folder = tmp_path / "unpacked"
     with zipfile.ZipFile(package.path) as archive:
         archive.extractall(folder)  # our own, just-verified-by-construction package
-    return Sent(folder, package, handoff.id, tracking, library)
+    return Sent(folder, package, handoff.id, handoffs, library)
 
 
 def open_page(
@@ -176,11 +178,11 @@ def test_assistant_round_trip_from_file_url(
     ]
     assert receipt["steps"][0]["done_at"] and receipt["steps"][2]["done_at"] is None
 
-    result = import_receipt(receipt_path, sent.tracking, sent.library)
+    result = import_receipt(receipt_path, sent.handoffs, sent.library)
     assert result.handoff.status is HandoffStatus.NEEDS_HELP
     assert result.steps_done == 2
     events = [
-        (e.kind.value, e.note, e.step_position) for e in sent.tracking.events(sent.handoff_id)
+        (e.kind.value, e.note, e.step_position) for e in sent.handoffs.events(sent.handoff_id)
     ]
     assert ("question", "Which address for EU clients?", 3) in events
     assert ("note", "Took 5 minutes", 1) in events

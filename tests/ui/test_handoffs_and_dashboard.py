@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from baton.core.assistants import AssistantDraft
 from baton.core.library import ProcessDraft
 from baton.core.models import EventKind, HandoffStatus, ProcessStatus
-from baton.core.tracking import AssistantDraft
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.check_in import CheckIn, CheckInDialog
@@ -25,18 +25,18 @@ def send(services: Services, title: str, assistant: str, minutes: int = 30) -> i
     process = services.library.add_process(
         ProcessDraft(title, minutes_per_run=minutes, runs_per_week=2, status=ProcessStatus.READY))
     try:
-        person = services.tracking.find_assistant(assistant).id
+        person = services.assistants.find(assistant).id
     except Exception:
-        person = services.tracking.add_assistant(AssistantDraft(assistant)).id
+        person = services.assistants.add(AssistantDraft(assistant)).id
     version = services.library.freeze_version(process.id)
-    return services.tracking.create_handoff(version.id, person, due_on=date(2026, 3, 1)).id
+    return services.handoffs.create(version.id, person, due_on=date(2026, 3, 1)).id
 
 
 def test_timeline_check_in_revoke_and_csv(
     qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     handoff = send(services, "Invoices", "Ana")
-    view = HandoffsView(services.tracking, today=lambda: date(2026, 3, 2))
+    view = HandoffsView(services.handoffs, today=lambda: date(2026, 3, 2))
     qtbot.addWidget(view)
     view.show()
     assert view.model.rowCount() == 1 and view.table.isVisible() and view.table.width() > 200
@@ -47,8 +47,8 @@ def test_timeline_check_in_revoke_and_csv(
         lambda cls, parent, row, today: CheckIn(HandoffStatus.PRACTISING, "going well",
                                                 date(2026, 3, 9))))
     view.check_in_action.trigger()
-    assert services.tracking.get_handoff(handoff).status is HandoffStatus.PRACTISING
-    assert services.tracking.get_handoff(handoff).due_on == date(2026, 3, 9)
+    assert services.handoffs.get(handoff).status is HandoffStatus.PRACTISING
+    assert services.handoffs.get(handoff).due_on == date(2026, 3, 9)
     view.table.selectRow(0)
     assert "Check in → practising: going well" in view.timeline.item(1).text()
 
@@ -60,12 +60,12 @@ def test_timeline_check_in_revoke_and_csv(
     monkeypatch.setattr(messages, "confirm", lambda *args: True)
     view.table.selectRow(0)
     view.revoke_action.trigger()
-    assert services.tracking.get_handoff(handoff).status is HandoffStatus.REVOKED
+    assert services.handoffs.get(handoff).status is HandoffStatus.REVOKED
 
 
 def test_check_in_dialog_never_offers_revoke(qtbot: QtBot, services: Services) -> None:
     send(services, "Invoices", "Ana")
-    [row] = services.tracking.list_handoffs()
+    [row] = services.handoffs.list()
     dialog = CheckInDialog(row, date(2026, 3, 2))
     qtbot.addWidget(dialog)
     values = [dialog.status.itemData(i) for i in range(dialog.status.count())]
@@ -78,9 +78,9 @@ def test_dashboard_shows_what_needs_attention(
     qtbot: QtBot, services: Services, qtmodeltester: Any
 ) -> None:
     first = send(services, "Invoices", "Ana", minutes=60)
-    services.tracking.check_in(first, HandoffStatus.INDEPENDENT)
+    services.handoffs.check_in(first, HandoffStatus.INDEPENDENT)
     second = send(services, "Payroll", "Ben")
-    services.tracking.add_event(second, EventKind.QUESTION, "Which bank account?",
+    services.handoffs.add_event(second, EventKind.QUESTION, "Which bank account?",
                                 new_status=HandoffStatus.NEEDS_HELP)
     view = DashboardView(services.dashboard)
     qtbot.addWidget(view)
@@ -107,8 +107,8 @@ def test_assistants_page_suggests_what_to_hand_next(qtbot: QtBot, services: Serv
                                               minutes_per_run=10, runs_per_week=5))
     services.library.add_process(ProcessDraft("Answer customers", status=ProcessStatus.READY,
                                               audience=Audience.CUSTOMER_FACING))
-    services.tracking.add_assistant(AssistantDraft("Ana"))
-    view = AssistantsView(services.tracking, lambda text: None, ladder=services.ladder)
+    services.assistants.add(AssistantDraft("Ana"))
+    view = AssistantsView(services.assistants, lambda text: None, ladder=services.ladder)
     qtbot.addWidget(view)
     view.show()
     assert view.table.isVisible()

@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from baton.core.assistants import AssistantDraft
 from baton.core.library import ProcessDraft
 from baton.core.models import Arrangement, ProcessStatus
-from baton.core.tracking import AssistantDraft
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.assistant import AssistantDialog
@@ -109,7 +109,7 @@ def test_assistants_view(qtbot: QtBot, services: Services, monkeypatch: pytest.M
     monkeypatch.setattr(AssistantDialog, "ask", classmethod(
         lambda cls, parent, row=None: AssistantDraft("Ana", arrangement=Arrangement.OFFSHORE)))
     window.assistants.empty.button.click()
-    assert [a.name for a in services.tracking.list_assistants()] == ["Ana"]
+    assert [a.name for a in services.assistants.list()] == ["Ana"]
     assert window.assistants.model.data(window.assistants.model.index(0, 2)) == "Offshore"
 
 

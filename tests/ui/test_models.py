@@ -7,6 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from baton.core.assistants import AssistantRow
+from baton.core.handoffs import HandoffRow
 from baton.core.library import ProcessRow
 from baton.core.models import (
     Arrangement,
@@ -16,7 +18,6 @@ from baton.core.models import (
     HandoffStatus,
     ProcessStatus,
 )
-from baton.core.tracking import AssistantRow, HandoffRow
 from baton.ui.models.rows import ROW_ROLE, SORT_ROLE
 from baton.ui.models.tables import AssistantTableModel, HandoffTableModel, ProcessTableModel
 

@@ -13,10 +13,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+from baton.core.assistants import AssistantDraft
 from baton.core.library import ProcessDraft
 from baton.core.models import HandoffStatus, ProcessStatus
 from baton.core.steps import StepContent
-from baton.core.tracking import AssistantDraft
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.send import SendDialog, SendRequest
@@ -43,7 +43,7 @@ def test_send_from_the_library_then_import_the_receipt_by_drop(
     qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     process_id = a_process(services)
-    ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
+    ana = services.assistants.add(AssistantDraft("Ana")).id
     window = open_window(qtbot, services)
     monkeypatch.setattr(SendDialog, "ask", classmethod(
         lambda cls, parent, **options: SendRequest(ana, date(2026, 12, 1), "first", tmp_path,
@@ -52,7 +52,7 @@ def test_send_from_the_library_then_import_the_receipt_by_drop(
     with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
         [send] = [a for a in window.library.actions() if a.text() == "Send…"]
         send.trigger()
-    [handoff] = services.tracking.list_handoffs()
+    [handoff] = services.handoffs.list()
     assert handoff.assistant_name == "Ana" and handoff.due_on == date(2026, 12, 1)
     [package] = tmp_path.glob("*.zip")
     assert "Ana" in package.name or "ana" in package.name
@@ -73,7 +73,7 @@ def test_send_from_the_library_then_import_the_receipt_by_drop(
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(drop)
-    assert services.tracking.get_handoff(handoff.id).status is not HandoffStatus.SENT
+    assert services.handoffs.get(handoff.id).status is not HandoffStatus.SENT
     assert "1 of 1 steps" in window.statusBar().currentMessage()
 
 
@@ -115,7 +115,7 @@ def test_import_a_package_into_another_library(
 def test_send_dialog_warns_but_lets_you_send(qtbot: QtBot, services: Services) -> None:
     process_id = a_process(services)
     row = services.library.get(process_id)
-    assistants = [services.tracking.add_assistant(AssistantDraft("Ana"))]
+    assistants = [services.assistants.add(AssistantDraft("Ana"))]
     dialog = SendDialog(row, assistants, date(2026, 11, 28), 7, Path("/tmp"),
                         lambda process, assistant: "Careful: customer-facing.")
     qtbot.addWidget(dialog)
@@ -132,8 +132,8 @@ def test_update_holders_resends_the_new_version(
     from baton.ui.dialogs.stale import StaleDialog
 
     process_id = a_process(services)
-    ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
-    first = services.tracking.create_handoff(services.library.freeze_version(process_id).id, ana)
+    ana = services.assistants.add(AssistantDraft("Ana")).id
+    first = services.handoffs.create(services.library.freeze_version(process_id).id, ana)
     services.steps.add(process_id, StepContent(title="Check the total"))
     window = open_window(qtbot, services)
     window.workflows._folder = tmp_path
@@ -150,7 +150,7 @@ def test_update_holders_resends_the_new_version(
     with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
         window.workflows.update_holders(process_id)
     assert shown == [["Step 2 “Check the total” added"]]
-    newest = services.tracking.list_handoffs()[0]
+    newest = services.handoffs.list()[0]
     assert newest.id != first.id and newest.version_number == 2 and newest.assistant_name == "Ana"
     assert services.changes.stale_handoffs(process_id) == []
 
@@ -208,7 +208,7 @@ def test_the_package_is_prepared_while_the_send_dialog_is_open(
     from baton.handoff.source import VersionSource
 
     process_id = a_process(services)
-    ana = services.tracking.add_assistant(AssistantDraft("Ana")).id
+    ana = services.assistants.add(AssistantDraft("Ana")).id
     window = open_window(qtbot, services)
     seen_while_open: list[bool] = []
 

@@ -62,7 +62,7 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
 
     app = start_qt_for_documents()  # noqa: F841 - kept alive while the PDF is written
     process = services.library.find(args.process)
-    assistant = services.tracking.find_assistant(args.assistant)
+    assistant = services.assistants.find(args.assistant)
     warning = services.ladder.warning(process.id, assistant.id)
     if warning:
         print(f"baton: note: {warning}", file=sys.stderr)
@@ -70,7 +70,7 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
         utc_now().date() + timedelta(days=services.settings.get("handoff.default_due_days"))
     )
     sent = send_process(
-        services.library, services.tracking, services.media, process.id, assistant.id,
+        services.library, services.handoffs, services.media, process.id, assistant.id,
         args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
     )
     if args.json:
@@ -119,7 +119,7 @@ def package_verify(args: argparse.Namespace, services: Services) -> int:
 def package_import(args: argparse.Namespace, services: Services) -> int:
     from baton.handoff.importer import import_package
 
-    process_id = import_package(args.file, services.database.sessions, services.media)
+    process_id = import_package(args.file, services.library, services.media)
     row = services.library.get(process_id)
     if args.json:
         print_json({"process_id": row.id, "title": row.title, "steps": row.step_count})
@@ -131,7 +131,7 @@ def package_import(args: argparse.Namespace, services: Services) -> int:
 def receipt_import(args: argparse.Namespace, services: Services) -> int:
     from baton.handoff.receipt import import_receipt
 
-    result = import_receipt(args.file, services.tracking, services.library)
+    result = import_receipt(args.file, services.handoffs, services.library)
     if args.json:
         print_json({
             "handoff_id": result.handoff.id, "status": result.handoff.status.value,

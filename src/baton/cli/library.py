@@ -7,9 +7,9 @@ from dataclasses import asdict
 from typing import Any
 
 from baton.cli.common import Subparsers, iso_date, print_json
+from baton.core.assistants import AssistantDraft
 from baton.core.library import ProcessDraft, ProcessRow
 from baton.core.models import Arrangement, Audience, Complexity, Engagement, ProcessStatus
-from baton.core.tracking import AssistantDraft
 from baton.services import Services
 
 
@@ -114,7 +114,7 @@ def process_show(args: argparse.Namespace, services: Services) -> int:
 
 
 def assistant_add(args: argparse.Namespace, services: Services) -> int:
-    row = services.tracking.add_assistant(
+    row = services.assistants.add(
         AssistantDraft(
             name=args.name,
             email=args.email,
@@ -134,7 +134,7 @@ def assistant_add(args: argparse.Namespace, services: Services) -> int:
 
 
 def assistant_list(args: argparse.Namespace, services: Services) -> int:
-    rows = services.tracking.list_assistants(args.search)
+    rows = services.assistants.list(args.search)
     if args.json:
         print_json([asdict(row) for row in rows])
     elif not rows:

@@ -83,7 +83,7 @@ def steps_from_video_command(args: argparse.Namespace, services: Services) -> in
 
     process = services.library.find(args.process)
     saved = import_video_steps(
-        services.database.sessions, services.media, process.id, args.video,
+        services.steps.appender(process.id), services.media, args.video,
         threshold=args.threshold, min_gap_s=args.min_gap,
     )
     if args.json:

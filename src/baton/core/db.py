@@ -39,6 +39,12 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def ping(self) -> str:
+        """Ask the server for an answer; returns the kind of database (``sqlite``, ...)."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return self.engine.dialect.name
+
     def close(self) -> None:
         self.engine.dispose()
 

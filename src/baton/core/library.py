@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -22,9 +22,12 @@ from baton.core.models import (
     RecordingState,
     Step,
 )
-from baton.core.transaction import transaction
+from baton.core.steps import StepContent, step_records
+from baton.core.transaction import touch_process, transaction
+from baton.core.versions import ProcessVersionRow, content_hash, snapshot_of, version_row
 from baton.errors import ConflictError, NotFound, UserError
 
+MAX_TITLE = 200
 PROCESS_FIELDS = (
     "title",
     "summary",
@@ -91,8 +94,8 @@ class ProcessDraft:
         self.title = self.title.strip()
         if not self.title:
             raise UserError("A process needs a title.")
-        if len(self.title) > 200:
-            raise UserError("A process title can be at most 200 characters.")
+        if len(self.title) > MAX_TITLE:
+            raise UserError(f"A process title can be at most {MAX_TITLE} characters.")
         if self.minutes_per_run < 0 or self.minutes_per_run > 24 * 60:
             raise UserError("Minutes per run must be between 0 and 1440.")
         if self.runs_per_week < 0 or self.runs_per_week > 1000:
@@ -158,16 +161,10 @@ class Library:
         One atomic UPDATE, so two people pressing it at once both count.
         """
         with self._session() as session:
-            done = session.execute(
-                update(Process)
-                .where(Process.id == process_id)
-                .values(
-                    times_done_myself=Process.times_done_myself + 1,
-                    row_version=Process.row_version + 1,
-                )
-                .execution_options(synchronize_session=False)
+            counted = touch_process(
+                session, process_id, times_done_myself=Process.times_done_myself + 1
             )
-            if done.rowcount == 0:  # type: ignore[attr-defined]
+            if not counted:
                 raise NotFound(f"No process with id {process_id}.")
             process = _get_process(session, process_id)
             session.refresh(process)
@@ -230,18 +227,7 @@ class Library:
         """Make ``recording`` (already in the media store) this process's walkthrough video."""
         with self._session() as session:
             process = _get_process(session, process_id)
-            row = Recording(
-                media=recording.media,
-                events_media=recording.events_media,
-                duration=recording.duration,
-                size=recording.size,
-                fps=recording.fps,
-                width=recording.width,
-                height=recording.height,
-                has_audio=recording.has_audio,
-                state=recording.state,
-                created_at=self._clock(),
-            )
+            row = _recording(recording, self._clock())
             session.add(row)
             session.flush()
             process.recording_id = row.id
@@ -249,31 +235,66 @@ class Library:
             session.flush()
             return _row(process, _step_count(session, process.id))
 
+    def add_imported(
+        self,
+        draft: ProcessDraft,
+        steps: Sequence[StepContent],
+        recording: RecordingInfo | None = None,
+    ) -> ProcessRow:
+        """Add a process with its steps and recording at once (a package opened here).
+
+        One transaction: on any error nothing is added. A title already in use gets
+        " (imported)" added (" (imported 2)" and so on).
+
+        Raises:
+            UserError: the process or a step does not pass the usual checks.
+        """
+        draft.validate()
+        records = step_records(steps)  # checked before anything is written
+        now = self._clock()
+        with self._session() as session:
+            process = Process(
+                title=_free_title(session, draft.title),
+                times_done_myself=0,
+                created_at=now,
+                updated_at=now,
+                **{name: getattr(draft, name) for name in PROCESS_FIELDS if name != "title"},
+            )
+            if recording is not None:
+                process.recording = _recording(recording, now)
+            session.add(process)
+            session.flush()
+            for step in records:
+                step.process_id = process.id
+            session.add_all(records)
+            session.flush()
+            return _row(process, len(records))
+
     # -- versions --------------------------------------------------------------------------
 
     def snapshot(self, process_id: int) -> dict[str, Any]:
         """The process as a plain dict: what a version freezes and a package contains."""
         with self._session() as session:
-            return _snapshot(_get_process(session, process_id))
+            return snapshot_of(_get_process(session, process_id))
 
-    def freeze_version(self, process_id: int, changelog: str = "") -> ProcessVersion:
+    def freeze_version(self, process_id: int, changelog: str = "") -> ProcessVersionRow:
         """Freeze the process as a new version, or return the latest if nothing changed."""
         with self._session() as session:
             version = self._pending(session, process_id, changelog)
             if version.id is None:
                 session.add(version)
                 session.flush()
-            return version
+            return version_row(version)
 
-    def pending_version(self, process_id: int) -> ProcessVersion:
+    def pending_version(self, process_id: int) -> ProcessVersionRow:
         """The version ``freeze_version`` would give now, without freezing anything: the
-        latest if nothing changed, else a new one that is not saved."""
+        latest if nothing changed, else a new one that is not saved (its ``id`` is 0)."""
         with self._session() as session:
-            return self._pending(session, process_id, "")
+            return version_row(self._pending(session, process_id, ""))
 
     def _pending(self, session: Session, process_id: int, changelog: str) -> ProcessVersion:
         process = _get_process(session, process_id)
-        snapshot = _snapshot(process)
+        snapshot = snapshot_of(process)
         digest = content_hash(snapshot)
         latest = session.scalars(
             select(ProcessVersion)
@@ -292,49 +313,40 @@ class Library:
             created_at=self._clock(),
         )
 
-    def versions(self, process_id: int) -> list[ProcessVersion]:
+    def versions(self, process_id: int) -> list[ProcessVersionRow]:
+        """The frozen versions of a process, oldest first."""
         with self._session() as session:
-            return list(
-                session.scalars(
-                    select(ProcessVersion)
-                    .where(ProcessVersion.process_id == process_id)
-                    .order_by(ProcessVersion.number)
-                )
-            )
+            query = (select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+                     .order_by(ProcessVersion.number))
+            return [version_row(version) for version in session.scalars(query)]
 
 
-def content_hash(snapshot: dict[str, Any]) -> str:
-    encoded = json.dumps(snapshot, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(encoded).hexdigest()
+def _free_title(session: Session, title: str) -> str:
+    """``title``, or with " (imported)" (" (imported 2)" ...) added if it is taken."""
+    taken = set(session.scalars(select(Process.title).where(Process.title.like(f"{title}%"))))
+    if title not in taken:
+        return title
+    for number in range(1, 1000):
+        suffix = " (imported)" if number == 1 else f" (imported {number})"
+        candidate = title[: MAX_TITLE - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+    return title
 
 
-def _snapshot(process: Process) -> dict[str, Any]:
-    recording = process.recording
-    return {
-        "process_id": process.id,
-        "title": process.title,
-        "summary": process.summary,
-        "audience": process.audience.value,
-        "complexity": process.complexity.value,
-        "minutes_per_run": process.minutes_per_run,
-        "runs_per_week": process.runs_per_week,
-        "recording": recording.media if recording is not None else None,
-        "steps": [
-            {
-                "id": step.id,
-                "position": step.position,
-                "title": step.title,
-                "instruction": step.instruction,
-                "caution": step.caution,
-                "screenshot": step.screenshot,
-                "click": [step.click_x, step.click_y] if step.click_x is not None else None,
-                "video_time": step.video_time,
-                "redactions": step.redactions,
-                "annotations": step.annotations,
-            }
-            for step in process.steps
-        ],
-    }
+def _recording(info: RecordingInfo, now: datetime) -> Recording:
+    return Recording(
+        media=info.media,
+        events_media=info.events_media,
+        duration=info.duration,
+        size=info.size,
+        fps=info.fps,
+        width=info.width,
+        height=info.height,
+        has_audio=info.has_audio,
+        state=info.state,
+        created_at=now,
+    )
 
 
 def _get_process(session: Session, process_id: int) -> Process:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from baton.core.tracking import HandoffRow
+from baton.core.handoffs import HandoffRow
 from baton.errors import UserError
 
 HANDOFF_HEADER = (

@@ -1,4 +1,5 @@
-"""The steps of a process: list, add, edit, delete, duplicate, merge, reorder.
+"""The steps of a process: list, add, edit, delete, duplicate, merge, reorder, and append
+the steps a capture makes (``StepAppender``).
 
 Positions always run 1..n without gaps; every change renumbers what it touched and bumps
 the process's ``updated_at`` (and so its row version). Changes to one process's steps lock
@@ -6,43 +7,29 @@ its row first, so two editors on a shared PostgreSQL library cannot interleave a
 
 An instruction is plain text with a small Markdown-like convention: ``**bold**``, lines
 starting with ``- `` are bullets, ``1. `` numbered. The marks on a screenshot (annotations,
-redaction boxes) are checked and stored in canonical form (``validate_annotations``,
-``validate_redactions``).
+redaction boxes) are checked and stored in canonical form (``baton.core.marks``).
 """
 
 from __future__ import annotations
 
 import builtins
-import math
-import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
+from baton.core.marks import Mark, validate_annotations, validate_redactions
 from baton.core.models import Process, Step
-from baton.core.transaction import transaction
+from baton.core.transaction import touch_process, transaction
 from baton.errors import NotFound, UserError
 
-MAX_MARKS = 500
-MAX_COORDINATE = 100_000
 MAX_TITLE = 500
 MAX_INSTRUCTION = 20_000
 MAX_CAUTION = 5_000
-MAX_LABEL = 500
-MAX_MARKER = 999
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-# The coordinates each annotation kind needs, in screenshot pixels.
-ANNOTATION_KINDS: dict[str, tuple[str, ...]] = {
-    "rect": ("x", "y", "w", "h"), "arrow": ("x1", "y1", "x2", "y2"), "marker": ("x", "y"),
-    "text": ("x", "y"), "crop": ("x", "y", "w", "h"),
-}
-
-Mark = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -239,16 +226,95 @@ class Steps:
         return [_row(s) for s in steps]
 
     def _lock(self, session: Session, process_id: int) -> None:
-        """Mark the process changed; the update takes its write lock for the transaction.
-
-        On PostgreSQL that locks the row, on SQLite the database: changes to one process's
-        steps happen one after the other, each seeing the last one's positions.
-        """
-        touch = (update(Process).where(Process.id == process_id)
-                 .values(updated_at=self._clock(), row_version=Process.row_version + 1)
-                 .execution_options(synchronize_session=False))
-        if cast("CursorResult[Any]", session.execute(touch)).rowcount == 0:
+        """Mark the process changed, which takes its write lock for the transaction."""
+        if not touch_process(session, process_id, updated_at=self._clock()):
             raise NotFound(f"No process with id {process_id}.")
+
+    def appender(self, process_id: int) -> StepAppender:
+        """Where step capture and steps-from-video put the steps they make for a process."""
+        return StepAppender(self._sessions, process_id, self._clock)
+
+
+class StepAppender:
+    """Appends steps after the last step of one process (capture's ``StepSink``).
+
+    Appending marks the process changed as every other step change does; that takes the
+    process's write lock first, so a step added in the editor meanwhile never gets the same
+    position.
+
+    Args:
+        sessions: the database's session factory.
+        process_id: the process the steps are appended to.
+        clock: the time written as the process's ``updated_at``.
+    """
+
+    def __init__(
+        self, sessions: sessionmaker[Session], process_id: int, clock: Clock = utc_now
+    ) -> None:
+        self._sessions = sessions
+        self._process_id = process_id
+        self._clock = clock
+
+    @property
+    def process_id(self) -> int:
+        return self._process_id
+
+    def next_position(self) -> int:
+        """The position the next appended step will get (1 for an empty process).
+
+        Raises:
+            NotFound: the process no longer exists.
+        """
+        with transaction(self._sessions, "This process") as session:
+            return self._last_position(session) + 1
+
+    def add(self, contents: Sequence[StepContent]) -> builtins.list[StepRow]:
+        """Append steps after the last step, all in one transaction.
+
+        Raises:
+            NotFound: the process no longer exists.
+            UserError: a text is too long or a mark is malformed (nothing is added).
+        """
+        steps = step_records(contents)
+        with transaction(self._sessions, "This process") as session:
+            if not touch_process(session, self._process_id, updated_at=self._clock()):
+                raise NotFound(self._gone())
+            last = self._last_position(session)
+            for step in steps:
+                step.process_id = self._process_id
+                step.position += last
+            session.add_all(steps)
+            session.flush()
+            return [_row(step) for step in steps]
+
+    def retitle(self, step_id: int, title: str) -> str:
+        """Give an appended step a new title (a click that became a double-click).
+
+        Returns:
+            The title the step has now.
+
+        Raises:
+            NotFound: the step (or its process) no longer exists.
+        """
+        title = check_title(title)
+        with transaction(self._sessions, "This process") as session:
+            step = session.get(Step, step_id)
+            if step is None or step.process_id != self._process_id:
+                raise NotFound("The step of that click was deleted.")
+            step.title = title
+            touch_process(session, self._process_id, updated_at=self._clock())
+            return title
+
+    def _last_position(self, session: Session) -> int:
+        if session.get(Process, self._process_id) is None:
+            raise NotFound(self._gone())
+        last = session.scalar(
+            select(func.max(Step.position)).where(Step.process_id == self._process_id)
+        )
+        return int(last or 0)
+
+    def _gone(self) -> str:
+        return f"No process with id {self._process_id}: it may have been deleted."
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -260,89 +326,6 @@ def check_title(title: str) -> str:
     if len(title) > MAX_TITLE:
         raise UserError(f"A step title can be at most {MAX_TITLE} characters.")
     return title
-
-
-def validate_redactions(value: Any) -> list[dict[str, int]]:
-    """Check redaction boxes ``{"x", "y", "w", "h"}`` (screenshot pixels, w and h above 0).
-
-    Returns:
-        The boxes widened outward to whole pixels, so nothing half-covered leaks.
-
-    Raises:
-        UserError: not a list of boxes with numeric x, y, w, h.
-    """
-    boxes = []
-    for item in _mark_list(value, "redaction boxes"):
-        x, y, w, h = (_number(item, key, "A redaction box") for key in ("x", "y", "w", "h"))
-        if w <= 0 or h <= 0:
-            raise UserError("A redaction box has no width or height.")
-        left, top = math.floor(x), math.floor(y)
-        right, bottom = math.ceil(x + w), math.ceil(y + h)
-        boxes.append({"x": left, "y": top, "w": right - left, "h": bottom - top})
-    return boxes
-
-
-def validate_annotations(value: Any) -> list[Mark]:
-    """Check annotations; returns them in canonical form (whole pixels, known keys only).
-
-    Kinds: ``rect`` (x, y, w, h), ``arrow`` (x1, y1, x2, y2), ``marker`` (x, y, n: 1..999),
-    ``text`` (x, y, text), ``crop`` (x, y, w, h; at most one). Each may have a ``color``
-    ``"#rrggbb"``.
-
-    Raises:
-        UserError: an annotation is malformed.
-    """
-    marks = []
-    for item in _mark_list(value, "annotations"):
-        kind = item.get("kind")
-        if kind not in ANNOTATION_KINDS:
-            raise UserError(f"An annotation has an unknown kind: {str(kind)[:20]!r}.")
-        mark: Mark = {"kind": kind}
-        for key in ANNOTATION_KINDS[kind]:
-            mark[key] = round(_number(item, key, f"A {kind} annotation"))
-        if kind in ("rect", "crop") and (mark["w"] <= 0 or mark["h"] <= 0):
-            raise UserError(f"A {kind} annotation has no width or height.")
-        if kind == "arrow" and (mark["x1"], mark["y1"]) == (mark["x2"], mark["y2"]):
-            raise UserError("An arrow annotation has no length.")
-        if kind == "marker":
-            n = item.get("n")
-            if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_MARKER:
-                raise UserError(f"A numbered marker needs a number from 1 to {MAX_MARKER}.")
-            mark["n"] = n
-        if kind == "text":
-            text = item.get("text")
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_LABEL:
-                raise UserError(f"A text annotation needs 1 to {MAX_LABEL} characters.")
-            mark["text"] = text
-        color = item.get("color")
-        if color is not None:
-            if not isinstance(color, str) or not _COLOR.match(color):
-                raise UserError("An annotation color must look like #rrggbb.")
-            mark["color"] = color.lower()
-        marks.append(mark)
-    if sum(1 for mark in marks if mark["kind"] == "crop") > 1:
-        raise UserError("A step screenshot can have only one crop.")
-    return marks
-
-
-def _mark_list(value: Any, what: str) -> builtins.list[dict[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list | tuple):
-        raise UserError(f"A step's {what} are not a list.")
-    if len(value) > MAX_MARKS:
-        raise UserError(f"A step can have at most {MAX_MARKS} {what}.")
-    if not all(isinstance(item, dict) for item in value):
-        raise UserError(f"A step's {what} must each be a set of named values.")
-    return builtins.list(value)
-
-
-def _number(item: dict[str, Any], key: str, what: str) -> float:
-    number: Any = item.get(key)
-    usable = isinstance(number, int | float) and not isinstance(number, bool)
-    if not usable or not math.isfinite(number) or abs(number) > MAX_COORDINATE:
-        raise UserError(f"{what} has no usable {key!r}.")
-    return float(number)
 
 
 def _check_text(text: str, limit: int, what: str) -> str:
@@ -363,6 +346,16 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with every content field checked and put in canonical form."""
     return {k: _CHECKS[k](v) if k in _CHECKS else v for k, v in values.items()}
+
+
+def step_records(contents: Sequence[StepContent]) -> builtins.list[Step]:
+    """New ``Step`` records for ``contents`` (checked), at positions 1..n, of no process yet.
+
+    Raises:
+        UserError: a text is too long or a mark is malformed.
+    """
+    return [Step(position=position, **_checked(_fields(content)))
+            for position, content in enumerate(contents, start=1)]
 
 
 def _fields(content: StepContent) -> dict[str, Any]:

@@ -16,12 +16,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
+from baton.core.marks import Annotation, RedactionBox
 from baton.core.media import MediaStore
 from baton.errors import UserError
 from baton.handoff.checklist import ChecklistHeader, PdfPicture, reduce_for_pdf, write_pdf
 from baton.handoff.manifest import MAX_STEPS, StepEntry
 from baton.handoff.screenshots import (
-    Marks,
     burn_in,
     checked_marks,
     decode_image,
@@ -39,8 +39,8 @@ class PlannedStep:
 
     entry: StepEntry
     media_key: str | None
-    annotations: Marks
-    redactions: Marks
+    annotations: list[Annotation]
+    redactions: list[RedactionBox]
 
     @property
     def needs_painting(self) -> bool:

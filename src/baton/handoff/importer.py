@@ -14,21 +14,10 @@ import zipfile
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
-from baton.core.clock import Clock, utc_now
+from baton.core.library import MAX_TITLE, Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
-from baton.core.models import (
-    Audience,
-    Complexity,
-    Process,
-    ProcessStatus,
-    Recording,
-    RecordingState,
-    Step,
-)
-from baton.core.transaction import transaction
+from baton.core.models import Audience, Complexity, ProcessStatus, RecordingState
+from baton.core.steps import StepContent
 from baton.errors import UserError
 from baton.handoff.manifest import FileEntry, Manifest
 from baton.handoff.reader import (
@@ -44,16 +33,14 @@ from baton.handoff.video import probe
 
 log = logging.getLogger("baton.handoff")
 
-MAX_PROCESS_TITLE = 200
 E = TypeVar("E", Audience, Complexity)
 
 
 def import_package(
     path: Path,
-    sessions: sessionmaker[Session],
+    library: Library,
     media: MediaStore,
     *,
-    clock: Clock = utc_now,
     limits: Limits = DEFAULT_LIMITS,
 ) -> int:
     """Add the process in a package to this library (as a new process, status ready).
@@ -76,8 +63,8 @@ def import_package(
         for shot in sorted(shots):
             data = _read_small(archive, files[shot], path.name)
             keys[shot] = _store(media, data, manifest.file(shot), path.name)
-        recording = _import_video(archive, files, manifest, media, path.name, clock)
-    return _add_process(sessions, manifest, keys, recording, clock)
+        recording = _import_video(archive, files, manifest, media, path.name)
+    return _add_process(library, manifest, keys, recording)
 
 
 def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
@@ -99,8 +86,7 @@ def _import_video(
     manifest: Manifest,
     media: MediaStore,
     name: str,
-    clock: Clock,
-) -> Recording | None:
+) -> RecordingInfo | None:
     if manifest.video is None:
         return None
     entry = manifest.file(manifest.video)
@@ -126,7 +112,7 @@ def _import_video(
         except UserError:
             raise BadPackage(f"The video in {name} cannot be read.") from None
         key = media.put_file(temp, "mp4")
-    return Recording(
+    return RecordingInfo(
         media=key,
         duration=info.duration,
         size=entry.bytes,
@@ -135,70 +121,41 @@ def _import_video(
         height=info.height,
         has_audio=info.has_audio,
         state=RecordingState.COMPLETE,
-        created_at=clock(),
     )
 
 
 def _add_process(
-    sessions: sessionmaker[Session],
+    library: Library,
     manifest: Manifest,
     keys: dict[str, str],
-    recording: Recording | None,
-    clock: Clock,
+    recording: RecordingInfo | None,
 ) -> int:
     info = manifest.process
-    now = clock()
-    with transaction(sessions, "The imported process") as session:
-        title = _free_title(session, info.title.strip()[:MAX_PROCESS_TITLE] or "Imported process")
-        if recording is not None:
-            session.add(recording)
-            session.flush()
-        process = Process(
-            title=title,
-            summary=info.summary,
-            audience=_enum(Audience, info.audience, Audience.INTERNAL),
-            complexity=_enum(Complexity, info.complexity, Complexity.SIMPLE),
-            minutes_per_run=info.minutes_per_run,
-            runs_per_week=info.runs_per_week,
-            status=ProcessStatus.READY,
-            times_done_myself=0,
-            recording_id=recording.id if recording is not None else None,
-            created_at=now,
-            updated_at=now,
+    draft = ProcessDraft(
+        title=info.title.strip()[:MAX_TITLE] or "Imported process",
+        summary=info.summary,
+        audience=_enum(Audience, info.audience, Audience.INTERNAL),
+        complexity=_enum(Complexity, info.complexity, Complexity.SIMPLE),
+        minutes_per_run=info.minutes_per_run,
+        runs_per_week=info.runs_per_week,
+        status=ProcessStatus.READY,
+    )
+    steps = [
+        StepContent(
+            title=step.title,
+            instruction=step.instruction,
+            caution=step.caution,
+            screenshot=keys.get(step.screenshot) if step.screenshot else None,
+            click_x=step.click[0] if step.click else None,
+            click_y=step.click[1] if step.click else None,
+            video_time=step.video_time,
+            # No marks: the package's screenshots have them drawn in already.
         )
-        session.add(process)
-        session.flush()
-        for step in manifest.steps:
-            session.add(
-                Step(
-                    process_id=process.id,
-                    position=step.position,
-                    title=step.title,
-                    instruction=step.instruction,
-                    caution=step.caution,
-                    screenshot=keys.get(step.screenshot) if step.screenshot else None,
-                    click_x=step.click[0] if step.click else None,
-                    click_y=step.click[1] if step.click else None,
-                    video_time=step.video_time,
-                    redactions=[],
-                    annotations=[],  # already drawn into the imported screenshot
-                )
-            )
-        session.flush()
-        log.info("imported package %s as process %d", manifest.package_id, process.id)
-        return process.id
-
-
-def _free_title(session: Session, title: str) -> str:
-    taken = set(session.scalars(select(Process.title).where(Process.title.like(f"{title}%"))))
-    if title not in taken:
-        return title
-    for number in range(1, 1000):
-        suffix = " (imported)" if number == 1 else f" (imported {number})"
-        candidate = title[: MAX_PROCESS_TITLE - len(suffix)] + suffix
-        if candidate not in taken:
-            return candidate
-    return title
+        for step in sorted(manifest.steps, key=lambda step: step.position)
+    ]
+    process = library.add_imported(draft, steps, recording)
+    log.info("imported package %s as process %d", manifest.package_id, process.id)
+    return process.id
 
 
 def _enum(kind: type[E], value: str, default: E) -> E:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from baton.core.media import CorruptMedia, MediaStore
-from baton.core.models import ProcessVersion
+from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
 from baton.handoff.checklist import ChecklistHeader, render_markdown
 from baton.handoff.documents import plan_steps
@@ -69,7 +69,7 @@ class PackageInfo:
 
 
 def build_package(
-    source: ProcessVersion | Mapping[str, Any],
+    source: ProcessVersionRow | Mapping[str, Any],
     media: MediaStore,
     out: Path,
     *,

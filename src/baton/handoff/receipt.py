@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from baton.core.handoffs import HandoffEventRow, HandoffRow, Handoffs
 from baton.core.library import Library
-from baton.core.models import EventKind, HandoffEvent, HandoffStatus, ProcessVersion
-from baton.core.tracking import HandoffRow, Tracking
+from baton.core.models import EventKind, HandoffStatus
+from baton.core.versions import ProcessVersionRow
 from baton.errors import NotFound, UserError
 from baton.handoff import fields
 from baton.handoff.documents import plan_steps
@@ -140,7 +141,7 @@ def _when(value: Any, key: str) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def import_receipt(path: Path, tracking: Tracking, library: Library) -> ReceiptResult:
+def import_receipt(path: Path, handoffs: Handoffs, library: Library) -> ReceiptResult:
     """Read a receipt file and put the assistant's progress on the handoff's timeline.
 
     Adds one question event per new question, one note event per new note (both by step),
@@ -164,9 +165,9 @@ def import_receipt(path: Path, tracking: Tracking, library: Library) -> ReceiptR
     except OSError as error:
         raise UserError(f"Cannot read {path.name}: {error.strerror or error}.") from None
     receipt = parse_receipt(data)
-    handoff = _matching_handoff(receipt, tracking, library)
+    handoff = _matching_handoff(receipt, handoffs, library)
     receipt_hash = hashlib.sha256(data).hexdigest()
-    events = tracking.events(handoff.id)
+    events = handoffs.events(handoff.id)
     if any(
         event.kind is EventKind.RECEIPT_IMPORTED
         and event.data.get("receipt_sha256") == receipt_hash
@@ -185,15 +186,15 @@ def import_receipt(path: Path, tracking: Tracking, library: Library) -> ReceiptR
     status = _next_status(handoff.status, receipt, bool(questions))
     tag = {"source": "receipt", "package_id": receipt.package_id}
     for step in questions:
-        tracking.add_event(
+        handoffs.add_event(
             handoff.id, EventKind.QUESTION, step.question, step_position=step.position, data=tag
         )
     for step in notes:
-        tracking.add_event(
+        handoffs.add_event(
             handoff.id, EventKind.NOTE, step.note, step_position=step.position, data=tag
         )
     done = [step for step in receipt.steps if step.done]
-    row = tracking.add_event(
+    row = handoffs.add_event(
         handoff.id,
         EventKind.RECEIPT_IMPORTED,
         f"{len(done)} of {total} steps done",
@@ -218,14 +219,14 @@ def import_receipt(path: Path, tracking: Tracking, library: Library) -> ReceiptR
     )
 
 
-def _matching_handoff(receipt: Receipt, tracking: Tracking, library: Library) -> HandoffRow:
+def _matching_handoff(receipt: Receipt, handoffs: Handoffs, library: Library) -> HandoffRow:
     if receipt.handoff_id is None:
         raise UserError(
             "This receipt comes from a package that was not sent to anyone, so "
             "there is no handoff to update."
         )
     try:
-        handoff = tracking.get_handoff(receipt.handoff_id)
+        handoff = handoffs.get(receipt.handoff_id)
     except NotFound:
         raise UserError(
             f"This receipt is for handoff {receipt.handoff_id}, which is not in this library."
@@ -252,7 +253,7 @@ def _matching_handoff(receipt: Receipt, tracking: Tracking, library: Library) ->
     return handoff
 
 
-def _version(handoff: HandoffRow, library: Library) -> ProcessVersion:
+def _version(handoff: HandoffRow, library: Library) -> ProcessVersionRow:
     for version in library.versions(handoff.process_id):
         if version.number == handoff.version_number:
             return version
@@ -268,7 +269,7 @@ def _positions(handoff: HandoffRow, library: Library) -> set[int]:
     return {step.entry.position for step in plan_steps(_version(handoff, library).snapshot)}
 
 
-def _seen(events: list[HandoffEvent], kind: EventKind, position: int, text: str) -> bool:
+def _seen(events: list[HandoffEventRow], kind: EventKind, position: int, text: str) -> bool:
     return any(e.kind is kind and e.step_position == position and e.note == text for e in events)
 
 

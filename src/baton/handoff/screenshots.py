@@ -4,11 +4,12 @@ Annotations (rectangles, arrows, numbered markers, text, a crop) and redaction b
 painted by the same code as the editor's preview (``baton.capture.steps.annotation.render``), so
 what the owner sees is what the assistant gets. Redactions are then checked pixel by pixel:
 if any covered pixel is not solid black, the export stops rather than leak what the owner
-meant to hide. The schema of both lists is ``baton.core.steps``'s.
+meant to hide. The schema of both lists is ``baton.core.marks``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import cv2
@@ -18,20 +19,27 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
 from baton.capture.steps.annotation import crop_of, render
-from baton.core.steps import validate_annotations, validate_redactions
+from baton.core.marks import (
+    Annotation,
+    Mark,
+    RedactionBox,
+    validate_annotations,
+    validate_redactions,
+)
 from baton.errors import UserError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 Image = npt.NDArray[np.uint8]
-Marks = list[dict[str, Any]]
 
 
 class RedactionNotBurnedIn(RuntimeError):
     """A redaction box came out of rendering with pixels that are not solid black (a bug)."""
 
 
-def checked_marks(step: dict[str, Any], number: int) -> tuple[Marks, Marks]:
+def checked_marks(
+    step: dict[str, Any], number: int
+) -> tuple[list[Annotation], list[RedactionBox]]:
     """A step's annotations and redaction boxes in canonical form.
 
     Raises:
@@ -63,7 +71,9 @@ def decode_image(data: bytes, *, what: str) -> Image:
     return np.ascontiguousarray(image)
 
 
-def burn_in(image: Image, annotations: Marks, redactions: Marks) -> tuple[Image, tuple[int, int]]:
+def burn_in(
+    image: Image, annotations: Sequence[Mark], redactions: Sequence[Mark]
+) -> tuple[Image, tuple[int, int]]:
     """Paint the marks into a copy of ``image``; returns opaque BGRA pixels and the crop's
     top-left corner (``(0, 0)`` without a crop), so click points can follow the crop.
 
@@ -92,7 +102,9 @@ def _pixels(image: QImage) -> Image:
     return pixels
 
 
-def _check_redacted(image: Image, redactions: Marks, offset: tuple[int, int]) -> None:
+def _check_redacted(
+    image: Image, redactions: Sequence[Mark], offset: tuple[int, int]
+) -> None:
     height, width = image.shape[:2]
     for box in redactions:
         left, top = max(box["x"] - offset[0], 0), max(box["y"] - offset[1], 0)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from baton.core.handoffs import HandoffRow, Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
-from baton.core.tracking import HandoffRow, Tracking
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.progress import ProgressCallback
 
@@ -32,7 +32,7 @@ class SentHandoff:
 
 def send_process(
     library: Library,
-    tracking: Tracking,
+    handoffs: Handoffs,
     media: MediaStore,
     process_id: int,
     assistant_id: int,
@@ -48,7 +48,7 @@ def send_process(
 
     Args:
         library: the library service (freezes the version).
-        tracking: the tracking service (records the handoff).
+        handoffs: the handoffs service (records the handoff).
         media: the media store.
         process_id: the process to send.
         assistant_id: who receives it.
@@ -69,7 +69,7 @@ def send_process(
     """
     earlier = {version.number for version in library.versions(process_id)}
     version = library.freeze_version(process_id, changelog)
-    row = tracking.create_handoff(version.id, assistant_id, due_on=due_on, note=changelog.strip())
+    row = handoffs.create(version.id, assistant_id, due_on=due_on, note=changelog.strip())
     try:
         package = build_package(
             version,
@@ -82,11 +82,11 @@ def send_process(
             cancel=cancel,
         )
     except BaseException:
-        tracking.delete_handoff(row.id)
+        handoffs.delete(row.id)
         raise
-    tracking.set_package_hash(row.id, package.manifest_sha256)
+    handoffs.set_package_hash(row.id, package.manifest_sha256)
     return SentHandoff(
-        handoff=tracking.get_handoff(row.id),
+        handoff=handoffs.get(row.id),
         package=package,
         version_number=version.number,
         new_version=version.number not in earlier,

@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from baton.core.library import content_hash
-from baton.core.models import ProcessVersion
+from baton.core.versions import ProcessVersionRow, content_hash
 from baton.errors import UserError
 from baton.handoff.manifest import ProcessInfo
 
@@ -39,9 +38,9 @@ class VersionSource:
     content_hash: str
 
     @classmethod
-    def of(cls, source: ProcessVersion | Mapping[str, Any]) -> VersionSource:
+    def of(cls, source: ProcessVersionRow | Mapping[str, Any]) -> VersionSource:
         """Accept a frozen version or a snapshot dict with an optional ``"version"``."""
-        if isinstance(source, ProcessVersion):
+        if isinstance(source, ProcessVersionRow):
             return cls(source.snapshot, source.process_id, source.number, source.content_hash)
         snapshot = dict(source)
         number = snapshot.pop("version", 0)

@@ -117,9 +117,9 @@ class MainWindow(QMainWindow):
         ):
             self.library.add_action(text, self._on_selected(action), shortcut,
                                     needs_selection=True)
-        self.assistants = AssistantsView(services.tracking, self.notify,
+        self.assistants = AssistantsView(services.assistants, self.notify,
                                          ladder=services.ladder)
-        self.handoffs = HandoffsView(services.tracking, self.notify)
+        self.handoffs = HandoffsView(services.handoffs, self.notify)
         self.dashboard = DashboardView(services.dashboard)
         self.handoffs.go_to_library.connect(lambda: self.show_page("Library"))
 
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         from baton.capture.steps.live import open_step_capture
 
         services = self._services
-        return open_step_capture(services.database.sessions, services.media, process_id,
+        return open_step_capture(services.steps.appender(process_id), services.media,
                                  **options)
 
     def _retime_step(self, step_id: int, seconds: float | None) -> None:

@@ -67,7 +67,7 @@ class Workflows(QObject):
         process = services.library.get(process_id)
         self.preparing.start(process_id)  # while the owner fills in the dialog
         request = SendDialog.ask(
-            self._window, process=process, assistants=services.tracking.list_assistants(),
+            self._window, process=process, assistants=services.assistants.list(),
             today=utc_now().date(), due_days=services.settings.get("handoff.default_due_days"),
             folder=self._folder, warn=services.ladder.warning,
         )
@@ -79,7 +79,7 @@ class Workflows(QObject):
         def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
             request.folder.mkdir(parents=True, exist_ok=True)
             return send_process(
-                services.library, services.tracking, services.media, process_id,
+                services.library, services.handoffs, services.media, process_id,
                 request.assistant_id, request.folder, due_on=request.due_on,
                 changelog=request.note, size_budget=request.size_budget, progress=progress,
                 cancel=cancel,
@@ -124,7 +124,7 @@ class Workflows(QObject):
                     progress((index + fraction) / len(stale), f"{name}: {what}")
 
                 sent.append(send_process(
-                    services.library, services.tracking, services.media, process_id,
+                    services.library, services.handoffs, services.media, process_id,
                     item.assistant_id, folder, changelog=item.diff.summary(),
                     progress=step_progress, cancel=cancel,
                 ))
@@ -181,7 +181,7 @@ class Workflows(QObject):
                 progress(fraction, "Looking for changes on screen…")
 
             return import_video_steps(
-                services.database.sessions, services.media, process_id, request.video,
+                services.steps.appender(process_id), services.media, request.video,
                 threshold=request.threshold, min_gap_s=request.min_gap, progress=step,
             )
 
@@ -204,8 +204,7 @@ class Workflows(QObject):
         services = self._services
         self.running = ProgressTask(
             self._window, f"Importing {path.name}…",
-            lambda progress, cancel: import_package(path, services.database.sessions,
-                                                    services.media),
+            lambda progress, cancel: import_package(path, services.library, services.media),
             lambda process_id: self._imported(process_id), self._failed,
         )
 
@@ -221,7 +220,7 @@ class Workflows(QObject):
         from baton.handoff.receipt import import_receipt
 
         try:
-            result = import_receipt(path, self._services.tracking, self._services.library)
+            result = import_receipt(path, self._services.handoffs, self._services.library)
         except UserError as error:
             messages.show_problem(self._window, str(error))
             return

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from baton.core.assistants import Assistants
 from baton.core.clock import ManualClock
 from baton.core.db import Database, open_database, sqlite_url
+from baton.core.handoffs import Handoffs
 from baton.core.library import Library
-from baton.core.tracking import Tracking
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -37,5 +38,10 @@ def library(database: Database, clock: ManualClock) -> Library:
 
 
 @pytest.fixture
-def tracking(database: Database, clock: ManualClock) -> Tracking:
-    return Tracking(database.sessions, clock)
+def assistants(database: Database, clock: ManualClock) -> Assistants:
+    return Assistants(database.sessions, clock)
+
+
+@pytest.fixture
+def handoffs(database: Database, clock: ManualClock) -> Handoffs:
+    return Handoffs(database.sessions, clock)

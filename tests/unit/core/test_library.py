@@ -8,8 +8,10 @@ import pytest
 
 from baton.core.clock import ManualClock
 from baton.core.db import Database
-from baton.core.library import Library, ProcessDraft
+from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.models import Audience, Process, ProcessStatus, Step
+from baton.core.steps import StepContent
+from baton.core.versions import ProcessVersionRow
 from baton.errors import ConflictError, NotFound, UserError
 
 
@@ -109,3 +111,44 @@ def test_versions_freeze_only_when_something_changed(
     second = library.freeze_version(row.id, "renamed")
     assert second.number == 2 and second.content_hash != first.content_hash
     assert [v.number for v in library.versions(row.id)] == [1, 2]
+
+
+def test_an_imported_process_comes_in_whole_with_a_free_title(
+    library: Library, database: Database
+) -> None:
+    library.add_process(ProcessDraft("Ship orders"))
+    recording = RecordingInfo(media="ab" * 32 + ".mp4", duration=3.0, size=10, fps=10.0,
+                              width=320, height=240)
+    steps = [StepContent(title="Print the labels", click_x=4, click_y=5, video_time=1.5),
+             StepContent(title="Book the courier", caution="Before 3 pm")]
+    row = library.add_imported(
+        ProcessDraft("Ship orders", status=ProcessStatus.READY), steps, recording
+    )
+    assert (row.title, row.status, row.step_count, row.has_recording) == (
+        "Ship orders (imported)", ProcessStatus.READY, 2, True)
+    snapshot = library.snapshot(row.id)
+    assert [(s["position"], s["title"]) for s in snapshot["steps"]] == [
+        (1, "Print the labels"), (2, "Book the courier")]
+    assert snapshot["steps"][0]["click"] == [4, 5] and snapshot["recording"] == recording.media
+    again = library.add_imported(ProcessDraft("Ship orders"), [])
+    assert again.title == "Ship orders (imported 2)" and not again.has_recording
+
+
+def test_a_bad_step_imports_nothing(library: Library, database: Database) -> None:
+    with pytest.raises(UserError, match="at most 5000"):
+        library.add_imported(ProcessDraft("Ship orders"),
+                             [StepContent(title="Fine"), StepContent(caution="x" * 5001)])
+    assert library.list_processes() == []
+    with database.sessions() as session:
+        assert session.query(Step).count() == 0
+
+
+def test_versions_are_plain_rows(library: Library) -> None:
+    row = library.add_process(ProcessDraft("Ship orders"))
+    pending = library.pending_version(row.id)
+    assert isinstance(pending, ProcessVersionRow) and (pending.id, pending.number) == (0, 1)
+    frozen = library.freeze_version(row.id, "  first  ")
+    assert isinstance(frozen, ProcessVersionRow) and frozen.id > 0
+    assert (frozen.changelog, frozen.content_hash) == ("first", pending.content_hash)
+    assert library.versions(row.id) == [frozen]
+    assert library.pending_version(row.id) == frozen

@@ -10,12 +10,7 @@ import pytest
 from baton.core.clock import ManualClock
 from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft
-from baton.core.steps import (
-    StepContent,
-    Steps,
-    validate_annotations,
-    validate_redactions,
-)
+from baton.core.steps import StepContent, Steps
 from baton.errors import NotFound, UserError
 
 
@@ -159,42 +154,6 @@ def test_a_new_service_sees_what_was_saved(steps: Steps, library: Library,
     assert [r.title for r in Steps(database.sessions).list(pid)] == ["B", "A"]
 
 
-def test_redactions_are_widened_to_whole_pixels() -> None:
-    assert validate_redactions([{"x": 1.5, "y": 2.2, "w": 3.1, "h": 1}]) == [
-        {"x": 1, "y": 2, "w": 4, "h": 2}
-    ]
-    assert validate_redactions(None) == []
-    for bad in ({"x": 1}, [{"x": 0, "y": 0, "w": 0, "h": 3}], [{"x": True, "y": 0, "w": 1,
-                "h": 1}], [{"x": float("nan"), "y": 0, "w": 1, "h": 1}], ["box"]):
-        with pytest.raises(UserError):
-            validate_redactions(bad)
-
-
-def test_annotations_are_checked_and_made_canonical() -> None:
-    marks = validate_annotations([
-        {"kind": "rect", "x": 1.4, "y": 2, "w": 30, "h": 20, "color": "#FF0000", "extra": 1},
-        {"kind": "arrow", "x1": 0, "y1": 0, "x2": 10, "y2": 10},
-        {"kind": "marker", "x": 5, "y": 5, "n": 3},
-        {"kind": "text", "x": 5, "y": 5, "text": "Click here"},
-        {"kind": "crop", "x": 0, "y": 0, "w": 100, "h": 50},
-    ])
-    assert marks[0] == {"kind": "rect", "x": 1, "y": 2, "w": 30, "h": 20, "color": "#ff0000"}
-    assert [m["kind"] for m in marks] == ["rect", "arrow", "marker", "text", "crop"]
-    bad_ones = [
-        [{"kind": "circle", "x": 0, "y": 0}],
-        [{"kind": "rect", "x": 0, "y": 0, "w": -1, "h": 5}],
-        [{"kind": "arrow", "x1": 3, "y1": 3, "x2": 3, "y2": 3}],
-        [{"kind": "marker", "x": 0, "y": 0, "n": 0}],
-        [{"kind": "text", "x": 0, "y": 0, "text": "  "}],
-        [{"kind": "rect", "x": 0, "y": 0, "w": 1, "h": 1, "color": "red"}],
-        [{"kind": "crop", "x": 0, "y": 0, "w": 1, "h": 1}] * 2,
-        [{"kind": "rect", "x": 0, "y": 0, "w": 1, "h": 1}] * 501,
-    ]
-    for bad in bad_ones:
-        with pytest.raises(UserError):
-            validate_annotations(bad)
-
-
 def test_concurrent_editors_keep_positions_contiguous(
     steps: Steps, library: Library, database: Database
 ) -> None:
@@ -220,3 +179,38 @@ def test_concurrent_editors_keep_positions_contiguous(
         thread.join(timeout=60)
     assert errors == []
     assert len(titles(steps, pid)) == 20  # titles() checks positions are 1..n
+
+
+def test_the_appender_adds_after_the_last_step_and_bumps_once(
+    steps: Steps, library: Library, clock: ManualClock
+) -> None:
+    pid = make(steps, library, "Open the bank")
+    appender = steps.appender(pid)
+    assert (appender.process_id, appender.next_position()) == (pid, 2)
+    before = library.get(pid).row_version
+    clock.now = datetime(2026, 3, 2, 9, 1)
+    added = appender.add([StepContent(title="Click in \"Bank\"", click_x=4, click_y=5),
+                          StepContent(title="Type \"42\"", window_title="two\nlines")])
+    assert [(r.position, r.process_id) for r in added] == [(2, pid), (3, pid)]
+    assert added[1].window_title == "two lines"  # checked like every other step
+    assert library.get(pid).row_version == before + 1
+    assert library.get(pid).updated_at == "2026-03-02 09:01"
+    steps.add(pid, StepContent(title="Added in the editor meanwhile"))
+    assert appender.next_position() == 5
+    assert appender.retitle(added[0].id, "Double-click in \"Bank\"") == 'Double-click in "Bank"'
+    assert titles(steps, pid)[1] == 'Double-click in "Bank"'
+    assert library.get(pid).row_version == before + 3
+
+
+def test_the_appender_refuses_a_deleted_process_or_a_foreign_step(
+    steps: Steps, library: Library
+) -> None:
+    pid = make(steps, library, "A")
+    other = make(steps, library, "B")
+    with pytest.raises(NotFound, match="step of that click"):
+        steps.appender(pid).retitle(steps.list(other)[0].id, "Hijacked")
+    library.delete_process(pid)
+    with pytest.raises(NotFound, match="may have been deleted"):
+        steps.appender(pid).next_position()
+    with pytest.raises(NotFound, match="may have been deleted"):
+        steps.appender(pid).add([StepContent(title="Lost")])

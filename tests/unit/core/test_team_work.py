@@ -8,14 +8,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from baton.core.assistants import AssistantDraft, Assistants
 from baton.core.changes import Changes, diff_snapshots
 from baton.core.dashboard import Dashboard
 from baton.core.db import Database
+from baton.core.handoffs import Handoffs
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library, ProcessDraft
 from baton.core.models import Audience, Complexity, EventKind, HandoffStatus, ProcessStatus, Step
 from baton.core.reports import write_handoffs_csv
-from baton.core.tracking import AssistantDraft, Tracking
 from baton.errors import ConflictError
 
 
@@ -23,54 +24,56 @@ def ready(library: Library, title: str, **details: Any) -> int:
     return library.add_process(ProcessDraft(title, status=ProcessStatus.READY, **details)).id
 
 
-def test_lifecycle_events_record_each_move(library: Library, tracking: Tracking) -> None:
+def test_lifecycle_events_record_each_move(
+    library: Library, assistants: Assistants, handoffs: Handoffs
+) -> None:
     process = ready(library, "Invoices")
-    ana = tracking.add_assistant(AssistantDraft("Ana")).id
-    handoff = tracking.create_handoff(library.freeze_version(process).id, ana).id
+    ana = assistants.add(AssistantDraft("Ana")).id
+    handoff = handoffs.create(library.freeze_version(process).id, ana).id
     for status in (HandoffStatus.ACKNOWLEDGED, HandoffStatus.PRACTISING,
                    HandoffStatus.SUPERVISED, HandoffStatus.INDEPENDENT):
-        tracking.check_in(handoff, status, f"now {status.value}")
-    tracking.set_due(handoff, date(2026, 4, 1))
-    events = tracking.events(handoff)
+        handoffs.check_in(handoff, status, f"now {status.value}")
+    handoffs.set_due(handoff, date(2026, 4, 1))
+    events = handoffs.events(handoff)
     assert [e.kind for e in events] == [EventKind.SENT] + [EventKind.CHECK_IN] * 4
     assert events[-1].data == {"from": "supervised", "to": "independent"}
-    assert tracking.get_handoff(handoff).due_on == date(2026, 4, 1)
-    tracking.revoke(handoff, "moved to another role")
-    assert tracking.get_handoff(handoff).status is HandoffStatus.REVOKED
+    assert handoffs.get(handoff).due_on == date(2026, 4, 1)
+    handoffs.revoke(handoff, "moved to another role")
+    assert handoffs.get(handoff).status is HandoffStatus.REVOKED
 
 
 def test_trust_ladder_suggests_internal_simple_first_and_warns(
-    library: Library, tracking: Tracking, database: Database
+    library: Library, assistants: Assistants, handoffs: Handoffs, database: Database
 ) -> None:
     ladder = TrustLadder(database.sessions)
     simple = ready(library, "File receipts", minutes_per_run=10, runs_per_week=5)
     ready(library, "Reconcile bank", complexity=Complexity.COMPLEX)
     customer = ready(library, "Answer support email", audience=Audience.CUSTOMER_FACING)
-    ana = tracking.add_assistant(AssistantDraft("Ana")).id
+    ana = assistants.add(AssistantDraft("Ana")).id
     assert [s.title for s in ladder.suggestions(ana)] == ["File receipts", "Reconcile bank"]
     warning = ladder.warning(customer, ana)
     assert warning is not None and "customer-facing" in warning
     assert ladder.warning(simple, ana) is None
 
-    handoff = tracking.create_handoff(library.freeze_version(simple).id, ana).id
-    tracking.check_in(handoff, HandoffStatus.INDEPENDENT)
+    handoff = handoffs.create(library.freeze_version(simple).id, ana).id
+    handoffs.check_in(handoff, HandoffStatus.INDEPENDENT)
     assert ladder.warning(customer, ana) is None
     assert [s.title for s in ladder.suggestions(ana)] == ["Reconcile bank", "Answer support email"]
 
 
 def test_stale_handoffs_list_step_changes(
-    library: Library, tracking: Tracking, database: Database
+    library: Library, assistants: Assistants, handoffs: Handoffs, database: Database
 ) -> None:
     process = ready(library, "Ship orders")
     with database.sessions() as session:
         session.add_all([Step(process_id=process, position=1, title="Print labels"),
                          Step(process_id=process, position=2, title="Book courier")])
         session.commit()
-    ana = tracking.add_assistant(AssistantDraft("Ana")).id
-    ben = tracking.add_assistant(AssistantDraft("Ben")).id
+    ana = assistants.add(AssistantDraft("Ana")).id
+    ben = assistants.add(AssistantDraft("Ben")).id
     v1 = library.freeze_version(process)
-    tracking.create_handoff(v1.id, ana)
-    tracking.create_handoff(v1.id, ben)
+    handoffs.create(v1.id, ana)
+    handoffs.create(v1.id, ben)
     with database.sessions() as session:
         steps = session.query(Step).order_by(Step.position).all()
         steps[0].instruction = "Use the thermal printer"
@@ -78,7 +81,7 @@ def test_stale_handoffs_list_step_changes(
         session.add(Step(process_id=process, position=2, title="Email the customer"))
         session.commit()
     v2 = library.freeze_version(process, "new courier flow")
-    tracking.create_handoff(v2.id, ben)  # Ben already has the new one
+    handoffs.create(v2.id, ben)  # Ben already has the new one
     changes = Changes(database.sessions)
     [stale] = changes.stale_handoffs(process)
     assert (stale.assistant_name, stale.held_version, stale.latest_version) == ("Ana", 1, 2)
@@ -95,7 +98,7 @@ def test_diff_of_identical_snapshots_is_empty() -> None:
 
 
 def test_dashboard_lists_attention_holdings_backlog_and_hours(
-    library: Library, tracking: Tracking, database: Database
+    library: Library, assistants: Assistants, handoffs: Handoffs, database: Database
 ) -> None:
     dashboard = Dashboard(database.sessions)
     invoices = ready(library, "Invoices", minutes_per_run=30, runs_per_week=4)
@@ -103,14 +106,14 @@ def test_dashboard_lists_attention_holdings_backlog_and_hours(
     idea = library.add_process(ProcessDraft("Social posts")).id
     library.did_it_myself(idea)
     library.did_it_myself(idea)
-    ana = tracking.add_assistant(AssistantDraft("Ana")).id
-    ben = tracking.add_assistant(AssistantDraft("Ben")).id
-    a1 = tracking.create_handoff(library.freeze_version(invoices).id, ana).id
-    tracking.check_in(a1, HandoffStatus.INDEPENDENT)
-    b1 = tracking.create_handoff(library.freeze_version(payroll).id, ben,
+    ana = assistants.add(AssistantDraft("Ana")).id
+    ben = assistants.add(AssistantDraft("Ben")).id
+    a1 = handoffs.create(library.freeze_version(invoices).id, ana).id
+    handoffs.check_in(a1, HandoffStatus.INDEPENDENT)
+    b1 = handoffs.create(library.freeze_version(payroll).id, ben,
                                  due_on=date(2026, 3, 1)).id
-    b2 = tracking.create_handoff(library.freeze_version(invoices).id, ben).id
-    tracking.add_event(b2, EventKind.QUESTION, "Which template?",
+    b2 = handoffs.create(library.freeze_version(invoices).id, ben).id
+    handoffs.add_event(b2, EventKind.QUESTION, "Which template?",
                        new_status=HandoffStatus.NEEDS_HELP)
     attention = dashboard.needs_attention(today=date(2026, 3, 2))
     assert [(a.handoff_id, a.question) for a in attention] == [(b2, "Which template?"),
@@ -126,13 +129,13 @@ def test_dashboard_lists_attention_holdings_backlog_and_hours(
 
 
 def test_csv_export_is_spreadsheet_safe(
-    library: Library, tracking: Tracking, tmp_path: Path
+    library: Library, assistants: Assistants, handoffs: Handoffs, tmp_path: Path
 ) -> None:
     process = ready(library, "=HYPERLINK(\"http://evil\")")
-    ana = tracking.add_assistant(AssistantDraft("Ana")).id
-    tracking.create_handoff(library.freeze_version(process).id, ana, due_on=date(2026, 3, 1))
+    ana = assistants.add(AssistantDraft("Ana")).id
+    handoffs.create(library.freeze_version(process).id, ana, due_on=date(2026, 3, 1))
     out = tmp_path / "handoffs.csv"
-    assert write_handoffs_csv(tracking.list_handoffs(), out, today=date(2026, 3, 2)) == 1
+    assert write_handoffs_csv(handoffs.list(), out, today=date(2026, 3, 2)) == 1
     with out.open(encoding="utf-8-sig", newline="") as handle:
         header, row = list(csv.reader(handle))
     assert header[0] == "Process" and row[0].startswith("'=")

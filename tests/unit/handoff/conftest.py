@@ -14,11 +14,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from handoff_builders import make_mp4, seed_process, standard_steps  # noqa: E402
 
+from baton.core.assistants import Assistants
 from baton.core.db import Database, open_database, sqlite_url
+from baton.core.handoffs import Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
-from baton.core.models import ProcessVersion
-from baton.core.tracking import Tracking
+from baton.core.versions import ProcessVersionRow
 from baton.handoff.package import PackageInfo, build_package
 
 
@@ -61,12 +62,17 @@ def library(database: Database, clock: FixedClock) -> Library:
 
 
 @pytest.fixture
-def tracking(database: Database, clock: FixedClock) -> Tracking:
-    return Tracking(database.sessions, clock)
+def assistants(database: Database, clock: FixedClock) -> Assistants:
+    return Assistants(database.sessions, clock)
 
 
 @pytest.fixture
-def version(database: Database, media: MediaStore, sample_video: Path) -> ProcessVersion:
+def handoffs(database: Database, clock: FixedClock) -> Handoffs:
+    return Handoffs(database.sessions, clock)
+
+
+@pytest.fixture
+def version(database: Database, media: MediaStore, sample_video: Path) -> ProcessVersionRow:
     """Version 1 of a process with three steps (one redacted) and a recording."""
     return seed_process(database, media, steps=standard_steps(), video=sample_video)
 

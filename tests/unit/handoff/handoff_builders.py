@@ -19,7 +19,8 @@ import numpy as np
 from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
-from baton.core.models import Process, ProcessVersion, Recording, RecordingState, Step
+from baton.core.models import Process, Recording, RecordingState, Step
+from baton.core.versions import ProcessVersionRow
 
 RED = (0, 0, 255)  # BGR
 
@@ -106,7 +107,7 @@ def seed_process(
     steps: Sequence[StepSpec] = (),
     video: Path | None = None,
     summary: str = "Every Monday.",
-) -> ProcessVersion:
+) -> ProcessVersionRow:
     """Add a process with these steps (and recording) and freeze its first version."""
     library = Library(database.sessions, lambda: datetime(2026, 3, 2, 9, 0))
     row = library.add_process(

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from baton.core.db import Database, open_database, sqlite_url
+from baton.core.library import Library
 from baton.core.media import MediaStore
-from baton.core.models import Process, ProcessStatus, ProcessVersion, Recording, Step
+from baton.core.models import Process, ProcessStatus, Recording, Step
+from baton.core.versions import ProcessVersionRow
 from baton.handoff.importer import import_package
 from baton.handoff.package import PackageInfo
 from baton.handoff.reader import BadPackage
@@ -28,11 +30,11 @@ def other(tmp_path: Path) -> Iterator[tuple[Database, MediaStore]]:
 
 
 def test_import_recreates_the_process_with_its_media(
-    build: Build, version: ProcessVersion, other: tuple[Database, MediaStore]
+    build: Build, version: ProcessVersionRow, other: tuple[Database, MediaStore]
 ) -> None:
     package = build(version, handoff_id=1, assistant="Ana")
     database, media = other
-    process_id = import_package(package.path, database.sessions, media)
+    process_id = import_package(package.path, Library(database.sessions), media)
     with database.sessions() as session:
         process = session.get(Process, process_id)
         assert process is not None
@@ -62,19 +64,19 @@ def test_import_recreates_the_process_with_its_media(
 
 
 def test_importing_twice_keeps_titles_apart(
-    build: Build, version: ProcessVersion, other: tuple[Database, MediaStore]
+    build: Build, version: ProcessVersionRow, other: tuple[Database, MediaStore]
 ) -> None:
     package = build(version)
     database, media = other
-    first = import_package(package.path, database.sessions, media)
-    second = import_package(package.path, database.sessions, media)
+    first = import_package(package.path, Library(database.sessions), media)
+    second = import_package(package.path, Library(database.sessions), media)
     with database.sessions() as session:
         assert session.get(Process, first).title == "Send the invoices"  # type: ignore[union-attr]
         assert session.get(Process, second).title == "Send the invoices (imported)"  # type: ignore[union-attr]
 
 
 def test_a_hostile_package_writes_nothing(
-    build: Build, version: ProcessVersion, other: tuple[Database, MediaStore], tmp_path: Path
+    build: Build, version: ProcessVersionRow, other: tuple[Database, MediaStore], tmp_path: Path
 ) -> None:
     package = build(version)
     hostile = tmp_path / "hostile.zip"
@@ -86,7 +88,7 @@ def test_a_hostile_package_writes_nothing(
             target.writestr(info, data)
     database, media = other
     with pytest.raises(BadPackage, match="does not match its manifest"):
-        import_package(hostile, database.sessions, media)
+        import_package(hostile, Library(database.sessions), media)
     with database.sessions() as session:
         assert session.scalar(select(func.count(Process.id))) == 0
         assert session.scalar(select(func.count(Recording.id))) == 0

@@ -18,7 +18,7 @@ from handoff_builders import RED, StepSpec, make_mp4, screenshot, seed_process
 
 from baton.core.db import Database
 from baton.core.media import CorruptMedia, MediaStore
-from baton.core.models import ProcessVersion
+from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
 from baton.handoff.package import ExportCancelled, PackageInfo, package_file_name, slugify
 from baton.handoff.pdfdates import FIXED_DATE
@@ -42,7 +42,7 @@ def entries(path: Path) -> dict[str, bytes]:
 
 
 def test_package_holds_format_1_files_listed_with_their_hashes(
-    build: Build, version: ProcessVersion, sample_video: Path
+    build: Build, version: ProcessVersionRow, sample_video: Path
 ) -> None:
     info = build(version, handoff_id=7, assistant="Ana Reyes")
     files = entries(info.path)
@@ -72,7 +72,7 @@ def test_package_holds_format_1_files_listed_with_their_hashes(
 
 
 def test_media_is_stored_not_recompressed_and_metadata_is_fixed(
-    build: Build, version: ProcessVersion
+    build: Build, version: ProcessVersionRow
 ) -> None:
     info = build(version)
     with zipfile.ZipFile(info.path) as archive:
@@ -85,7 +85,7 @@ def test_media_is_stored_not_recompressed_and_metadata_is_fixed(
         assert archive.testzip() is None
 
 
-def test_same_version_gives_the_same_bytes(build: Build, version: ProcessVersion) -> None:
+def test_same_version_gives_the_same_bytes(build: Build, version: ProcessVersionRow) -> None:
     first = build(version, "a.zip", handoff_id=3, assistant="Ana")
     second = build(version, "b.zip", handoff_id=3, assistant="Ana")
     assert first.path.read_bytes() == second.path.read_bytes()
@@ -96,7 +96,7 @@ def test_same_version_gives_the_same_bytes(build: Build, version: ProcessVersion
 
 
 def test_redactions_are_burned_into_the_png_and_the_pdf(
-    build: Build, version: ProcessVersion, media: MediaStore
+    build: Build, version: ProcessVersionRow, media: MediaStore
 ) -> None:
     files = entries(build(version).path)
     redacted = cv2.imdecode(np.frombuffer(files["steps/002.png"], np.uint8), cv2.IMREAD_COLOR)
@@ -115,7 +115,7 @@ def test_redactions_are_burned_into_the_png_and_the_pdf(
 
 
 def test_a_screenshot_without_redactions_is_copied_byte_for_byte(
-    build: Build, version: ProcessVersion, media: MediaStore
+    build: Build, version: ProcessVersionRow, media: MediaStore
 ) -> None:
     files = entries(build(version).path)
     key = version.snapshot["steps"][0]["screenshot"]
@@ -123,7 +123,7 @@ def test_a_screenshot_without_redactions_is_copied_byte_for_byte(
 
 
 def test_out_folder_gets_the_default_name(
-    qapp: Any, version: ProcessVersion, media: MediaStore, out_dir: Path
+    qapp: Any, version: ProcessVersionRow, media: MediaStore, out_dir: Path
 ) -> None:
     from baton.handoff.package import build_package
 
@@ -133,7 +133,7 @@ def test_out_folder_gets_the_default_name(
     assert slugify("???") == "process"
 
 
-def test_progress_rises_to_one(build: Build, version: ProcessVersion) -> None:
+def test_progress_rises_to_one(build: Build, version: ProcessVersionRow) -> None:
     seen: list[float] = []
     build(version, progress=lambda fraction, label: seen.append(fraction))
     assert seen == sorted(seen)
@@ -141,7 +141,9 @@ def test_progress_rises_to_one(build: Build, version: ProcessVersion) -> None:
     assert len(seen) >= 3
 
 
-def test_cancel_leaves_nothing_behind(build: Build, version: ProcessVersion, out_dir: Path) -> None:
+def test_cancel_leaves_nothing_behind(
+    build: Build, version: ProcessVersionRow, out_dir: Path
+) -> None:
     cancel = threading.Event()
 
     def progress(fraction: float, label: str) -> None:
@@ -154,7 +156,7 @@ def test_cancel_leaves_nothing_behind(build: Build, version: ProcessVersion, out
 
 
 def test_a_missing_screenshot_fails_and_keeps_the_previous_file(
-    build: Build, version: ProcessVersion, media: MediaStore, out_dir: Path
+    build: Build, version: ProcessVersionRow, media: MediaStore, out_dir: Path
 ) -> None:
     previous = out_dir / "package.zip"
     previous.write_bytes(b"the package from last week")
@@ -166,7 +168,7 @@ def test_a_missing_screenshot_fails_and_keeps_the_previous_file(
 
 
 def test_a_damaged_video_is_detected_while_packing(
-    build: Build, version: ProcessVersion, media: MediaStore, out_dir: Path
+    build: Build, version: ProcessVersionRow, media: MediaStore, out_dir: Path
 ) -> None:
     path = media.path(version.snapshot["recording"])
     data = bytearray(path.read_bytes())
@@ -178,7 +180,7 @@ def test_a_damaged_video_is_detected_while_packing(
 
 
 def test_a_missing_folder_is_a_plain_message(
-    qapp: Any, version: ProcessVersion, media: MediaStore, tmp_path: Path
+    qapp: Any, version: ProcessVersionRow, media: MediaStore, tmp_path: Path
 ) -> None:
     from baton.handoff.package import build_package
 
@@ -187,7 +189,7 @@ def test_a_missing_folder_is_a_plain_message(
 
 
 def test_malformed_redactions_are_refused_naming_the_step(
-    build: Build, version: ProcessVersion, out_dir: Path
+    build: Build, version: ProcessVersionRow, out_dir: Path
 ) -> None:
     snapshot = json.loads(json.dumps(version.snapshot))
     snapshot["steps"][1]["redactions"] = [{"x": "left", "y": 0, "w": 5, "h": 5}]
@@ -223,7 +225,7 @@ def test_annotations_and_crop_are_burned_in_and_the_click_follows(
     assert step["annotations"][0] == {"kind": "marker", "x": 60, "y": 60, "n": 1}
 
 
-def test_a_snapshot_dict_can_be_packaged(build: Build, version: ProcessVersion) -> None:
+def test_a_snapshot_dict_can_be_packaged(build: Build, version: ProcessVersionRow) -> None:
     snapshot = dict(version.snapshot, version=5)
     manifest = json.loads(entries(build(snapshot).path)["manifest.json"])
     assert manifest["process"]["version"] == 5
@@ -274,7 +276,7 @@ def test_a_size_budget_reencodes_the_video_to_fit(
 
 
 def test_an_impossible_budget_is_refused_and_writes_nothing(
-    build: Build, version: ProcessVersion, out_dir: Path
+    build: Build, version: ProcessVersionRow, out_dir: Path
 ) -> None:
     with pytest.raises(UserError, match="raise the size budget"):
         build(version, size_budget=20_000)
@@ -345,7 +347,7 @@ def test_red_helper_sees_red() -> None:
 
 
 def test_a_full_disk_is_one_plain_sentence_and_leaves_nothing(
-    build: Build, version: ProcessVersion, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+    build: Build, version: ProcessVersionRow, out_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from baton.handoff import zipwriter
 

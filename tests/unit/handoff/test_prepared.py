@@ -14,8 +14,8 @@ from baton.core.cleanup import clean_media
 from baton.core.db import Database
 from baton.core.library import Library
 from baton.core.media import CorruptMedia, MediaStore
-from baton.core.models import ProcessVersion
 from baton.core.steps import StepContent, Steps
+from baton.core.versions import ProcessVersionRow
 from baton.handoff import documents, prepared
 from baton.handoff.package import ExportCancelled, PackageInfo
 from baton.handoff.prepared import load_prepared, prepare_version
@@ -40,7 +40,7 @@ def paintings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_a_second_export_copies_what_the_first_prepared(
-    build: Build, version: ProcessVersion, paintings: list[int]
+    build: Build, version: ProcessVersionRow, paintings: list[int]
 ) -> None:
     first = build(version, "first.zip", handoff_id=1, assistant="Ana")
     second = build(version, "second.zip", handoff_id=1, assistant="Ana")
@@ -50,7 +50,7 @@ def test_a_second_export_copies_what_the_first_prepared(
 
 
 def test_every_assistant_gets_the_same_prepared_files(
-    build: Build, version: ProcessVersion, paintings: list[int]
+    build: Build, version: ProcessVersionRow, paintings: list[int]
 ) -> None:
     ana = build(version, "ana.zip", handoff_id=1, assistant="Ana")
     ben = build(version, "ben.zip", handoff_id=2, assistant="Ben")
@@ -62,7 +62,7 @@ def test_every_assistant_gets_the_same_prepared_files(
 
 
 def test_a_missing_prepared_file_is_made_again(
-    build: Build, version: ProcessVersion, media: MediaStore, paintings: list[int]
+    build: Build, version: ProcessVersionRow, media: MediaStore, paintings: list[int]
 ) -> None:
     first = build(version, "first.zip")
     ready = load_prepared(VersionSource.of(version), media)
@@ -75,7 +75,7 @@ def test_a_missing_prepared_file_is_made_again(
 
 
 def test_a_stored_file_changed_since_it_was_checked_is_caught(
-    build: Build, version: ProcessVersion, media: MediaStore, out_dir: Path
+    build: Build, version: ProcessVersionRow, media: MediaStore, out_dir: Path
 ) -> None:
     build(version, "first.zip")
     path = media.path(version.snapshot["recording"])
@@ -89,7 +89,7 @@ def test_a_stored_file_changed_since_it_was_checked_is_caught(
 
 
 def test_a_damaged_index_is_made_again(
-    build: Build, version: ProcessVersion, media: MediaStore, paintings: list[int]
+    build: Build, version: ProcessVersionRow, media: MediaStore, paintings: list[int]
 ) -> None:
     first = build(version, "first.zip")
     (index,) = media.prepared_indexes()
@@ -100,7 +100,7 @@ def test_a_damaged_index_is_made_again(
 
 
 def test_an_index_for_another_version_is_not_used(
-    build: Build, version: ProcessVersion, media: MediaStore, paintings: list[int]
+    build: Build, version: ProcessVersionRow, media: MediaStore, paintings: list[int]
 ) -> None:
     build(version, "first.zip")
     (index,) = media.prepared_indexes()
@@ -110,7 +110,7 @@ def test_an_index_for_another_version_is_not_used(
 
 
 def test_a_damaged_screenshot_is_caught_when_preparing(
-    build: Build, version: ProcessVersion, media: MediaStore, out_dir: Path
+    build: Build, version: ProcessVersionRow, media: MediaStore, out_dir: Path
 ) -> None:
     path = media.path(version.snapshot["steps"][0]["screenshot"])
     data = bytearray(path.read_bytes())
@@ -123,7 +123,7 @@ def test_a_damaged_screenshot_is_caught_when_preparing(
 
 
 def test_cancelling_a_preparation_indexes_nothing(
-    qapp: Any, version: ProcessVersion, media: MediaStore
+    qapp: Any, version: ProcessVersionRow, media: MediaStore
 ) -> None:
     def cancel() -> None:
         raise ExportCancelled()
@@ -134,7 +134,7 @@ def test_cancelling_a_preparation_indexes_nothing(
 
 
 def test_two_exports_at_once_prepare_once(
-    qapp: Any, version: ProcessVersion, media: MediaStore, paintings: list[int]
+    qapp: Any, version: ProcessVersionRow, media: MediaStore, paintings: list[int]
 ) -> None:
     source = VersionSource.of(version)
     results: list[Any] = []
@@ -151,7 +151,7 @@ def test_two_exports_at_once_prepare_once(
 
 
 def test_a_folder_without_file_locks_still_prepares(
-    qapp: Any, version: ProcessVersion, media: MediaStore, monkeypatch: pytest.MonkeyPatch
+    qapp: Any, version: ProcessVersionRow, media: MediaStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import errno
     import fcntl
@@ -166,7 +166,7 @@ def test_a_folder_without_file_locks_still_prepares(
 
 def test_cleanup_keeps_prepared_files_of_the_latest_version_only(
     build: Build,
-    version: ProcessVersion,
+    version: ProcessVersionRow,
     media: MediaStore,
     database: Database,
     library: Library,
@@ -199,7 +199,7 @@ def test_cleanup_keeps_prepared_files_of_the_latest_version_only(
 
 
 def test_the_markdown_checklist_still_names_the_assistant(
-    build: Build, version: ProcessVersion
+    build: Build, version: ProcessVersionRow
 ) -> None:
     import zipfile
 

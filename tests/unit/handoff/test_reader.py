@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from baton.core.models import ProcessVersion
+from baton.core.versions import ProcessVersionRow
 from baton.handoff.package import PackageInfo
 from baton.handoff.reader import BadPackage, Limits, verify_package
 
@@ -21,7 +21,7 @@ Entry = tuple[str | zipfile.ZipInfo, bytes]
 
 
 @pytest.fixture
-def package(build: Build, version: ProcessVersion) -> PackageInfo:
+def package(build: Build, version: ProcessVersionRow) -> PackageInfo:
     return build(version, handoff_id=2, assistant="Ana")
 
 

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from baton.core.assistants import AssistantDraft, Assistants
+from baton.core.handoffs import HandoffRow, Handoffs
 from baton.core.library import Library
-from baton.core.models import EventKind, HandoffStatus, ProcessVersion
-from baton.core.tracking import AssistantDraft, HandoffRow, Tracking
+from baton.core.models import EventKind, HandoffStatus
+from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
 from baton.handoff.package import PackageInfo
 from baton.handoff.receipt import import_receipt
@@ -21,10 +23,10 @@ Build = Callable[..., PackageInfo]
 
 @pytest.fixture
 def sent(
-    build: Build, version: ProcessVersion, tracking: Tracking
+    build: Build, version: ProcessVersionRow, assistants: Assistants, handoffs: Handoffs
 ) -> tuple[HandoffRow, PackageInfo]:
-    assistant = tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
-    handoff = tracking.create_handoff(version.id, assistant.id)
+    assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
+    handoff = handoffs.create(version.id, assistant.id)
     return handoff, build(version, handoff_id=handoff.id, assistant=assistant.name)
 
 
@@ -67,41 +69,41 @@ def write(tmp_path: Path, receipt: Any, name: str = "receipt.json") -> Path:
     return path
 
 
-def timeline(tracking: Tracking, handoff_id: int) -> list[tuple[str, str, int | None]]:
-    return [(e.kind.value, e.note, e.step_position) for e in tracking.events(handoff_id)]
+def timeline(handoffs: Handoffs, handoff_id: int) -> list[tuple[str, str, int | None]]:
+    return [(e.kind.value, e.note, e.step_position) for e in handoffs.events(handoff_id)]
 
 
 def test_ticked_steps_move_the_handoff_to_practising(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     handoff, package = sent
     path = write(tmp_path, receipt_for(package, done=(1, 2), notes={1: "Took 5 minutes"}))
-    result = import_receipt(path, tracking, library)
+    result = import_receipt(path, handoffs, library)
     assert result.previous_status is HandoffStatus.SENT
     assert result.handoff.status is HandoffStatus.PRACTISING
     assert (result.steps_done, result.steps_total, result.new_notes) == (2, 3, 1)
-    assert timeline(tracking, handoff.id) == [
+    assert timeline(handoffs, handoff.id) == [
         ("sent", "", None),
         ("note", "Took 5 minutes", 1),
         ("receipt-imported", "2 of 3 steps done", None),
     ]
-    event = tracking.events(handoff.id)[-1]
+    event = handoffs.events(handoff.id)[-1]
     assert event.data["done"] == {"1": "2026-03-03T10:15:00", "2": "2026-03-03T10:15:00"}
     assert event.data["package_id"] == package.package_id
 
 
 def test_a_question_asks_for_help_once(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     handoff, package = sent
     first = receipt_for(package, done=(1,), questions={3: "Which address for EU clients?"})
-    result = import_receipt(write(tmp_path, first, "a.json"), tracking, library)
+    result = import_receipt(write(tmp_path, first, "a.json"), handoffs, library)
     assert result.handoff.status is HandoffStatus.NEEDS_HELP
     assert result.new_questions == 1
-    assert ("question", "Which address for EU clients?", 3) in timeline(tracking, handoff.id)
+    assert ("question", "Which address for EU clients?", 3) in timeline(handoffs, handoff.id)
     # The owner answers at a check-in; a later receipt still carrying the old question
     # does not repeat it or flip the status back.
-    tracking.add_event(
+    handoffs.add_event(
         handoff.id, EventKind.CHECK_IN, "Answered", new_status=HandoffStatus.PRACTISING
     )
     later = receipt_for(
@@ -110,22 +112,22 @@ def test_a_question_asks_for_help_once(
         questions={3: "Which address for EU clients?"},
         saved_at="2026-03-04T09:00:00Z",
     )
-    result = import_receipt(write(tmp_path, later, "b.json"), tracking, library)
+    result = import_receipt(write(tmp_path, later, "b.json"), handoffs, library)
     assert result.new_questions == 0
     assert result.handoff.status is HandoffStatus.PRACTISING
-    assert [k for k, _, _ in timeline(tracking, handoff.id)].count("question") == 1
+    assert [k for k, _, _ in timeline(handoffs, handoff.id)].count("question") == 1
 
 
 def test_questions_resolved_by_the_assistant_clear_needs_help(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     _, package = sent
     import_receipt(
-        write(tmp_path, receipt_for(package, questions={1: "Where?"}), "a.json"), tracking, library
+        write(tmp_path, receipt_for(package, questions={1: "Where?"}), "a.json"), handoffs, library
     )
     result = import_receipt(
         write(tmp_path, receipt_for(package, done=(1,), saved_at="2026-03-05T08:00:00Z"), "b.json"),
-        tracking,
+        handoffs,
         library,
     )
     assert result.previous_status is HandoffStatus.NEEDS_HELP
@@ -133,46 +135,46 @@ def test_questions_resolved_by_the_assistant_clear_needs_help(
 
 
 def test_a_receipt_with_nothing_ticked_acknowledges(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     _, package = sent
-    result = import_receipt(write(tmp_path, receipt_for(package)), tracking, library)
+    result = import_receipt(write(tmp_path, receipt_for(package)), handoffs, library)
     assert result.handoff.status is HandoffStatus.ACKNOWLEDGED
 
 
 def test_status_never_moves_back_down_the_ladder(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     handoff, package = sent
-    tracking.add_event(handoff.id, EventKind.STATUS_CHANGE, new_status=HandoffStatus.SUPERVISED)
-    result = import_receipt(write(tmp_path, receipt_for(package, done=(1,))), tracking, library)
+    handoffs.add_event(handoff.id, EventKind.STATUS_CHANGE, new_status=HandoffStatus.SUPERVISED)
+    result = import_receipt(write(tmp_path, receipt_for(package, done=(1,))), handoffs, library)
     assert result.handoff.status is HandoffStatus.SUPERVISED
 
 
 def test_the_same_receipt_twice_is_refused(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     handoff, package = sent
     path = write(tmp_path, receipt_for(package, done=(1,)))
-    import_receipt(path, tracking, library)
-    before = timeline(tracking, handoff.id)
+    import_receipt(path, handoffs, library)
+    before = timeline(handoffs, handoff.id)
     with pytest.raises(UserError, match="already imported"):
-        import_receipt(path, tracking, library)
-    assert timeline(tracking, handoff.id) == before
+        import_receipt(path, handoffs, library)
+    assert timeline(handoffs, handoff.id) == before
 
 
 def refused(
     sent: tuple[HandoffRow, PackageInfo],
-    tracking: Tracking,
+    handoffs: Handoffs,
     library: Library,
     path: Path,
     message: str,
 ) -> None:
     handoff = sent[0]
-    before = (timeline(tracking, handoff.id), tracking.get_handoff(handoff.id).status)
+    before = (timeline(handoffs, handoff.id), handoffs.get(handoff.id).status)
     with pytest.raises(UserError, match=message):
-        import_receipt(path, tracking, library)
-    assert (timeline(tracking, handoff.id), tracking.get_handoff(handoff.id).status) == before
+        import_receipt(path, handoffs, library)
+    assert (timeline(handoffs, handoff.id), handoffs.get(handoff.id).status) == before
 
 
 @pytest.mark.parametrize(
@@ -192,14 +194,14 @@ def refused(
 )
 def test_tampered_or_malformed_receipts_change_nothing(
     sent: tuple[HandoffRow, PackageInfo],
-    tracking: Tracking,
+    handoffs: Handoffs,
     library: Library,
     tmp_path: Path,
     change: dict[str, Any],
     message: str,
 ) -> None:
     refused(
-        sent, tracking, library, write(tmp_path, receipt_for(sent[1], done=(1,), **change)), message
+        sent, handoffs, library, write(tmp_path, receipt_for(sent[1], done=(1,), **change)), message
     )
 
 
@@ -215,7 +217,7 @@ def test_tampered_or_malformed_receipts_change_nothing(
 )
 def test_malformed_steps_change_nothing(
     sent: tuple[HandoffRow, PackageInfo],
-    tracking: Tracking,
+    handoffs: Handoffs,
     library: Library,
     tmp_path: Path,
     step_change: dict[str, Any],
@@ -223,24 +225,24 @@ def test_malformed_steps_change_nothing(
 ) -> None:
     receipt = receipt_for(sent[1], done=(1,), questions={2: "A question that must not land"})
     receipt["steps"][0].update(step_change)
-    refused(sent, tracking, library, write(tmp_path, receipt), message)
+    refused(sent, handoffs, library, write(tmp_path, receipt), message)
 
 
 def test_unreadable_files_change_nothing(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
-    refused(sent, tracking, library, write(tmp_path, "{not json"), "not valid JSON")
-    refused(sent, tracking, library, write(tmp_path, "[]"), "not a JSON object")
-    refused(sent, tracking, library, write(tmp_path, " " * (5 << 20)), "too big")
-    refused(sent, tracking, library, tmp_path / "missing.json", "no receipt file")
+    refused(sent, handoffs, library, write(tmp_path, "{not json"), "not valid JSON")
+    refused(sent, handoffs, library, write(tmp_path, "[]"), "not a JSON object")
+    refused(sent, handoffs, library, write(tmp_path, " " * (5 << 20)), "too big")
+    refused(sent, handoffs, library, tmp_path / "missing.json", "no receipt file")
     duplicate = receipt_for(sent[1])
     duplicate["steps"].append(dict(duplicate["steps"][0]))
-    refused(sent, tracking, library, write(tmp_path, duplicate), "same step twice")
+    refused(sent, handoffs, library, write(tmp_path, duplicate), "same step twice")
 
 
 def test_a_revoked_handoff_refuses_receipts(
-    sent: tuple[HandoffRow, PackageInfo], tracking: Tracking, library: Library, tmp_path: Path
+    sent: tuple[HandoffRow, PackageInfo], handoffs: Handoffs, library: Library, tmp_path: Path
 ) -> None:
     handoff, package = sent
-    tracking.add_event(handoff.id, EventKind.STATUS_CHANGE, new_status=HandoffStatus.REVOKED)
-    refused(sent, tracking, library, write(tmp_path, receipt_for(package, done=(1,))), "revoked")
+    handoffs.add_event(handoff.id, EventKind.STATUS_CHANGE, new_status=HandoffStatus.REVOKED)
+    refused(sent, handoffs, library, write(tmp_path, receipt_for(package, done=(1,))), "revoked")

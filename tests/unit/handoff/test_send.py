@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from baton.core.assistants import AssistantDraft, Assistants
 from baton.core.db import Database
+from baton.core.handoffs import Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
-from baton.core.models import Handoff, HandoffStatus, ProcessVersion
-from baton.core.tracking import AssistantDraft, Tracking
+from baton.core.models import Handoff, HandoffStatus
+from baton.core.versions import ProcessVersionRow
 from baton.handoff.package import ExportCancelled
 from baton.handoff.reader import verify_package
 from baton.handoff.send import send_process
@@ -25,15 +27,16 @@ def test_sending_records_the_handoff_with_its_package_hash(
     qapp: Any,
     database: Database,
     library: Library,
-    tracking: Tracking,
+    assistants: Assistants,
+    handoffs: Handoffs,
     media: MediaStore,
-    version: ProcessVersion,
+    version: ProcessVersionRow,
     out_dir: Path,
 ) -> None:
-    assistant = tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
+    assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
     sent = send_process(
         library,
-        tracking,
+        handoffs,
         media,
         version.process_id,
         assistant.id,
@@ -58,17 +61,18 @@ def test_a_cancelled_send_records_nothing(
     qapp: Any,
     database: Database,
     library: Library,
-    tracking: Tracking,
+    assistants: Assistants,
+    handoffs: Handoffs,
     media: MediaStore,
-    version: ProcessVersion,
+    version: ProcessVersionRow,
     out_dir: Path,
 ) -> None:
-    assistant = tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
+    assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(ExportCancelled):
         send_process(
-            library, tracking, media, version.process_id, assistant.id, out_dir, cancel=cancel
+            library, handoffs, media, version.process_id, assistant.id, out_dir, cancel=cancel
         )
     with database.sessions() as session:
         assert session.scalar(select(func.count(Handoff.id))) == 0

@@ -2,9 +2,8 @@
 
 The editor's preview and the exported images use the same painting code, so what the owner
 sees is what the assistant gets. Marks are in screenshot pixels and are checked with the
-step service's schema (``baton.core.steps.validate_annotations`` /
-``validate_redactions``): ``rect``, ``arrow``, numbered ``marker``, ``text`` and one
-``crop``; redactions are boxes ``{"x", "y", "w", "h"}``.
+one mark schema (``baton.core.marks``): ``rect``, ``arrow``, numbered ``marker``, ``text``
+and one ``crop``; redactions are boxes ``{"x", "y", "w", "h"}``.
 
 Order: the annotations are drawn, then every redaction box is filled solid opaque black
 (never blurred or pixelated: those can be reversed), then the crop is applied. A rendered
@@ -33,10 +32,8 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from baton.core.steps import validate_annotations, validate_redactions
+from baton.core.marks import Mark, validate_annotations, validate_redactions
 from baton.errors import UserError
-
-Mark = dict[str, Any]
 
 DEFAULT_COLOR = "#e53935"
 REDACTION_COLOR = QColor(0, 0, 0)

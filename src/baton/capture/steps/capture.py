@@ -31,8 +31,9 @@ from baton.capture.platform.input import ClickHandler, KeyHandler, TextHandler
 from baton.capture.recording.sources import DisplayLost, FrameSource
 from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob, WindowLookup
 from baton.capture.steps.render import CROP_SIZE, crop_for, cut, draw_marker, encode_png, to_bgr
-from baton.capture.steps.sink import CapturedStep, SavedStep, StepSink
+from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
+from baton.core.steps import StepContent
 from baton.errors import UserError
 
 log = logging.getLogger("baton.capture")
@@ -284,7 +285,7 @@ class StepCapture:
         click: tuple[int, int] | None = None
         if job.frame is not None:
             shot, full, click = self._screenshots(job, number)
-        step = CapturedStep(
+        step = StepContent(
             title=job.title,
             screenshot=shot,
             full_screenshot=full,
@@ -293,7 +294,7 @@ class StepCapture:
             video_time=None if job.video_time is None else round(job.video_time, 3),
             window_title=job.window_title,
         )
-        saved = self._sink.add([step])[0]
+        saved = SavedStep.of(self._sink.add([step])[0])
         return replace(saved, latency=self._clock() - job.t)
 
     def _screenshots(

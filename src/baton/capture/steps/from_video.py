@@ -21,11 +21,11 @@ from typing import Any
 
 import cv2
 import numpy as np
-from sqlalchemy.orm import Session, sessionmaker
 
 from baton.capture.steps.render import Image, encode_png
-from baton.capture.steps.sink import CapturedStep, DatabaseStepSink, SavedStep, StepSink
+from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
+from baton.core.steps import StepContent
 from baton.errors import UserError
 
 log = logging.getLogger("baton.capture")
@@ -113,26 +113,25 @@ def save_scene_steps(
     Returns:
         The saved steps, titled ``Step at 1:05`` with ``video_time`` set.
     """
-    captured: list[CapturedStep] = []
+    captured: list[StepContent] = []
     for scene in scenes:
         key = media.put_bytes(encode_png(scene.frame), "png")
-        captured.append(CapturedStep(title=f"Step at {_clock_time(scene.time)}",
-                                     screenshot=key, full_screenshot=key,
-                                     video_time=round(scene.time, 3)))
-    return sink.add(captured) if captured else []
+        captured.append(StepContent(title=f"Step at {_clock_time(scene.time)}",
+                                    screenshot=key, full_screenshot=key,
+                                    video_time=round(scene.time, 3)))
+    return [SavedStep.of(row) for row in sink.add(captured)] if captured else []
 
 
 def import_video_steps(
-    sessions: sessionmaker[Session],
+    sink: StepSink,
     media: MediaStore,
-    process_id: int,
     video_path: Path,
     *,
     threshold: float = DEFAULT_THRESHOLD,
     min_gap_s: float = DEFAULT_MIN_GAP_S,
     progress: Progress | None = None,
 ) -> list[SavedStep]:
-    """Append one step per scene of ``video_path`` to process ``process_id``.
+    """Append one step per scene of ``video_path`` to ``sink``'s process.
 
     What ``baton process steps-from-video PROCESS VIDEO`` and the GUI action run.
 
@@ -140,7 +139,6 @@ def import_video_steps(
         UserError: the video cannot be read, the settings are out of range, or the process
             does not exist (nothing is written then).
     """
-    sink = DatabaseStepSink(sessions, process_id)
     sink.next_position()  # a missing process fails before the video is decoded
     scenes = iter_scenes(video_path, threshold, min_gap_s, progress=progress)
     return save_scene_steps(scenes, sink, media)

@@ -10,23 +10,20 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from baton.capture.platform import open_platform
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import PynputHook
 from baton.capture.platform.screens import desktop_region, list_monitors, no_display_error
 from baton.capture.recording.sources import ScreenSource
 from baton.capture.steps.capture import DEFAULT_FPS, StepCapture, VideoClock
-from baton.capture.steps.sink import DatabaseStepSink, SavedStep
+from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
 from baton.errors import UserError
 
 
 def open_step_capture(
-    sessions: sessionmaker[Session],
+    sink: StepSink,
     media: MediaStore,
-    process_id: int,
     *,
     display: str | None = None,
     video_clock: VideoClock | None = None,
@@ -36,16 +33,15 @@ def open_step_capture(
     on_error: Callable[[UserError], None] | None = None,
     fps: float = DEFAULT_FPS,
 ) -> StepCapture:
-    """A step capture of the whole desktop (all monitors) for process ``process_id``.
+    """A step capture of the whole desktop (all monitors) for ``sink``'s process.
 
     Call ``start()`` on the result (it raises ``UserError`` when the process is gone or the
     input cannot be watched) and ``stop()`` to end it. Steps are appended after the
     process's last step. ``on_step``/``on_error`` are called from a capture thread.
 
     Args:
-        sessions: the database's session factory.
+        sink: where the steps go (``Steps.appender(process_id)``).
         media: the media store for the screenshots.
-        process_id: the process the steps belong to.
         display: X display name for the screen and window titles (None: ``DISPLAY``);
             the input hook always watches ``DISPLAY``.
         video_clock: a running recording's clock (``Recorder.elapsed``) to give each step
@@ -72,7 +68,7 @@ def open_step_capture(
         PynputHook(),
         platform,
         media,
-        DatabaseStepSink(sessions, process_id),
+        sink,
         video_clock=video_clock,
         fps=fps,
         skip_window=skip_window,

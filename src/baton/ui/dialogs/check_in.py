@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from baton.core.handoffs import HandoffRow
 from baton.core.models import HandoffStatus
-from baton.core.tracking import HandoffRow
 from baton.ui.widgets import EnumCombo, qdate
 
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from baton.core.assistants import AssistantRow
 from baton.core.library import ProcessRow
-from baton.core.tracking import AssistantRow
 from baton.ui.widgets import qdate
 
 EMAIL_BUDGET = 25_000_000

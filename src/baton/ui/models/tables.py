@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from baton.core.assistants import AssistantRow
+from baton.core.handoffs import HandoffRow
 from baton.core.library import ProcessRow
-from baton.core.tracking import AssistantRow, HandoffRow
 from baton.ui.models.rows import Column, RowTableModel
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QListWidget, QWidget
 
+from baton.core.assistants import AssistantRow, Assistants
 from baton.core.ladder import TrustLadder
-from baton.core.tracking import AssistantRow, Tracking
 from baton.errors import UserError
 from baton.ui import messages
 from baton.ui.dialogs.assistant import AssistantDialog
@@ -21,7 +21,7 @@ class AssistantsView(TablePage[AssistantRow]):
 
     def __init__(
         self,
-        tracking: Tracking,
+        assistants: Assistants,
         notify: Callable[[str], None],
         parent: QWidget | None = None,
         ladder: TrustLadder | None = None,
@@ -33,7 +33,7 @@ class AssistantsView(TablePage[AssistantRow]):
             "Add your first assistant",
         )
         super().__init__(AssistantTableModel(), empty, "Search assistants  (Ctrl+F)", parent)
-        self._tracking = tracking
+        self._assistants = assistants
         self._notify = notify
         empty.button.clicked.connect(self.add_assistant)
         self.new_action = self.add_action("New assistant", self.add_assistant)
@@ -53,7 +53,7 @@ class AssistantsView(TablePage[AssistantRow]):
             self.selection_changed.connect(self._show_suggestions)
 
     def refresh(self) -> None:
-        self.set_rows(self._tracking.list_assistants(self.search_text()))
+        self.set_rows(self._assistants.list(self.search_text()))
 
     def _show_suggestions(self) -> None:
         self.next_up.clear()
@@ -75,7 +75,7 @@ class AssistantsView(TablePage[AssistantRow]):
         if draft is None:
             return
         try:
-            row = self._tracking.add_assistant(draft)
+            row = self._assistants.add(draft)
         except UserError as error:
             messages.show_problem(self, str(error))
             return
@@ -91,7 +91,7 @@ class AssistantsView(TablePage[AssistantRow]):
         if draft is None:
             return
         try:
-            saved = self._tracking.update_assistant(
+            saved = self._assistants.update(
                 row.id, draft, expected_version=row.row_version
             )
         except UserError as error:
@@ -112,7 +112,7 @@ class AssistantsView(TablePage[AssistantRow]):
         if not messages.confirm(self, "Delete assistant", question, "Delete"):
             return
         try:
-            self._tracking.delete_assistant(row.id)
+            self._assistants.delete(row.id)
         except UserError as error:
             messages.show_problem(self, str(error))
         self.refresh()

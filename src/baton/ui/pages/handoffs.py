@@ -9,9 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QWidget
 
 from baton.core.clock import utc_now
-from baton.core.models import HandoffEvent
+from baton.core.handoffs import HandoffEventRow, HandoffRow, Handoffs
 from baton.core.reports import write_handoffs_csv
-from baton.core.tracking import HandoffRow, Tracking
 from baton.errors import UserError
 from baton.ui import messages
 from baton.ui.dialogs.check_in import CheckInDialog
@@ -19,7 +18,7 @@ from baton.ui.models.tables import HandoffTableModel
 from baton.ui.pages.table_page import EmptyState, TablePage
 
 
-def describe(event: HandoffEvent) -> str:
+def describe(event: HandoffEventRow) -> str:
     when = event.at.isoformat(sep=" ", timespec="minutes")
     what = event.kind.value.replace("-", " ").capitalize()
     if "to" in event.data:
@@ -36,7 +35,7 @@ class HandoffsView(TablePage[HandoffRow]):
 
     def __init__(
         self,
-        tracking: Tracking,
+        handoffs: Handoffs,
         notify: Callable[[str], None] = lambda message: None,
         today: Callable[[], date] = lambda: utc_now().date(),
         parent: QWidget | None = None,
@@ -48,7 +47,7 @@ class HandoffsView(TablePage[HandoffRow]):
             "Go to the Library",
         )
         super().__init__(HandoffTableModel(), empty, "Search handoffs  (Ctrl+F)", parent)
-        self._tracking = tracking
+        self._handoffs = handoffs
         self._notify = notify
         self._today = today
         self.go_to_library = empty.button.clicked
@@ -66,7 +65,7 @@ class HandoffsView(TablePage[HandoffRow]):
         self.selection_changed.connect(self._show_timeline)
 
     def refresh(self) -> None:
-        rows = self._tracking.list_handoffs(self.search_text(), limit=self.LIMIT)
+        rows = self._handoffs.list(self.search_text(), limit=self.LIMIT)
         self.set_rows(rows, limit=self.LIMIT)
 
     def _show_timeline(self) -> None:
@@ -75,7 +74,7 @@ class HandoffsView(TablePage[HandoffRow]):
         if row is None:
             self.timeline.addItem("Select a handoff to see its timeline.")
             return
-        for event in self._tracking.events(row.id):
+        for event in self._handoffs.events(row.id):
             QListWidgetItem(describe(event), self.timeline)
 
     def check_in(self) -> None:
@@ -86,8 +85,8 @@ class HandoffsView(TablePage[HandoffRow]):
         if answer is None:
             return
         try:
-            self._tracking.check_in(row.id, answer.status, answer.note)
-            self._tracking.set_due(row.id, answer.next_due)
+            self._handoffs.check_in(row.id, answer.status, answer.note)
+            self._handoffs.set_due(row.id, answer.next_due)
         except UserError as error:
             messages.show_problem(self, str(error))
         self.refresh()
@@ -102,7 +101,7 @@ class HandoffsView(TablePage[HandoffRow]):
         if not messages.confirm(self, "Revoke handoff", question, "Revoke"):
             return
         try:
-            self._tracking.revoke(row.id)
+            self._handoffs.revoke(row.id)
         except UserError as error:
             messages.show_problem(self, str(error))
         self.refresh()
@@ -112,7 +111,7 @@ class HandoffsView(TablePage[HandoffRow]):
         if target is None:
             return
         try:
-            count = write_handoffs_csv(self._tracking.list_handoffs(), target, self._today())
+            count = write_handoffs_csv(self._handoffs.list(), target, self._today())
         except UserError as error:
             messages.show_problem(self, str(error))
             return

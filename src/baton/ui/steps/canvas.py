@@ -26,8 +26,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QInputDialog, QWidget
 
 from baton.capture.steps.annotation import Style, mark_bounds, paint_annotations, paint_redactions
+from baton.core.marks import Mark
 from baton.ui.steps.tools import (
-    Mark,
     Picked,
     Tool,
     make_mark,

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from baton.core.steps import Mark, StepContent, StepRow, Steps
+from baton.core.marks import Mark
+from baton.core.steps import StepContent, StepRow, Steps
 from baton.errors import UserError
 
 TEXT_FIELDS = {"title": "title", "instruction": "instructions", "caution": "caution note"}

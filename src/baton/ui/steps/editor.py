@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton.core.library import Library
+from baton.core.marks import Mark
 from baton.core.media import MediaStore
 from baton.core.steps import StepRow, Steps
 from baton.errors import UserError
@@ -45,7 +46,6 @@ from baton.ui.steps.commands import (
 from baton.ui.steps.form import StepForm, TextSaver
 from baton.ui.steps.parts import CanvasTools, add_shortcut_action
 from baton.ui.steps.thumbnails import ThumbnailLoader
-from baton.ui.steps.tools import Mark
 
 SAVE_DELAY_MS = 400
 
@@ -293,7 +293,8 @@ class StepEditor(QWidget):
         row = self.current_row()
         if row is None:
             return
-        old = ([dict(m) for m in row.annotations], [dict(m) for m in row.redactions])
+        old: tuple[list[Mark], list[Mark]] = (
+            [dict(m) for m in row.annotations], [dict(m) for m in row.redactions])
         self.undo_stack.push(EditMarks(self, row.id, old, (annotations, redactions), key))
 
     # -- showing the current step ----------------------------------------------------------

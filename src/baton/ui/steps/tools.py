@@ -1,16 +1,15 @@
 """The drawing tools of the screenshot canvas, as plain geometry on marks (no widgets).
 
-Every mark is a dict in screenshot pixels (see ``baton.core.steps.validate_annotations``);
-redaction boxes are ``{"x", "y", "w", "h"}``. These helpers make, move and resize them.
+Every mark is a dict in screenshot pixels (the schema is ``baton.core.marks``); redaction
+boxes are ``{"x", "y", "w", "h"}``. These helpers make, move and resize them.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
-Mark = dict[str, Any]
+from baton.core.marks import Mark
 
 MIN_DRAG = 4
 """A press and release closer than this (in screenshot pixels) is a click, not a drag."""
@@ -68,7 +67,7 @@ def make_mark(
     dragged = abs(x1 - x0) >= MIN_DRAG or abs(y1 - y0) >= MIN_DRAG
     if tool in (Tool.RECT, Tool.CROP, Tool.REDACT):
         if dragged and abs(x1 - x0) >= 1 and abs(y1 - y0) >= 1:
-            box = {"x": min(x0, x1), "y": min(y0, y1), "w": abs(x1 - x0), "h": abs(y1 - y0)}
+            box: Mark = {"x": min(x0, x1), "y": min(y0, y1), "w": abs(x1 - x0), "h": abs(y1 - y0)}
         else:
             w, h = default_size(width, height)
             box = {"x": x0 - w // 2, "y": y0 - h // 2, "w": w, "h": h}

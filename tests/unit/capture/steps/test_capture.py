@@ -11,18 +11,17 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from sqlalchemy import select
 
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import ClickHandler, KeyHandler, TextHandler
 from baton.capture.platform.screens import Region
 from baton.capture.steps.capture import StepCapture
 from baton.capture.steps.render import MARKER_BGR, marker_radius
-from baton.capture.steps.sink import CapturedStep, DatabaseStepSink, SavedStep
+from baton.capture.steps.sink import SavedStep
 from baton.core.db import Database, open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
-from baton.core.models import Step
+from baton.core.steps import StepContent, StepRow, Steps
 from baton.errors import NotFound, UserError
 
 FULL_HD = Region(0, 0, 1920, 1080)
@@ -114,7 +113,7 @@ def capture_for(database: Database, media: MediaStore, process_id: int, **option
     source, hook, windows = PaintedSource(options.pop("region", FULL_HD)), ScriptedHook(), Windows()
     saved: list[SavedStep] = []
     capture = StepCapture(source, hook, windows, media,
-                          DatabaseStepSink(database.sessions, process_id),
+                          Steps(database.sessions).appender(process_id),
                           fps=options.pop("fps", 0.2), on_step=saved.append, **options)
     return capture, source, hook, windows, saved
 
@@ -131,16 +130,15 @@ def png(media: MediaStore, key: str | None) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(media.read_bytes(key), np.uint8), cv2.IMREAD_COLOR)
 
 
-def rows(database: Database) -> list[Step]:
-    with database.sessions() as session:
-        return list(session.scalars(select(Step).order_by(Step.position)))
+def rows(database: Database, process_id: int) -> list[StepRow]:
+    return Steps(database.sessions).list(process_id)
 
 
 def test_clicks_and_typing_become_steps(
     database: Database, media: MediaStore, process_id: int
 ) -> None:
-    existing = DatabaseStepSink(database.sessions, process_id)
-    existing.add([CapturedStep("Open the invoices folder")])
+    existing = Steps(database.sessions).appender(process_id)
+    existing.add([StepContent("Open the invoices folder")])
     capture, source, hook, _windows, saved = capture_for(
         database, media, process_id, video_clock=lambda: 12.5
     )
@@ -153,7 +151,7 @@ def test_clicks_and_typing_become_steps(
     stats = capture.stop()
 
     assert stats.steps_saved == 2 and stats.clicks == 1 and stats.errors == []
-    steps = rows(database)
+    steps = rows(database, process_id)
     assert [s.title for s in steps] == [
         "Open the invoices folder",
         'Click in "Invoices — Test"',
@@ -186,7 +184,7 @@ def test_a_double_click_is_one_step_titled_as_such(
     hook.click(101, 100)  # at once: a double-click
     wait_for(lambda: len(saved) == 2)
     stats = capture.stop()
-    assert [s.title for s in rows(database)] == ['Double-click in "Invoices — Test"']
+    assert [s.title for s in rows(database, process_id)] == ['Double-click in "Invoices — Test"']
     assert stats.steps_saved == 1 and stats.clicks == 2
     assert saved[0].step_id == saved[1].step_id and saved[1].title.startswith("Double-click")
     assert saved[1].screenshot == saved[0].screenshot  # the screen before the first click
@@ -256,7 +254,7 @@ def test_start_refuses_a_missing_process_or_input(
 
     source = PaintedSource(Region(0, 0, 64, 64))
     capture = StepCapture(source, ScriptedHook(fail=True), Windows(), media,
-                          DatabaseStepSink(database.sessions, process_id))
+                          Steps(database.sessions).appender(process_id))
     with pytest.raises(UserError, match="Cannot watch"):
         capture.start()
     assert source.closed

@@ -8,7 +8,6 @@ import av
 import cv2
 import numpy as np
 import pytest
-from sqlalchemy import select
 
 from baton.capture.steps.from_video import (
     change_fraction,
@@ -19,7 +18,7 @@ from baton.capture.steps.from_video import (
 from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
-from baton.core.models import Step
+from baton.core.steps import Steps
 from baton.errors import NotFound, UserError
 
 FPS = 30
@@ -107,20 +106,21 @@ def test_writes_steps_with_video_times(video: Path, tmp_path: Path) -> None:
     media = MediaStore(tmp_path / "media")
     process = Library(db.sessions).add_process(ProcessDraft("Month end"))
     progress: list[float] = []
-    saved = import_video_steps(db.sessions, media, process.id, video, progress=progress.append)
+    steps = Steps(db.sessions)
+    saved = import_video_steps(steps.appender(process.id), media, video,
+                               progress=progress.append)
     assert [step.position for step in saved] == [1, 2, 3, 4]
     assert progress[-1] == 1.0
-    with db.sessions() as session:
-        rows = session.scalars(select(Step).order_by(Step.position)).all()
-        assert [row.title for row in rows][:2] == ["Step at 0:00", "Step at 0:01"]
-        assert rows[1].video_time == pytest.approx(CUTS[0], abs=2 * FRAME)
-        for row in rows:
-            assert row.screenshot is not None and row.screenshot in media
-            image = cv2.imdecode(np.frombuffer(media.read_bytes(row.screenshot), np.uint8),
-                                 cv2.IMREAD_COLOR)
-            assert image.shape == (HEIGHT, WIDTH, 3)
+    rows = steps.list(process.id)
+    assert [row.title for row in rows][:2] == ["Step at 0:00", "Step at 0:01"]
+    assert rows[1].video_time == pytest.approx(CUTS[0], abs=2 * FRAME)
+    for row in rows:
+        assert row.screenshot is not None and row.screenshot in media
+        image = cv2.imdecode(np.frombuffer(media.read_bytes(row.screenshot), np.uint8),
+                             cv2.IMREAD_COLOR)
+        assert image.shape == (HEIGHT, WIDTH, 3)
     with pytest.raises(NotFound):
-        import_video_steps(db.sessions, media, process.id + 99, video)
+        import_video_steps(steps.appender(process.id + 99), media, video)
     db.close()
 
 
