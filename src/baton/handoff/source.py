@@ -10,6 +10,7 @@ from typing import Any
 
 from baton.core.library import content_hash
 from baton.core.models import ProcessVersion
+from baton.core.states import Audience, Complexity
 from baton.errors import UserError
 from baton.handoff.manifest import ProcessInfo
 
@@ -67,8 +68,8 @@ def process_info(version: VersionSource, title: str) -> ProcessInfo:
         id=version.process_id,
         title=title[:500],
         summary=str(snapshot.get("summary") or ""),
-        audience=str(snapshot.get("audience") or "internal"),
-        complexity=str(snapshot.get("complexity") or "simple"),
+        audience=str(snapshot.get("audience") or Audience.INTERNAL.value),
+        complexity=str(snapshot.get("complexity") or Complexity.SIMPLE.value),
         minutes_per_run=int(number("minutes_per_run")),
         runs_per_week=number("runs_per_week"),
         version=version.number,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from baton.capture.platform.base import Platform, PointerSample
-from baton.capture.platform.input import EventLog, InputEvent, InputHook, events_path
+from baton.capture.platform.input import EventLog, InputEvent, InputHook, InputKind, events_path
 from baton.capture.recording.audio import AudioAligner, AudioChunk, AudioSource, level
 from baton.capture.recording.encoder import (
     AudioSettings,
@@ -351,17 +351,17 @@ class Recorder:
             return
         t = self.elapsed()
         self.overlay.add_click(Click(t, x, y, button))
-        self.events.add(InputEvent(round(t, 3), "click", x=x, y=y, button=button))
+        self.events.add(InputEvent(round(t, 3), InputKind.CLICK, x=x, y=y, button=button))
 
     def _on_key(self, label: str | None) -> None:
         if self.paused:
             return
         t = self.elapsed()
         if label is None:
-            self.events.add(InputEvent(round(t, 3), "typing"))
+            self.events.add(InputEvent(round(t, 3), InputKind.TYPING))
             return
         self.overlay.add_key(t, label)
-        self.events.add(InputEvent(round(t, 3), "key", key=label))
+        self.events.add(InputEvent(round(t, 3), InputKind.KEY, key=label))
 
     # -- finishing -------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from baton.core.models import Arrangement, Engagement
+from baton.core.states import Arrangement, Engagement
 from baton.core.tracking import HIRED_VIA_SUGGESTIONS, AssistantDraft, AssistantRow
 from baton.ui.dialogs.form import FormDialog
 from baton.ui.widgets import EnumCombo, qdate

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from baton.core.models import HandoffStatus
+from baton.core.states import HandoffStatus
 from baton.core.tracking import HandoffRow
 from baton.ui.widgets import EnumCombo, qdate
 

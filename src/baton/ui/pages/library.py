@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QWidget
 
 from baton.core.library import Library, ProcessRow
-from baton.core.models import ProcessStatus
+from baton.core.states import ProcessStatus
 from baton.errors import UserError
 from baton.ui import messages
 from baton.ui.actions import MainAction, Page

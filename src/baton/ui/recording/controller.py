@@ -18,7 +18,7 @@ from baton.capture.platform.input import events_path
 from baton.capture.platform.screens import Monitor
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
-from baton.core.models import ProcessStatus
+from baton.core.states import ProcessStatus
 from baton.errors import UserError
 from baton.settings import Settings
 from baton.ui import messages
