@@ -194,7 +194,8 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(stage.capturing)
         if self.tray is not None:
             self.tray.recording(stage.capturing)
-        self.shortcuts.recording(stage.capturing, self.recording.bar.say)
+        if stage is not Stage.PAUSED:  # a pause keeps the stop shortcut as it was
+            self.shortcuts.recording(stage is Stage.RECORDING, self.recording.bar.say)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         urls = event.mimeData().urls()
