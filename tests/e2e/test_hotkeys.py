@@ -39,3 +39,32 @@ def test_without_a_display_it_says_so() -> None:
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and "Global shortcuts are not available" in result.stdout
+
+
+@pytest.mark.display
+def test_the_stop_shortcut_listens_only_while_recording(xdisplay: Any) -> None:
+    from baton.ui.global_shortcuts import GlobalShortcuts
+
+    stopped, toggled = threading.Event(), threading.Event()
+    said: list[str] = []
+    shortcuts = GlobalShortcuts(stopped.set, toggled.set)
+
+    def press(keys: str) -> None:
+        subprocess.run(["xdotool", "key", keys], env=xdisplay.env(), check=True, timeout=10)
+
+    try:
+        shortcuts.listen_for_step_capture()
+        press("ctrl+alt+s")
+        press("ctrl+alt+c")
+        assert toggled.wait(5) and not stopped.is_set()  # not recording: Ctrl+Alt+S is free
+        shortcuts.recording(True, said.append)
+        press("ctrl+alt+s")
+        assert stopped.wait(5) and said == []
+        stopped.clear()
+        shortcuts.recording(False, said.append)
+        press("ctrl+alt+s")
+        toggled.clear()
+        press("ctrl+alt+c")  # delivered after the stop key would have been
+        assert toggled.wait(5) and not stopped.is_set()
+    finally:
+        shortcuts.close()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import enum
 from dataclasses import asdict
 from typing import Any
 
 from baton.cli.common import Subparsers, iso_date, print_json
 from baton.core.assistants import AssistantDraft
 from baton.core.library import ProcessDraft, ProcessRow
-from baton.core.models import Arrangement, Audience, Complexity, Engagement, ProcessStatus
+from baton.core.states import Arrangement, Audience, Complexity, Engagement, ProcessStatus
 from baton.services import Services
 
 
@@ -21,11 +22,11 @@ def register(commands: Subparsers) -> Subparsers:
     add = actions.add_parser("add", help="add a process")
     add.add_argument("title")
     add.add_argument("--summary", default="")
-    add.add_argument("--audience", choices=[a.value for a in Audience], default="internal")
-    add.add_argument("--complexity", choices=[c.value for c in Complexity], default="simple")
+    _choice(add, "--audience", Audience.INTERNAL)
+    _choice(add, "--complexity", Complexity.SIMPLE)
     add.add_argument("--minutes", type=int, default=0, help="minutes per run")
     add.add_argument("--runs-per-week", type=float, default=0.0)
-    add.add_argument("--status", choices=[s.value for s in ProcessStatus], default="idea")
+    _choice(add, "--status", ProcessStatus.IDEA)
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=process_add)
     listing = actions.add_parser("list", help="list processes")
@@ -42,8 +43,8 @@ def register(commands: Subparsers) -> Subparsers:
     add = actions.add_parser("add", help="add an assistant")
     add.add_argument("name")
     add.add_argument("--email", default="")
-    add.add_argument("--arrangement", choices=[a.value for a in Arrangement], default="on-site")
-    add.add_argument("--engagement", choices=[e.value for e in Engagement], default="part-time")
+    _choice(add, "--arrangement", Arrangement.ON_SITE)
+    _choice(add, "--engagement", Engagement.PART_TIME)
     add.add_argument("--hired-via", default="")
     add.add_argument("--time-zone", default="")
     add.add_argument("--started-on", type=iso_date, help="YYYY-MM-DD")
@@ -55,6 +56,12 @@ def register(commands: Subparsers) -> Subparsers:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=assistant_list)
     return process_actions
+
+
+def _choice(parser: argparse.ArgumentParser, flag: str, default: enum.StrEnum) -> None:
+    """An option taking one of ``default``'s enum values (given as the stored string)."""
+    parser.add_argument(flag, choices=[member.value for member in type(default)],
+                        default=default.value)
 
 
 def process_json(row: ProcessRow) -> dict[str, Any]:

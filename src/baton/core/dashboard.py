@@ -19,8 +19,8 @@ from baton.core.models import (
     ProcessStatus,
     ProcessVersion,
 )
+from baton.core.states import CLOSED_HANDOFFS
 
-CLOSED = (HandoffStatus.INDEPENDENT, HandoffStatus.REVOKED)
 # How far along each status is, for "the best handoff of this process to this assistant".
 PROGRESS = {
     HandoffStatus.REVOKED: 0,
@@ -100,7 +100,7 @@ class Dashboard:
                     .group_by(Handoff.status)
                 )
             }
-            open_statuses = [status for status in by_status if status not in CLOSED]
+            open_statuses = [status for status in by_status if status not in CLOSED_HANDOFFS]
             processes = session.execute(
                 select(
                     func.count(Process.id),
@@ -137,7 +137,7 @@ class Dashboard:
             ).all()
             overdue = session.execute(
                 _attention_query()
-                .where(Handoff.due_on < today, Handoff.status.not_in(CLOSED),
+                .where(Handoff.due_on < today, Handoff.status.not_in(CLOSED_HANDOFFS),
                        Handoff.status != HandoffStatus.NEEDS_HELP)
                 .order_by(Handoff.due_on, Handoff.id)
                 .limit(max(0, limit - len(asking)))

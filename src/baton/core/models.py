@@ -23,6 +23,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The states live in their own module (no SQLAlchemy) so every layer can name them; they are
+# re-exported here for the modules that already import them with the tables.
+from baton.core.states import Arrangement as Arrangement
+from baton.core.states import Audience as Audience
+from baton.core.states import Complexity as Complexity
+from baton.core.states import Engagement as Engagement
+from baton.core.states import EventKind as EventKind
+from baton.core.states import HandoffStatus as HandoffStatus
+from baton.core.states import ProcessStatus as ProcessStatus
+from baton.core.states import RecordingState as RecordingState
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -46,62 +57,6 @@ def _enum(cls: type[enum.Enum]) -> Enum:
         validate_strings=True,
         create_constraint=False,
     )
-
-
-class Audience(enum.StrEnum):
-    INTERNAL = "internal"
-    CUSTOMER_FACING = "customer-facing"
-
-
-class Complexity(enum.StrEnum):
-    SIMPLE = "simple"
-    MODERATE = "moderate"
-    COMPLEX = "complex"
-
-
-class ProcessStatus(enum.StrEnum):
-    IDEA = "idea"
-    DRAFT = "draft"
-    READY = "ready"
-    ARCHIVED = "archived"
-
-
-class RecordingState(enum.StrEnum):
-    RECORDING = "recording"
-    COMPLETE = "complete"
-    RECOVERED = "recovered"
-
-
-class Arrangement(enum.StrEnum):
-    ON_SITE = "on-site"
-    ONSHORE = "onshore"
-    OFFSHORE = "offshore"
-
-
-class Engagement(enum.StrEnum):
-    FULL_TIME = "full-time"
-    PART_TIME = "part-time"
-    DEDICATED = "dedicated"
-    TASK_BASED = "task-based"
-
-
-class HandoffStatus(enum.StrEnum):
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    PRACTISING = "practising"
-    SUPERVISED = "supervised"
-    INDEPENDENT = "independent"
-    NEEDS_HELP = "needs-help"
-    REVOKED = "revoked"
-
-
-class EventKind(enum.StrEnum):
-    SENT = "sent"
-    RECEIPT_IMPORTED = "receipt-imported"
-    CHECK_IN = "check-in"
-    STATUS_CHANGE = "status-change"
-    NOTE = "note"
-    QUESTION = "question"
 
 
 class Recording(Base):

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from baton.core.states import Audience, Complexity
 from baton.handoff import fields
 from baton.handoff.fields import Invalid
 
@@ -213,8 +214,9 @@ def _process(obj: dict[str, Any]) -> ProcessInfo:
         id=fields.integer(obj, "id", what, minimum=1, maximum=MAX_ID),
         title=fields.text(obj, "title", what, max_len=MAX_TITLE),
         summary=fields.text(obj, "summary", what, max_len=MAX_TEXT, default=""),
-        audience=fields.text(obj, "audience", what, max_len=32, default="internal"),
-        complexity=fields.text(obj, "complexity", what, max_len=32, default="simple"),
+        audience=fields.text(obj, "audience", what, max_len=32, default=Audience.INTERNAL.value),
+        complexity=fields.text(obj, "complexity", what, max_len=32,
+                               default=Complexity.SIMPLE.value),
         minutes_per_run=fields.integer(obj, "minutes_per_run", what, minimum=0, maximum=1440)
         if obj.get("minutes_per_run") is not None
         else 0,

@@ -32,14 +32,8 @@ from baton.handoff.manifest import (
     Manifest,
     make_package_id,
 )
-from baton.handoff.prepared import (
-    PreparedFile,
-    PreparedShot,
-    PreparedVersion,
-    checksums,
-    load_prepared,
-    prepare_version,
-)
+from baton.handoff.preparation import checksums, prepare_version
+from baton.handoff.prepared import PreparedFile, PreparedShot, PreparedVersion, load_prepared
 from baton.handoff.progress import ExportCancelled, ProgressCallback, Tracker
 from baton.handoff.source import VersionSource, package_file_name, process_info, slugify
 from baton.handoff.viewer import ViewerAssets, render_index

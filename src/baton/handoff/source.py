@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from baton.core.states import Audience, Complexity
 from baton.core.versions import ProcessVersionRow, content_hash
 from baton.errors import UserError
 from baton.handoff.manifest import ProcessInfo
@@ -66,8 +67,8 @@ def process_info(version: VersionSource, title: str) -> ProcessInfo:
         id=version.process_id,
         title=title[:500],
         summary=str(snapshot.get("summary") or ""),
-        audience=str(snapshot.get("audience") or "internal"),
-        complexity=str(snapshot.get("complexity") or "simple"),
+        audience=str(snapshot.get("audience") or Audience.INTERNAL.value),
+        complexity=str(snapshot.get("complexity") or Complexity.SIMPLE.value),
         minutes_per_run=int(number("minutes_per_run")),
         runs_per_week=number("runs_per_week"),
         version=version.number,

@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QIcon,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -30,32 +29,29 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
-from baton.capture.recording.hotkeys import STOP_RECORDING, GlobalHotkey
-from baton.errors import UserError
 from baton.services import Services
-from baton.ui import messages
+from baton.ui.actions import MENUS, SHOW_PAGE, TRAY, MainAction, Page, make_action, show_checked
 from baton.ui.dialogs.settings import SettingsDialog
+from baton.ui.global_shortcuts import GlobalShortcuts
 from baton.ui.pages.assistants import AssistantsView
 from baton.ui.pages.dashboard import DashboardView
 from baton.ui.pages.handoffs import HandoffsView
 from baton.ui.pages.library import LibraryView
 from baton.ui.recording import lazy_capture
-from baton.ui.recording.clip import probe_duration
-from baton.ui.recording.controller import MakeRecorder, RecordingController, RecordTargets
-from baton.ui.steps.capture import (
-    TOGGLE_LABEL,
-    TOGGLE_STEP_CAPTURE,
-    Capture,
-    OpenCapture,
-    StepCaptureController,
+from baton.ui.recording.controller import (
+    MakeRecorder,
+    RecordingController,
+    RecordTargets,
+    Stage,
 )
+from baton.ui.steps.capture import Capture, OpenCapture, StepCaptureController
 from baton.ui.steps.editor import StepEditor
 from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
 
 log = logging.getLogger("baton.ui")
 
-PAGES = ("Library", "Assistants", "Handoffs", "Dashboard")
+PAGES = tuple(Page)
 
 
 class MainWindow(QMainWindow):
@@ -96,32 +92,21 @@ class MainWindow(QMainWindow):
         self.recording.attached.connect(lambda _id: self.refresh())
         self.recording.state_changed.connect(self._recording_state)
         self.stop_requested.connect(self.recording.stop)
-        self._hotkey: GlobalHotkey | None = None
+        self.shortcuts = GlobalShortcuts(self.stop_requested.emit, self.toggle_requested.emit)
         self.editors: dict[int, StepEditor] = {}
 
+        self.main_actions: dict[MainAction, QAction] = {}
+        """Every action of the window and its tray, as ``baton.ui.actions`` declares them."""
         self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
         self.step_capture.step_saved.connect(lambda _step: self.library.refresh())
-        # Recording comes first: it is how a process gets written down at all.
-        self.library.add_action("Record…", self._record_selected, "Ctrl+R")
-        self.capture_action = self.library.add_action(
-            "Capture steps", lambda: self.step_capture.toggle(self._selected_process()),
-            "Ctrl+Shift+C")
-        self.capture_action.setCheckable(True)
-        self.capture_action.setToolTip(
-            f"Every click in other programs becomes a step ({TOGGLE_LABEL} from anywhere)")
-        for text, action, shortcut in (
-            ("Send…", self.workflows.send, "Ctrl+Shift+S"),
-            ("Export…", self.workflows.export, "Ctrl+E"),
-            ("Update holders…", self.workflows.update_holders, None),
-            ("Steps from video…", self.workflows.steps_from_video, None),
-        ):
-            self.library.add_action(text, self._on_selected(action), shortcut,
-                                    needs_selection=True)
+        for key, handler in self._library_handlers().items():
+            self.main_actions[key] = self.library.add_action(key, handler)
+        self.capture_action = self.main_actions[MainAction.CAPTURE_STEPS]
         self.assistants = AssistantsView(services.assistants, self.notify,
                                          ladder=services.ladder)
         self.handoffs = HandoffsView(services.handoffs, self.notify)
         self.dashboard = DashboardView(services.dashboard)
-        self.handoffs.go_to_library.connect(lambda: self.show_page("Library"))
+        self.handoffs.go_to_library.connect(lambda: self.show_page(Page.LIBRARY))
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -143,27 +128,14 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage(f"Library: {services.paths.data_dir}", 5000)
         self._restore()
-        QTimer.singleShot(0, self.offer_recovery)
+        QTimer.singleShot(0, self.recording.offer_recovery)
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = Tray(app_icon(), [
-                ("Record a walkthrough…", self._record_selected),
-                ("Stop recording", self.recording.stop),
-                ("Capture steps on/off", lambda: self.step_capture.toggle(
-                    self._selected_process())),
-                ("Show Baton", self._bring_forward),
-                ("Quit", self.close),
-            ], self)
+            self.tray = Tray(app_icon(), [self._action(key) for key in TRAY], self)
             self.tray.recording(False)
             self.tray.show()
-        self._capture_hotkey: GlobalHotkey | None = None
         if global_shortcuts:
-            self._capture_hotkey = GlobalHotkey(TOGGLE_STEP_CAPTURE, self.toggle_requested.emit)
-            try:
-                self._capture_hotkey.start()
-            except UserError as error:
-                self._capture_hotkey = None
-                log.info("no global step-capture shortcut: %s", error)
+            self.shortcuts.listen_for_step_capture()
 
     def _open_step_capture(self, process_id: int, **options: Any) -> Capture:
         from baton.capture.steps.live import open_step_capture
@@ -178,8 +150,7 @@ class MainWindow(QMainWindow):
                                                    video_time=seconds))
 
     def _step_capture_changed(self, running: bool) -> None:
-        self.capture_action.setChecked(running)
-        self.capture_action.setText("Stop capturing" if running else "Capture steps")
+        show_checked(MainAction.CAPTURE_STEPS, self.capture_action, running)
 
     # -- steps, recording, handoffs --------------------------------------------------------
 
@@ -210,7 +181,7 @@ class MainWindow(QMainWindow):
         return run
 
     def _record_selected(self) -> None:
-        self.recording.begin(self._selected_process() if self.current_page() == "Library"
+        self.recording.begin(self._selected_process() if self.current_page() is Page.LIBRARY
                              else None)
 
     def _bring_forward(self) -> None:
@@ -219,39 +190,12 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def _recording_state(self, state: str) -> None:
-        self.stop_action.setEnabled(state in ("recording", "paused"))
+        stage = Stage(state)
+        self.stop_action.setEnabled(stage.capturing)
         if self.tray is not None:
-            self.tray.recording(state in ("recording", "paused"))
-        if state == "recording" and self._hotkey is None:
-            self._hotkey = GlobalHotkey(STOP_RECORDING, self.stop_requested.emit)
-            try:
-                self._hotkey.start()
-            except UserError as error:
-                self._hotkey = None
-                self.recording.bar.say(str(error))
-        elif state not in ("recording", "paused") and self._hotkey is not None:
-            self._hotkey.stop()
-            self._hotkey = None
-
-    def offer_recovery(self) -> None:
-        """Baton was killed while recording: offer to finish and attach what was saved."""
-        from baton.capture.recording.journal import find_unfinished, recover
-
-        for unfinished in find_unfinished(self._services.paths.recordings_dir):
-            question = (
-                f"Baton was closed while recording (started {unfinished.started}, "
-                f"{unfinished.size_bytes / 1e6:.1f} MB saved). Recover the recording?"
-            )
-            if not messages.confirm(self, "Recover recording", question, "Recover"):
-                continue
-            try:
-                video = recover(unfinished.journal)
-                duration = probe_duration(video)
-            except UserError as error:
-                messages.show_problem(self, str(error))
-                continue
-            self.recording.review(video, duration)
-            return
+            self.tray.recording(stage.capturing)
+        if stage is not Stage.PAUSED:  # a pause keeps the stop shortcut as it was
+            self.shortcuts.recording(stage is Stage.RECORDING, self.recording.bar.say)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         urls = event.mimeData().urls()
@@ -266,9 +210,9 @@ class MainWindow(QMainWindow):
     # -- pages -----------------------------------------------------------------------------
 
     def show_page(self, name: str) -> None:
-        self.sidebar.setCurrentRow(PAGES.index(name))
+        self.sidebar.setCurrentRow(PAGES.index(Page(name)))
 
-    def current_page(self) -> str:
+    def current_page(self) -> Page:
         return PAGES[self.stack.currentIndex()]
 
     def notify(self, message: str) -> None:
@@ -293,51 +237,67 @@ class MainWindow(QMainWindow):
             search.selectAll()
 
     def _new_process(self) -> None:
-        self.show_page("Library")
+        self.show_page(Page.LIBRARY)
         self.library.add_process()
 
     def _new_assistant(self) -> None:
-        self.show_page("Assistants")
+        self.show_page(Page.ASSISTANTS)
         self.assistants.add_assistant()
 
     # -- menus -----------------------------------------------------------------------------
 
-    def _action(self, menu_name: str, text: str, slot: object, shortcut: object = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))  # type: ignore[call-overload]
-        action.triggered.connect(slot)
-        self._menus[menu_name].addAction(action)
-        return action
+    def _library_handlers(self) -> dict[MainAction, Callable[[], object]]:
+        """What the window adds to the Library's toolbar (the page adds the rest)."""
+        workflows = self.workflows
+        return {
+            MainAction.RECORD: self._record_selected,
+            MainAction.CAPTURE_STEPS: lambda: self.step_capture.toggle(self._selected_process()),
+            MainAction.SEND: self._on_selected(workflows.send),
+            MainAction.EXPORT: self._on_selected(workflows.export),
+            MainAction.UPDATE_HOLDERS: self._on_selected(workflows.update_holders),
+            MainAction.STEPS_FROM_VIDEO: self._on_selected(workflows.steps_from_video),
+        }
+
+    def _handler(self, key: MainAction) -> Callable[[], object]:
+        """What a menu or tray action does."""
+        if key in SHOW_PAGE:
+            return lambda: self.show_page(SHOW_PAGE[key])
+        return {
+            MainAction.NEW_PROCESS: self._new_process,
+            MainAction.NEW_ASSISTANT: self._new_assistant,
+            MainAction.RECORD_WALKTHROUGH: self._record_selected,
+            MainAction.STOP_RECORDING: self.recording.stop,
+            MainAction.OPEN_PACKAGE: lambda: self.workflows.import_package(),
+            MainAction.IMPORT_RECEIPT: lambda: self.workflows.import_receipt(),
+            MainAction.OPEN_DATA_FOLDER: self._open_data_folder,
+            MainAction.PREFERENCES: self._preferences,
+            MainAction.QUIT: self.close,
+            MainAction.FIND: self._focus_search,
+            MainAction.REFRESH: self.refresh,
+            MainAction.OPEN_LOG_FOLDER: self._open_log_folder,
+            MainAction.ABOUT: self._about,
+            MainAction.TOGGLE_STEP_CAPTURE: lambda: self.step_capture.toggle(
+                self._selected_process()),
+            MainAction.SHOW_WINDOW: self._bring_forward,
+        }[key]
+
+    def _action(self, key: MainAction) -> QAction:
+        """The window's action ``key``, made the first time it is asked for."""
+        if key not in self.main_actions:
+            self.main_actions[key] = make_action(key, self, self._handler(key))
+        return self.main_actions[key]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self._menus = {name: bar.addMenu(f"&{name}") for name in ("File", "View", "Help")}
-        self._action("File", "New &process…", self._new_process, "Ctrl+N")
-        self._action("File", "New &assistant…", self._new_assistant, "Ctrl+Shift+N")
-        self._menus["File"].addSeparator()
-        self._action("File", "&Record a walkthrough…", self._record_selected)
-        self.stop_action = self._action("File", "S&top recording", self.recording.stop)
+        for title, keys in MENUS.items():
+            menu = bar.addMenu(title)
+            for key in keys:
+                if key is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(self._action(key))
+        self.stop_action = self.main_actions[MainAction.STOP_RECORDING]
         self.stop_action.setEnabled(False)
-        self._menus["File"].addSeparator()
-        self._action("File", "&Open package…", lambda: self.workflows.import_package(),
-                     "Ctrl+Shift+O")
-        self._action("File", "&Import progress receipt…", lambda: self.workflows.import_receipt(),
-                     "Ctrl+I")
-        self._menus["File"].addSeparator()
-        self._action("File", "Open &data folder", self._open_data_folder)
-        self._action("File", "P&references…", self._preferences,
-                     QKeySequence.StandardKey.Preferences)
-        self._menus["File"].addSeparator()
-        self._action("File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        for index, name in enumerate(PAGES, start=1):
-            self._action("View", f"&{name}", lambda _=False, n=name: self.show_page(n),
-                         f"Ctrl+{index}")
-        self._menus["View"].addSeparator()
-        self._action("View", "&Find", self._focus_search, QKeySequence.StandardKey.Find)
-        self._action("View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
-        self._action("Help", "Open the &log folder", self._open_log_folder)
-        self._action("Help", "&About Baton", self._about)
 
     def _preferences(self) -> None:
         SettingsDialog(self._services.settings, self).exec()
@@ -365,23 +325,20 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 700)
-        page = str(self._state.value("main/page", "Library"))
-        self.show_page(page if page in PAGES else "Library")
+        page = str(self._state.value("main/page", Page.LIBRARY))
+        self.show_page(page if page in PAGES else Page.LIBRARY)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.recording.state in ("recording", "paused"):
+        if self.recording.state.capturing:
             self.recording.stop()
         if self.step_capture.running:
             self.step_capture.stop()
-        if self._capture_hotkey is not None:
-            self._capture_hotkey.stop()
         for editor in list(self.editors.values()):
             editor.close()
         self.workflows.preparing.stop()
-        if self._hotkey is not None:
-            self._hotkey.stop()
+        self.shortcuts.close()
         self._state.setValue("main/geometry", self.saveGeometry())
-        self._state.setValue("main/page", self.current_page())
+        self._state.setValue("main/page", self.current_page().value)
         self._state.sync()
         super().closeEvent(event)
 

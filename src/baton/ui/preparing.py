@@ -68,7 +68,7 @@ class BackgroundPreparation:
         return not self.running
 
     def _prepare(self, version: VersionSource, cancel: threading.Event) -> None:
-        from baton.handoff.prepared import prepare_version  # loads OpenCV: only when needed
+        from baton.handoff.preparation import prepare_version  # loads OpenCV: only when needed
         from baton.handoff.progress import ExportCancelled
 
         def check_cancel() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
@@ -14,15 +12,17 @@ class Tray(QSystemTrayIcon):
     def __init__(
         self,
         icon: QIcon,
-        actions: list[tuple[str, Callable[[], object]]],
+        actions: list[QAction],
         parent: QWidget,
     ) -> None:
         super().__init__(icon, parent)
         self.setToolTip("Baton")
         self.menu = QMenu(parent)
         self.entries: dict[str, QAction] = {}
-        for text, handler in actions:
-            self.entries[text] = self.menu.addAction(text, handler)
+        """The menu's actions by their label (without the ``&`` of a mnemonic)."""
+        for action in actions:
+            self.menu.addAction(action)
+            self.entries[action.text().replace("&", "")] = action
         self.setContextMenu(self.menu)
 
     def recording(self, active: bool) -> None:

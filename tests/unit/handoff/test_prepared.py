@@ -16,9 +16,10 @@ from baton.core.library import Library
 from baton.core.media import CorruptMedia, MediaStore
 from baton.core.steps import StepContent, Steps
 from baton.core.versions import ProcessVersionRow
-from baton.handoff import documents, prepared
+from baton.handoff import documents, preparation
 from baton.handoff.package import ExportCancelled, PackageInfo
-from baton.handoff.prepared import load_prepared, prepare_version
+from baton.handoff.preparation import prepare_version
+from baton.handoff.prepared import load_prepared
 from baton.handoff.reader import verify_package
 from baton.handoff.source import VersionSource
 
@@ -35,7 +36,7 @@ def paintings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         made.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(prepared, "prepare_documents", counted)
+    monkeypatch.setattr(preparation, "prepare_documents", counted)
     return made
 
 

@@ -7,6 +7,7 @@ and cannot spell a password.
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import threading
@@ -31,12 +32,21 @@ TextHandler = Callable[[str], None]
 """Called with the character of a printable key (step capture decides what stays private)."""
 
 
+class InputKind(enum.StrEnum):
+    """What an input event was (the ``kind`` of each event in a recording's events file)."""
+
+    CLICK = "click"
+    KEY = "key"  # a named key or a shortcut, with its label
+    TYPING = "typing"  # a printable key while recording: that it was typed, never what
+    TEXT = "text"  # a typed character, for step capture (which decides what stays private)
+
+
 @dataclass(frozen=True)
 class InputEvent:
     """One click or key press at recording time ``t`` (seconds, pauses excluded)."""
 
     t: float
-    kind: str
+    kind: InputKind
     x: int | None = None
     y: int | None = None
     button: str | None = None
@@ -128,7 +138,7 @@ def read_event_journal(path: Path) -> list[InputEvent]:
                 events.append(
                     InputEvent(
                         t=float(item["t"]),
-                        kind=str(item["kind"]),
+                        kind=InputKind(item["kind"]),
                         x=_int_or_none(item.get("x")),
                         y=_int_or_none(item.get("y")),
                         button=_str_or_none(item.get("button")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,6 +196,64 @@ class AudioAligner:
 
     def silence(self, frames: int) -> Samples:
         return np.zeros((max(0, frames), self.channels), np.float32)
+
+
+class Narration:
+    """One recording's sound: kept while it records, stamped with recording time, aligned.
+
+    The source delivers on its own thread; the encoder's thread takes the aligned samples
+    (``take``, then ``finish`` at the end).
+
+    Args:
+        source: the microphone (or a test tone).
+        recording_time: turns a clock reading into recording seconds (pauses excluded).
+        keeping: whether sound is kept right now (False while paused or stopping).
+    """
+
+    def __init__(
+        self,
+        source: AudioSource,
+        recording_time: Callable[[float], float],
+        keeping: Callable[[], bool],
+    ) -> None:
+        self.source = source
+        self._recording_time = recording_time
+        self._keeping = keeping
+        self._chunks: queue.Queue[AudioChunk] = queue.Queue()
+        self._aligner = AudioAligner(source.sample_rate, source.channels)
+        self.level = 0.0
+        """Latest peak level 0..1, for a meter."""
+
+    def start(self) -> None:
+        """Start the source.
+
+        Raises:
+            UserError: no sound can be captured (the recording goes on silently).
+        """
+        self.source.start(self._deliver)
+
+    def stop(self) -> None:
+        self.source.stop()
+
+    def take(self) -> list[Samples]:
+        """The aligned samples of the chunks delivered since the last call."""
+        aligned: list[Samples] = []
+        while True:
+            try:
+                chunk = self._chunks.get_nowait()
+            except queue.Empty:
+                return aligned
+            aligned.append(self._aligner.feed(chunk.samples, chunk.time))
+
+    def finish(self, end: float) -> list[Samples]:
+        """The rest, padded with silence to recording second ``end``."""
+        return [*self.take(), self._aligner.finish(end)]
+
+    def _deliver(self, chunk: AudioChunk) -> None:
+        if not self._keeping():
+            return
+        self.level = level(chunk.samples)
+        self._chunks.put(AudioChunk(chunk.samples, self._recording_time(chunk.time)))
 
 
 def level(samples: Samples) -> float:

@@ -4,7 +4,8 @@ The capture thread grabs a frame at every tick of the frame clock and stamps it 
 tick number (``pts``), so a late or dropped frame leaves a gap the previous frame fills:
 the video is always as long as the time recorded. Pausing stops the clock; resuming
 continues from the same tick, so the video has no gap. The encoder is opened before the
-first grab. On stop the fragmented file is remuxed to a faststart MP4.
+first grab. On stop the fragmented file is remuxed to a faststart MP4. The narration
+(``audio.Narration``) and the clicks and keys (``clicks.ClicksAndKeys``) are kept beside it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from baton.capture.platform.base import Platform, PointerSample
-from baton.capture.platform.input import EventLog, InputEvent, InputHook, events_path
-from baton.capture.recording.audio import AudioAligner, AudioChunk, AudioSource, level
+from baton.capture.platform.input import InputHook, events_path
+from baton.capture.recording.audio import AudioSource, Narration
+from baton.capture.recording.clicks import ClicksAndKeys
 from baton.capture.recording.encoder import (
     AudioSettings,
     FragmentedWriter,
@@ -29,7 +31,7 @@ from baton.capture.recording.encoder import (
     remux_faststart,
 )
 from baton.capture.recording.journal import Journal, events_journal_path, partial_path
-from baton.capture.recording.overlay import Click, Overlay
+from baton.capture.recording.overlay import Overlay
 from baton.capture.recording.sources import DisplayLost, Frame, FrameSource, same_pixels
 from baton.capture.recording.stats import RecordingStats, format_time
 from baton.errors import UserError
@@ -80,16 +82,19 @@ class Recorder:
         self._source = source
         self._clock = clock
         self._platform = platform
-        self._input_hook = input_hook
-        self._audio = audio
+        self._narration = (
+            Narration(audio, self._recording_time,
+                      lambda: not self.paused and not self._stop.is_set())
+            if audio is not None else None
+        )
         self._opener = opener
         self.overlay = Overlay(region, draw_pointer=platform is not None, show_keys=show_keys)
-        self.events = EventLog()
+        self._input = ClicksAndKeys(input_hook, self.overlay, self.elapsed,
+                                    lambda: not self.paused)
+        self.events = self._input.events
         self._queue: queue.Queue[tuple[Frame, int, PointerSample | None] | None] = queue.Queue(
             queue_frames
         )
-        self._audio_queue: queue.Queue[AudioChunk] = queue.Queue()
-        self._aligner: AudioAligner | None = None
         self._writer: FragmentedWriter | None = None
         self._journal: Journal | None = None
         self._lock = threading.Lock()
@@ -104,8 +109,6 @@ class Recorder:
         self.stats = RecordingStats(str(output), fps=video.fps, width=video.width,
                                     height=video.height)
         self.error: UserError | None = None
-        self.level = 0.0
-        """Latest microphone peak level 0..1, for a meter."""
         self._last_pts = -1
         self._write_error = False
         self.limit: float | None = None
@@ -130,13 +133,12 @@ class Recorder:
                 "fps": self.video.fps, "width": self.video.width, "height": self.video.height,
                 "region": [region.left, region.top, region.width, region.height],
             })
-            if self._input_hook is not None:
-                self.events.keep_journal(events_journal_path(self.output))
+            self._input.keep_journal(events_journal_path(self.output))
         except OSError as error:
             self._stop_audio()
             raise UserError(f"Cannot write the recording to {self.output.parent}: "
                             f"{error.strerror or error}.") from error
-        self._start_input()
+        self._input.start(self.stats.warnings)
         self._t0 = self._clock()
         self._running.set()
         for target, name in ((self._capture_loop, "capture"), (self._encode_loop, "encode")):
@@ -145,30 +147,26 @@ class Recorder:
             thread.start()
 
     def _start_audio(self) -> AudioSettings | None:
-        if self._audio is None:
+        narration = self._narration
+        if narration is None:
             return None
         try:
-            self._audio.start(self._on_audio)
+            narration.start()
         except UserError as error:
             self.stats.warnings.append(str(error))
-            self._audio = None
+            self._narration = None
             return None
-        self._aligner = AudioAligner(self._audio.sample_rate, self._audio.channels)
         self.stats.audio = True
-        return AudioSettings(self._audio.sample_rate, self._audio.channels)
+        return AudioSettings(narration.source.sample_rate, narration.source.channels)
 
     def _stop_audio(self) -> None:
-        if self._audio is not None:
-            self._audio.stop()
+        if self._narration is not None:
+            self._narration.stop()
 
-    def _start_input(self) -> None:
-        if self._input_hook is None:
-            return
-        try:
-            self._input_hook.start(self._on_click, self._on_key)
-        except UserError as error:
-            self.stats.warnings.append(str(error))
-            self._input_hook = None
+    @property
+    def level(self) -> float:
+        """Latest microphone peak level 0..1, for a meter."""
+        return self._narration.level if self._narration is not None else 0.0
 
     def elapsed(self) -> float:
         """Recording seconds so far (pauses excluded)."""
@@ -211,8 +209,7 @@ class Recorder:
             thread.join()
         self._threads = []
         self._stop_audio()
-        if self._input_hook is not None:
-            self._input_hook.stop()
+        self._input.stop()
         self._source.close()
         if self._platform is not None:
             self._platform.close()
@@ -311,14 +308,9 @@ class Recorder:
                                      "what was recorded is kept."))
 
     def _write_audio(self, writer: FragmentedWriter) -> None:
-        if self._aligner is None:
-            return
-        while True:
-            try:
-                chunk = self._audio_queue.get_nowait()
-            except queue.Empty:
-                return
-            writer.write_audio(self._aligner.feed(chunk.samples, chunk.time))
+        if self._narration is not None:
+            for samples in self._narration.take():
+                writer.write_audio(samples)
 
     def _write_failed(self, error: OSError) -> None:
         saved = format_time(max(0, self._last_pts + 1) / self.video.fps)
@@ -338,31 +330,6 @@ class Recorder:
         self._stop.set()
         self.finished.set()
 
-    # -- callbacks from other threads ------------------------------------------------
-
-    def _on_audio(self, chunk: AudioChunk) -> None:
-        if self.paused or self._stop.is_set():
-            return
-        self.level = level(chunk.samples)
-        self._audio_queue.put(AudioChunk(chunk.samples, self._recording_time(chunk.time)))
-
-    def _on_click(self, x: int, y: int, button: str) -> None:
-        if self.paused:
-            return
-        t = self.elapsed()
-        self.overlay.add_click(Click(t, x, y, button))
-        self.events.add(InputEvent(round(t, 3), "click", x=x, y=y, button=button))
-
-    def _on_key(self, label: str | None) -> None:
-        if self.paused:
-            return
-        t = self.elapsed()
-        if label is None:
-            self.events.add(InputEvent(round(t, 3), "typing"))
-            return
-        self.overlay.add_key(t, label)
-        self.events.add(InputEvent(round(t, 3), "key", key=label))
-
     # -- finishing -------------------------------------------------------------------
 
     def _finish_file(self) -> None:
@@ -372,9 +339,8 @@ class Recorder:
         end = (self._last_pts + 1) / self.video.fps
         try:
             if not self._write_error:
-                self._write_audio(writer)
-                if self._aligner is not None:
-                    writer.write_audio(self._aligner.finish(end))
+                for samples in self._narration.finish(end) if self._narration else []:
+                    writer.write_audio(samples)
                 writer.close()
             else:
                 writer.abandon()
@@ -397,10 +363,10 @@ class Recorder:
             return
         writer.path.unlink(missing_ok=True)
         self.stats.size_bytes = self.output.stat().st_size
-        if self._input_hook is not None or self.events.events:
-            region = self._source.region
-            saved = self.events.save(events_path(self.output),
-                                     (region.left, region.top, region.width, region.height))
+        region = self._source.region
+        saved = self._input.save(events_path(self.output),
+                                (region.left, region.top, region.width, region.height))
+        if saved is not None:
             self.stats.events = str(saved)
         kept = self.events.close_journal()
         if kept is not None:

@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from baton.capture.platform.base import WindowInfo
-from baton.capture.platform.input import ClickHandler, KeyHandler, TextHandler
+from baton.capture.platform.input import ClickHandler, InputKind, KeyHandler, TextHandler
 from baton.capture.recording.sources import DisplayLost, FrameSource
 from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob, WindowLookup
 from baton.capture.steps.render import CROP_SIZE, crop_for, cut, draw_marker, encode_png, to_bgr
@@ -194,26 +194,26 @@ class StepCapture:
 
     # -- input callbacks (input threads: only look up the frame and enqueue) ---------
 
-    def _event(self, kind: str, x: int = 0, y: int = 0, value: str = "") -> None:
+    def _event(self, kind: InputKind, x: int = 0, y: int = 0, value: str = "") -> None:
         if self._paused.is_set() or self._stop.is_set():
             return
         t = self._clock()
         video_time = self._video_clock() if self._video_clock is not None else None
-        if kind == "click":
+        if kind == InputKind.CLICK:
             self.stats.clicks += 1
         else:
             self.stats.keys += 1
         self._events.put(StepEvent(kind, t, self.ring.before(t), video_time, x, y, value))
 
     def _on_click(self, x: int, y: int, button: str) -> None:
-        self._event("click", x, y, button)
+        self._event(InputKind.CLICK, x, y, button)
 
     def _on_key(self, label: str | None) -> None:
         if label is not None:  # printable keys arrive through _on_text
-            self._event("key", value=label)
+            self._event(InputKind.KEY, value=label)
 
     def _on_text(self, text: str) -> None:
-        self._event("text", value=text)
+        self._event(InputKind.TEXT, value=text)
 
     # -- threads ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.input import InputKind
 from baton.capture.recording.sources import Frame
 from baton.capture.steps.titles import (
     EDITING,
@@ -70,8 +71,8 @@ class StepEvent:
     """A click, a named key or typed text, with the frame grabbed just before it.
 
     Attributes:
-        kind: ``"click"``, ``"key"`` (``value`` is a label such as ``"Enter"``) or
-            ``"text"`` (``value`` is the typed character).
+        kind: a click, a key (``value`` is a label such as ``"Enter"``) or text
+            (``value`` is the typed character).
         t: monotonic seconds when the event arrived.
         frame: the screen just before the event (None: nothing grabbed yet).
         video_time: seconds into the running recording, if any.
@@ -79,7 +80,7 @@ class StepEvent:
         value: the button of a click, the key label or the typed text.
     """
 
-    kind: str
+    kind: InputKind
     t: float
     frame: Frame | None
     video_time: float | None
@@ -136,7 +137,7 @@ class Describer:
     def describe(self, event: StepEvent) -> None:
         """Handle one event (in the order they happened)."""
         value = event.value
-        if event.kind == "click":
+        if event.kind == InputKind.CLICK:
             if self._repeats(event):
                 self._repeat_click(event)
                 return
@@ -144,7 +145,7 @@ class Describer:
             self._click(event)
             return
         self._clicks = []  # a key between two clicks: they are not a double-click
-        if event.kind == "text":
+        if event.kind == InputKind.TEXT:
             self._type(event, value)
         elif value in self._ignore_keys:
             return

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton.core.assistants import HIRED_VIA_SUGGESTIONS, AssistantDraft, AssistantRow
-from baton.core.models import Arrangement, Engagement
+from baton.core.states import Arrangement, Engagement
 from baton.ui.dialogs.form import FormDialog
 from baton.ui.widgets import EnumCombo, qdate
 

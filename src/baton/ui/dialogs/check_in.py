@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton.core.handoffs import HandoffRow
-from baton.core.models import HandoffStatus
+from baton.core.states import HandoffStatus
 from baton.ui.widgets import EnumCombo, qdate
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton.core.library import ProcessDraft, ProcessRow
-from baton.core.models import Audience, Complexity, ProcessStatus
+from baton.core.states import Audience, Complexity, ProcessStatus
 from baton.ui.dialogs.form import FormDialog
 from baton.ui.widgets import EnumCombo
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor
 
 from baton.core.dashboard import Holding
-from baton.core.models import HandoffStatus
+from baton.core.states import HandoffStatus
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QListWidget, QWidget
 
 from baton.core.assistants import AssistantRow, Assistants
 from baton.core.ladder import TrustLadder
 from baton.errors import UserError
 from baton.ui import messages
+from baton.ui.actions import MainAction, Page
 from baton.ui.dialogs.assistant import AssistantDialog
 from baton.ui.models.tables import AssistantTableModel
 from baton.ui.pages.table_page import EmptyState, TablePage
@@ -32,17 +32,14 @@ class AssistantsView(TablePage[AssistantRow]):
             "Start them on small internal processes and move them up as trust grows.",
             "Add your first assistant",
         )
-        super().__init__(AssistantTableModel(), empty, "Search assistants  (Ctrl+F)", parent)
+        super().__init__(Page.ASSISTANTS, AssistantTableModel(), empty,
+                         "Search assistants  (Ctrl+F)", parent)
         self._assistants = assistants
         self._notify = notify
         empty.button.clicked.connect(self.add_assistant)
-        self.new_action = self.add_action("New assistant", self.add_assistant)
-        self.edit_action = self.add_action(
-            "Edit", self.edit_assistant, "F2", needs_selection=True
-        )
-        self.delete_action = self.add_action(
-            "Delete", self.delete_assistant, QKeySequence.StandardKey.Delete, needs_selection=True
-        )
+        self.new_action = self.add_action(MainAction.ADD_ASSISTANT, self.add_assistant)
+        self.edit_action = self.add_action(MainAction.EDIT_ASSISTANT, self.edit_assistant)
+        self.delete_action = self.add_action(MainAction.DELETE_ASSISTANT, self.delete_assistant)
         self.on_activate(self.edit_assistant)
         self._ladder = ladder
         self.next_up = QListWidget()

@@ -13,6 +13,7 @@ from baton.core.handoffs import HandoffEventRow, HandoffRow, Handoffs
 from baton.core.reports import write_handoffs_csv
 from baton.errors import UserError
 from baton.ui import messages
+from baton.ui.actions import MainAction, Page
 from baton.ui.dialogs.check_in import CheckInDialog
 from baton.ui.models.tables import HandoffTableModel
 from baton.ui.pages.table_page import EmptyState, TablePage
@@ -46,16 +47,15 @@ class HandoffsView(TablePage[HandoffRow]):
             "opens in any browser, and their progress shows up here.",
             "Go to the Library",
         )
-        super().__init__(HandoffTableModel(), empty, "Search handoffs  (Ctrl+F)", parent)
+        super().__init__(Page.HANDOFFS, HandoffTableModel(), empty, "Search handoffs  (Ctrl+F)",
+                         parent)
         self._handoffs = handoffs
         self._notify = notify
         self._today = today
         self.go_to_library = empty.button.clicked
-        self.check_in_action = self.add_action(
-            "Check in…", self.check_in, "Ctrl+K", needs_selection=True
-        )
-        self.revoke_action = self.add_action("Revoke…", self.revoke, needs_selection=True)
-        self.export_action = self.add_action("Export CSV…", self.export_csv, "Ctrl+E")
+        self.check_in_action = self.add_action(MainAction.CHECK_IN, self.check_in)
+        self.revoke_action = self.add_action(MainAction.REVOKE, self.revoke)
+        self.export_action = self.add_action(MainAction.EXPORT_CSV, self.export_csv)
         self.on_activate(self.check_in)
 
         self.timeline = QListWidget()

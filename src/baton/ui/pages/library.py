@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from baton.core.library import Library, ProcessRow
-from baton.core.models import ProcessStatus
+from baton.core.states import ProcessStatus
 from baton.errors import UserError
 from baton.ui import messages
+from baton.ui.actions import MainAction, Page
 from baton.ui.dialogs.process import ProcessDialog
 from baton.ui.models.tables import ProcessTableModel
 from baton.ui.pages.table_page import EmptyState, TablePage
@@ -38,23 +38,18 @@ class LibraryView(TablePage[ProcessRow]):
             "Add it here, then record yourself doing it once.",
             "Add your first process",
         )
-        super().__init__(ProcessTableModel(), empty, "Search processes  (Ctrl+F)", parent)
+        super().__init__(Page.LIBRARY, ProcessTableModel(), empty, "Search processes  (Ctrl+F)",
+                         parent)
         self._library = library
         self._notify = notify
         empty.button.clicked.connect(self.add_process)
-        self.new_action = self.add_action("New process", self.add_process)
+        self.new_action = self.add_action(MainAction.ADD_PROCESS, self.add_process)
         self._open_steps = open_steps
-        self.steps_action = self.add_action(
-            "Open steps", self.open_steps, "Ctrl+O", needs_selection=True
-        )
+        self.steps_action = self.add_action(MainAction.OPEN_STEPS, self.open_steps)
         self.steps_action.setVisible(open_steps is not None)
-        self.edit_action = self.add_action("Edit", self.edit_process, "F2", needs_selection=True)
-        self.delete_action = self.add_action(
-            "Delete", self.delete_process, QKeySequence.StandardKey.Delete, needs_selection=True
-        )
-        self.myself_action = self.add_action(
-            "I did this myself again", self.did_it_myself, "Ctrl+D", needs_selection=True
-        )
+        self.edit_action = self.add_action(MainAction.EDIT_PROCESS, self.edit_process)
+        self.delete_action = self.add_action(MainAction.DELETE_PROCESS, self.delete_process)
+        self.myself_action = self.add_action(MainAction.DID_IT_MYSELF, self.did_it_myself)
         self.on_activate(self.open_steps if open_steps is not None else self.edit_process)
 
     def refresh(self) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from baton.ui.actions import ACTIONS, PAGE_ACTIONS, MainAction, Page, make_action
 from baton.ui.models.rows import ROW_ROLE, SORT_ROLE, RowTableModel
 
 Row = TypeVar("Row")
@@ -62,12 +63,15 @@ class TablePage(QWidget, Generic[Row]):
 
     def __init__(
         self,
+        page: Page,
         model: RowTableModel[Row],
         empty: EmptyState,
         search_placeholder: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.page = page
+        self.page_actions: dict[MainAction, QAction] = {}
         self.model = model
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(model)
@@ -138,25 +142,26 @@ class TablePage(QWidget, Generic[Row]):
         splitter.setSizes([700, 400])
         self.stack.insertWidget(index, splitter)
 
-    def add_action(
-        self,
-        text: str,
-        handler: Callable[[], Any],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        needs_selection: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setToolTip(f"{text} ({action.shortcut().toString()})")
-        action.triggered.connect(lambda: handler())
-        if needs_selection:
+    def add_action(self, key: MainAction, handler: Callable[[], Any]) -> QAction:
+        """Put the registry's action ``key`` on the toolbar (and the rows' right-click menu).
+
+        Actions take their place in ``PAGE_ACTIONS`` order, whoever adds them and when.
+        """
+        order = PAGE_ACTIONS[self.page]
+        if key not in order:
+            raise ValueError(f"{key.name} is not an action of the {self.page} page")
+        spec = ACTIONS[key]
+        action = make_action(key, self, handler)
+        if spec.needs_selection:
             action.setEnabled(False)
             self.selection_changed.connect(lambda: action.setEnabled(self.selected() is not None))
-        self.toolbar.addAction(action)
-        self.addAction(action)
-        self.table.addAction(action)
+        later = [self.page_actions[k] for k in order[order.index(key) + 1:]
+                 if k in self.page_actions]
+        _insert(self.toolbar, action, before=later)
+        self.addAction(action)  # the shortcut works wherever the focus is on this page
+        if spec.context_menu:
+            _insert(self.table, action, before=later)
+        self.page_actions[key] = action
         return action
 
     def on_activate(self, handler: Callable[[], None]) -> None:
@@ -220,3 +225,13 @@ class TablePage(QWidget, Generic[Row]):
 
     def _selection_moved(self) -> None:
         self.selection_changed.emit()
+
+
+def _insert(widget: QWidget, action: QAction, before: list[QAction]) -> None:
+    """Add ``action`` to ``widget`` ahead of the first of ``before`` it has (else last)."""
+    present = widget.actions()
+    follower = next((other for other in before if other in present), None)
+    if follower is None:
+        widget.addAction(action)
+    else:
+        widget.insertAction(follower, action)

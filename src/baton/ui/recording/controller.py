@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,12 +18,12 @@ from baton.capture.platform.input import events_path
 from baton.capture.platform.screens import Monitor
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
-from baton.core.models import ProcessStatus
+from baton.core.states import ProcessStatus
 from baton.errors import UserError
 from baton.settings import Settings
 from baton.ui import messages
 from baton.ui.recording.bar import RecordBar
-from baton.ui.recording.clip import ReviewChoice
+from baton.ui.recording.clip import ReviewChoice, probe_duration
 from baton.ui.recording.countdown import Countdown
 from baton.ui.recording.region_picker import RegionPicker
 from baton.ui.recording.setup_dialog import SetupDialog
@@ -47,6 +48,24 @@ class RecordTargets(Protocol):
     def windows(self) -> list[WindowInfo]: ...
 
 
+class Stage(enum.StrEnum):
+    """Where the recording flow is (``RecordingController.state``)."""
+
+    IDLE = "idle"
+    PICKING = "picking"  # drawing the area to record
+    COUNTDOWN = "countdown"
+    RECORDING = "recording"
+    PAUSED = "paused"
+    FINISHING = "finishing"  # the file is being finished off the GUI thread
+    REVIEWING = "reviewing"
+    ATTACHING = "attaching"
+
+    @property
+    def capturing(self) -> bool:
+        """A recorder is running (recording or paused): it can be stopped."""
+        return self in (Stage.RECORDING, Stage.PAUSED)
+
+
 @dataclass(frozen=True)
 class Finished:
     video: Path
@@ -56,7 +75,7 @@ class Finished:
 class RecordingController(QObject):
     """Drives one recording at a time; the main window owns it and shows its signals."""
 
-    state_changed = Signal(str)
+    state_changed = Signal(str)  # a Stage
     attached = Signal(int)  # the process the recording now belongs to
 
     def __init__(
@@ -86,7 +105,7 @@ class RecordingController(QObject):
         self._steps = steps
         self._retime_step = retime_step
         self._take_steps: list[SavedStep] = []
-        self.state = "idle"
+        self.state = Stage.IDLE
         self.recorder: Recorder | None = None
         self.process_id: int | None = None
         self.bar = RecordBar()
@@ -103,7 +122,7 @@ class RecordingController(QObject):
 
     def begin(self, process_id: int | None = None) -> None:
         """Ask what to record, then count down and record."""
-        if self.state != "idle":
+        if self.state is not Stage.IDLE:
             return
         self.process_id = process_id
         try:
@@ -122,21 +141,21 @@ class RecordingController(QObject):
         if setup is None:
             return
         if setup.draw_region:
-            self._set_state("picking")
+            self._set_state(Stage.PICKING)
             self._picker = RegionPicker()
             self._picker.picked.connect(lambda region: self._count_down(
                 replace(setup.request, region=region)))
-            self._picker.cancelled.connect(lambda: self._set_state("idle"))
+            self._picker.cancelled.connect(lambda: self._set_state(Stage.IDLE))
             self._picker.show()
             self._picker.activateWindow()
             return
         self._count_down(setup.request)
 
     def _count_down(self, request: RecordingRequest) -> None:
-        self._set_state("countdown")
+        self._set_state(Stage.COUNTDOWN)
         self._countdown = Countdown(self._settings.get("recording.countdown_seconds"))
         self._countdown.finished.connect(lambda: self._start(request))
-        self._countdown.cancelled.connect(lambda: self._set_state("idle"))
+        self._countdown.cancelled.connect(lambda: self._set_state(Stage.IDLE))
         self._countdown.start()
 
     def _start(self, request: RecordingRequest) -> None:
@@ -147,12 +166,12 @@ class RecordingController(QObject):
             self.recorder.start()
         except UserError as error:
             self.recorder = None
-            self._set_state("idle")
+            self._set_state(Stage.IDLE)
             messages.show_problem(self._window, str(error))
             return
         if self._settings.get("recording.hide_baton_windows"):
             self._window.showMinimized()
-        self._set_state("recording")
+        self._set_state(Stage.RECORDING)
         self._take_steps = []
         if (self._steps is not None and self.process_id is not None
                 and self._settings.get("recording.make_steps")):
@@ -162,26 +181,26 @@ class RecordingController(QObject):
         self._ticker.start()
 
     def pause_or_resume(self) -> None:
-        if self.recorder is None or self.state not in ("recording", "paused"):
+        if self.recorder is None or not self.state.capturing:
             return
         if self.recorder.paused:
             self.recorder.resume()
-            self._set_state("recording")
+            self._set_state(Stage.RECORDING)
         else:
             self.recorder.pause()
-            self._set_state("paused")
+            self._set_state(Stage.PAUSED)
         self._tick()
 
     def stop(self) -> None:
         """Finish the file off the GUI thread, then show the review."""
         recorder = self.recorder
-        if recorder is None or self.state not in ("recording", "paused"):
+        if recorder is None or not self.state.capturing:
             return
         self._ticker.stop()
         self.bar.hide()
         if self._steps is not None and self._steps.running:
             self._take_steps = self._steps.stop()
-        self._set_state("finishing")
+        self._set_state(Stage.FINISHING)
         self._task = run_in_background(
             lambda: Finished(recorder.output, recorder.stop()),
             self._review, self._failed,
@@ -193,7 +212,7 @@ class RecordingController(QObject):
             return
         self.bar.show_state(recorder.elapsed(), recorder.level, recorder.paused,
                             recorder.stats.audio)
-        if recorder.finished.is_set() and self.state in ("recording", "paused"):
+        if recorder.finished.is_set() and self.state.capturing:
             self.stop()  # the recorder stopped itself (disk full, display gone)
 
     def _review(self, finished: Finished) -> None:
@@ -203,9 +222,29 @@ class RecordingController(QObject):
             messages.show_problem(self._window, finished.stats.error)
         self.review(finished.video, finished.stats.duration)
 
+    def offer_recovery(self) -> None:
+        """Baton was killed while recording: offer to finish and attach what was saved."""
+        from baton.capture.recording.journal import find_unfinished, recover
+
+        for unfinished in find_unfinished(self._dir):
+            question = (
+                f"Baton was closed while recording (started {unfinished.started}, "
+                f"{unfinished.size_bytes / 1e6:.1f} MB saved). Recover the recording?"
+            )
+            if not messages.confirm(self._window, "Recover recording", question, "Recover"):
+                continue
+            try:
+                video = recover(unfinished.journal)
+                duration = probe_duration(video)
+            except UserError as error:
+                messages.show_problem(self._window, str(error))
+                continue
+            self.review(video, duration)
+            return
+
     def review(self, video: Path, duration: float) -> None:
         """Play, trim and attach a finished (or recovered) recording."""
-        self._set_state("reviewing")
+        self._set_state(Stage.REVIEWING)
         from baton.ui.recording.review import ReviewDialog  # QtMultimedia loads when needed
 
         choice = ReviewDialog.ask(self._window, video, duration,
@@ -214,10 +253,10 @@ class RecordingController(QObject):
             for path in (video, events_path(video)):
                 path.unlink(missing_ok=True)
             self._retime(lambda seconds: None)
-            self._set_state("idle")
+            self._set_state(Stage.IDLE)
             self._notify("Recording discarded.")
             return
-        self._set_state("attaching")
+        self._set_state(Stage.ATTACHING)
         self._task = run_in_background(
             lambda: self._attach(video, choice), self._attached, self._failed
         )
@@ -261,13 +300,13 @@ class RecordingController(QObject):
                 self._retime_step(step.step_id, moment(step.video_time))
 
     def _attached(self, process_id: int) -> None:
-        self._set_state("idle")
+        self._set_state(Stage.IDLE)
         self.attached.emit(process_id)
         self._notify(f"The recording is attached to “{self._library.get(process_id).title}”.")
 
     def _failed(self, error: BaseException) -> None:
         self.recorder = None
-        self._set_state("idle")
+        self._set_state(Stage.IDLE)
         self._window.showNormal()
         if isinstance(error, UserError):
             messages.show_problem(self._window, str(error))
@@ -275,7 +314,7 @@ class RecordingController(QObject):
             log.error("recording failed", exc_info=error)
             messages.show_problem(self._window, f"The recording could not be finished: {error}")
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: Stage) -> None:
         self.state = state
         self.state_changed.emit(state)
 
