@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from baton.capture.platform.input import events_path, read_event_journal, save_events
 from baton.errors import UserError
+from baton.util.atomic import sync_folder
 
 try:
     import fcntl
@@ -82,6 +83,7 @@ class Journal:
         self._file.write(json.dumps(document, indent=1))
         self._file.flush()
         os.fsync(self._file.fileno())
+        sync_folder(self.path.parent)  # the journal's name must survive a power cut too
 
     def finish(self) -> None:
         """The recording was finished: forget it."""
