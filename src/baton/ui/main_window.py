@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         """Baton was killed while recording: offer to finish and attach what was saved."""
         from baton.capture.recording.journal import find_unfinished, recover
 
-        for unfinished in find_unfinished(self._services.paths.recordings_dir):
+        for unfinished in find_unfinished(*self._services.paths.recording_folders):
             question = (
                 f"Baton was closed while recording (started {unfinished.started}, "
                 f"{unfinished.size_bytes / 1e6:.1f} MB saved). Recover the recording?"
@@ -392,7 +392,7 @@ def app_icon() -> QIcon:
 
 
 def make_state(path: Path) -> QSettings:
-    """Window state in an INI file inside the library's data folder."""
+    """Window state in an INI file in this user's state folder (never in a shared library)."""
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
