@@ -11,12 +11,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from baton import __version__
 from baton.errors import UserError
-from baton.paths import resolve_paths
+from baton.paths import resolve_paths, resource
 from baton.services import Services, open_services, open_user_files
 
 log = logging.getLogger("baton.ui")
-
-RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
 def display_problem() -> str | None:
@@ -54,7 +52,7 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     app.setOrganizationName("Baton")
     app.setDesktopFileName("baton")
     app.setWindowIcon(app_icon())
-    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))
 
     try:
         log_file = open_user_files(resolve_paths(data_dir))

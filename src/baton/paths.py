@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -116,6 +117,20 @@ class Paths:
         for folder in (self.data_dir, self.media_dir):
             folder.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def resource(*parts: str) -> Path:
+    """A file of Baton's own (``resources/`` in the repository), wherever Baton runs from.
+
+    Installed (wheel, editable, PyInstaller bundle) it is the package ``baton.resources``.
+    """
+    try:
+        folder = resources.files("baton.resources")
+    except ModuleNotFoundError:
+        # Run from a source checkout through PYTHONPATH=src, without installing: the folder
+        # is beside src/.
+        return Path(__file__).resolve().parents[2].joinpath("resources", *parts)
+    return Path(str(folder.joinpath(*parts)))
 
 
 def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> Paths:

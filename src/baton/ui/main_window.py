@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from baton import __version__
 from baton.capture.recording.hotkeys import STOP_RECORDING, GlobalHotkey
 from baton.errors import UserError
+from baton.paths import resource
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.settings import SettingsDialog
@@ -387,8 +388,7 @@ class MainWindow(QMainWindow):
 
 
 def app_icon() -> QIcon:
-    icon_file = Path(__file__).resolve().parent.parent / "resources" / "icons" / "baton.svg"
-    return QIcon(str(icon_file))
+    return QIcon(str(resource("icons", "baton.svg")))
 
 
 def make_state(path: Path) -> QSettings:
