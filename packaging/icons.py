@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-SVG = Path(__file__).resolve().parent.parent / "src" / "baton" / "resources" / "icons" / "baton.svg"
+SVG = Path(__file__).resolve().parent.parent / "resources" / "icons" / "baton.svg"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 

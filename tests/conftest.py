@@ -35,6 +35,24 @@ def xdisplay() -> Iterator[XDisplay]:
         process.wait(timeout=10)
 
 
+USER_FOLDER_VARIABLES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
+
+
+@pytest.fixture(autouse=True)
+def platformdirs_isolated(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Per-user files (settings, window state, logs, recordings) go under a temp folder.
+
+    Set in the environment, so every Baton a test starts as a subprocess inherits it too;
+    outside tmp_path, so tests that list their tmp_path see only what they made.
+    """
+    root = tmp_path_factory.mktemp("user")
+    for name in USER_FOLDER_VARIABLES:
+        monkeypatch.setenv(name, str(root / name.removeprefix("XDG_").lower()))
+    return root
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "library"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+RESOURCES = ROOT / "resources"  # the desktop entry, metainfo and icon sources
 APP_ID = "org.baton.Baton"  # AppStream component id (reverse DNS); also the macOS bundle id
 MAINTAINER = os.environ.get("BATON_MAINTAINER", "The Baton developers <baton@example.org>")
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -195,10 +196,10 @@ def build(bundle: Path, out: Path) -> Path:
         (root / "usr/bin/baton").symlink_to("/opt/baton/baton")
         share = root / "usr/share"
         (share / "applications").mkdir(parents=True)
-        shutil.copyfile(HERE / "baton.desktop", share / "applications/baton.desktop")
+        shutil.copyfile(RESOURCES / "linux/baton.desktop", share / "applications/baton.desktop")
         (share / "metainfo").mkdir(parents=True)
         (share / f"metainfo/{APP_ID}.metainfo.xml").write_text(fill(
-            HERE / "baton.metainfo.xml.in",
+            RESOURCES / "linux/baton.metainfo.xml.in",
             {"APP_ID": APP_ID, "VERSION": ver, "DATE": release_date()}), encoding="utf-8")
         icons = Path(scratch) / "icons"
         subprocess.run([sys.executable, str(HERE.parent / "icons.py"), str(icons)],
@@ -211,7 +212,7 @@ def build(bundle: Path, out: Path) -> Path:
             shutil.copyfile(icons / f"hicolor/{size}x{size}/apps/baton.png",
                             folder / "baton.png")
         (hicolor / "scalable/apps").mkdir(parents=True)
-        shutil.copyfile(ROOT / "src/baton/resources/icons/baton.svg",
+        shutil.copyfile(RESOURCES / "icons/baton.svg",
                         hicolor / "scalable/apps/baton.svg")
         (share / "doc/baton").mkdir(parents=True)
         shutil.copyfile(HERE / "copyright", share / "doc/baton/copyright")

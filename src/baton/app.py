@@ -11,13 +11,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from baton import __version__
 from baton.errors import UserError
-from baton.log import setup_logging
-from baton.paths import resolve_paths
-from baton.services import Services, open_services
+from baton.paths import resolve_paths, resource
+from baton.services import Services, open_services, open_user_files
 
 log = logging.getLogger("baton.ui")
-
-RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
 def display_problem() -> str | None:
@@ -55,16 +52,15 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     app.setOrganizationName("Baton")
     app.setDesktopFileName("baton")
     app.setWindowIcon(app_icon())
-    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+    app.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))
 
-    paths = resolve_paths(data_dir)
     try:
+        log_file = open_user_files(resolve_paths(data_dir))
         services = open_services(data_dir, database_url)
     except UserError as error:
         QMessageBox.critical(None, "Baton cannot open your library", str(error))
         print(f"baton: {error}", file=sys.stderr)
         return 1
-    log_file = setup_logging(paths.log_dir)
     install_crash_handler(log_file)
     log.info("Baton %s opened %s", __version__, services.paths.data_dir)
     window = MainWindow(services, make_state(services.paths.ui_state_file))

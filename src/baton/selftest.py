@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from baton.core.media import MediaStore
+from baton.paths import resource
 from baton.services import Services
-
-APP_ICON = Path(__file__).resolve().parent / "resources" / "icons" / "baton.svg"
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,9 @@ def qt_probe() -> str:
     painter.fillRect(image.rect(), QColor("orange"))
     painter.end()
     platform = QGuiApplication.platformName()
-    if QImage(str(APP_ICON)).isNull():
-        raise SystemExit(f"The app icon cannot be read (Qt's SVG support is missing?): {APP_ICON}")
+    icon = resource("icons", "baton.svg")
+    if QImage(str(icon)).isNull():
+        raise SystemExit(f"The app icon cannot be read (Qt's SVG support is missing?): {icon}")
     decodes = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
     if QMediaFormat.FileFormat.MPEG4 not in decodes:
         raise SystemExit("Qt's media backend is missing: recordings cannot be played back")

@@ -3,8 +3,10 @@ pass them on."""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from baton.core.assistants import Assistants
 from baton.core.changes import Changes
@@ -16,8 +18,11 @@ from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.steps import Steps
 from baton.errors import UserError
-from baton.paths import Paths, resolve_paths
+from baton.log import setup_logging
+from baton.paths import Paths, move_user_files, resolve_paths
 from baton.settings import Settings
+
+log = logging.getLogger("baton.core")
 
 
 @dataclass
@@ -38,6 +43,30 @@ class Services:
 
     def close(self) -> None:
         self.database.close()
+
+
+def open_user_files(paths: Paths) -> Path:
+    """Take over the per-user files an older Baton kept in the library, then start the log.
+
+    Call before ``open_services`` (which reads the settings).
+
+    Returns:
+        The log file, to show in error messages.
+
+    Raises:
+        UserError: this user's folders cannot be written.
+    """
+    try:
+        taken = move_user_files(paths)
+        log_file = setup_logging(paths.log_dir)
+    except OSError as error:
+        raise UserError(
+            f"Cannot set up your own Baton files in {error.filename or paths.log_dir}: "
+            f"{error.strerror}"
+        ) from None
+    if taken:
+        log.info("%s", taken)
+    return log_file
 
 
 def database_url_for(paths: Paths, database_url: str | None) -> str:

@@ -1,16 +1,18 @@
 """User settings, declared once with their type, default and label.
 
-Stored as JSON in the data folder. Unknown keys are kept untouched (a newer Baton may have
+Stored as JSON in the user's own config folder (``Paths.settings_file``), never in a
+shared library folder. Unknown keys are kept untouched (a newer Baton may have
 written them); values of the wrong type fall back to the default.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from baton.util.atomic import write_text_atomically
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,4 @@ class Settings:
 
     def _save(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self._path.with_suffix(".tmp")
-        temp.write_text(json.dumps(self._values, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(temp, self._path)
+        write_text_atomically(self._path, json.dumps(self._values, indent=2, sort_keys=True))

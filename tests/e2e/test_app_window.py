@@ -18,7 +18,9 @@ SIDEBAR_BGR = np.array([0x3F, 0x30, 0x24])  # #24303f, the sidebar colour in sty
 
 @pytest.mark.display
 @pytest.mark.slow
-def test_run_command_opens_the_window_and_quits_cleanly(xdisplay, tmp_path: Path) -> None:
+def test_run_command_opens_the_window_and_quits_cleanly(
+    xdisplay, tmp_path: Path, platformdirs_isolated: Path
+) -> None:
     data_dir = tmp_path / "library"
     app = subprocess.Popen(
         [str(ROOT / "scripts" / "run"), "--data-dir", str(data_dir)],
@@ -42,6 +44,10 @@ def test_run_command_opens_the_window_and_quits_cleanly(xdisplay, tmp_path: Path
             app.kill()
             app.wait()
     assert app.returncode == 0, output.decode(errors="replace")
+    # The library folder holds only what a team shares; the user's files are their own.
     assert (data_dir / "baton.db").exists()
-    assert "geometry=@ByteArray" in (data_dir / "window-state.ini").read_text()
-    assert (data_dir / "logs" / "baton.log").read_text().count("opened") == 1
+    assert {p.name for p in data_dir.iterdir()} <= {"baton.db", "baton.db-wal", "baton.db-shm",
+                                                   "media"}
+    state = platformdirs_isolated / "state_home" / "Baton"
+    assert "geometry=@ByteArray" in (state / "window-state.ini").read_text()
+    assert (state / "log" / "baton.log").read_text().count("opened") == 1

@@ -98,6 +98,9 @@ def test_the_deb_is_small_and_declares_what_it_needs(deb: Path) -> None:
     assert any(name.endswith("baton/core/migrations/versions/0001_first_schema.py")
                for name in files)
     assert any(name.endswith("baton/handoff/viewer/index.html") for name in files)
+    # resources/ goes where importlib.resources looks for the package baton.resources.
+    for name in ("__init__.py", "style.qss", "icons/baton.svg"):
+        assert any(path.endswith(f"baton/resources/{name}") for path in files), name
     # libGL, libEGL and libxcb come from Debian's packages, never from the bundle.
     assert not [name for name in files if "/libGL.so" in name or "/libEGL.so" in name
                 or "/libxcb.so" in name]
@@ -202,11 +205,11 @@ def test_linux_menu_entry_and_appstream_metadata_validate(tmp_path: Path) -> Non
     require("desktop-file-validate", "desktop-file-utils")
     require("appstreamcli", "appstream")
     build_deb = load_build_deb()
-    desktop = run(["desktop-file-validate", str(ROOT / "packaging" / "linux" / "baton.desktop")])
+    desktop = run(["desktop-file-validate", str(ROOT / "resources" / "linux" / "baton.desktop")])
     assert desktop.returncode == 0 and not desktop.stdout.strip(), desktop.stdout
     metainfo = tmp_path / f"{build_deb.APP_ID}.metainfo.xml"
     metainfo.write_text(build_deb.fill(
-        ROOT / "packaging" / "linux" / "baton.metainfo.xml.in",
+        ROOT / "resources" / "linux" / "baton.metainfo.xml.in",
         {"APP_ID": build_deb.APP_ID, "VERSION": __version__, "DATE": "2026-01-01"}))
     result = run(["appstreamcli", "validate", "--no-net", "--no-color", str(metainfo)])
     assert result.returncode == 0, result.stdout + result.stderr

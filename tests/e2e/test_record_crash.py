@@ -145,6 +145,7 @@ def test_baton_offers_to_recover_after_a_crash_and_attaches_it(
 
     services = open_services(str(tmp_path / "library"))
     out = services.paths.recordings_dir / "recording-20261128-101500.mp4"
+    out.parent.mkdir(parents=True)  # as the recording controller does
     process = start_recorder(out, dict(os.environ, DISPLAY=xdisplay.name))
     wait_ready(process, out)
     time.sleep(2.2)  # about three seconds recorded; the last one is lost with the process

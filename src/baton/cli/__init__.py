@@ -18,8 +18,8 @@ from baton import __version__
 from baton.cli import handoffs, library, recording, system
 from baton.cli.common import Parser
 from baton.errors import UserError
-from baton.log import setup_logging
-from baton.services import open_services
+from baton.paths import resolve_paths
+from baton.services import open_services, open_user_files
 
 log = logging.getLogger("baton.cli")
 
@@ -51,11 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(data_dir=args.data_dir, database_url=args.database_url)
     try:
+        open_user_files(resolve_paths(args.data_dir))
         services = open_services(args.data_dir, args.database_url)
     except UserError as error:
         print(f"baton: {error}", file=sys.stderr)
         return 1
-    setup_logging(services.paths.log_dir)
     try:
         result: int = args.run(args, services)
         return result

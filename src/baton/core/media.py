@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from baton.errors import UserError
+from baton.util.atomic import atomic_write, is_leftover
 
 CHUNK = 1 << 20
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
@@ -120,7 +119,8 @@ class MediaStore:
         """Delete stored files no row refers to; returns the deleted keys.
 
         Only files older than an hour go (one stored a moment ago may not have its row
-        yet), and so do half-written files a killed Baton left (``.incoming-*``).
+        yet), and so do half-written files a killed Baton left (``.<name>.*.part``, or
+        ``.incoming-*`` from older Batons).
         """
         keep = set(referenced)
         cutoff = (time.time() if now is None else now) - GRACE_SECONDS
@@ -135,7 +135,9 @@ class MediaStore:
                     removed.append(key)
         for folder in self.root.iterdir() if self.root.is_dir() else ():
             if folder.is_dir():
-                for stale in folder.glob(".incoming-*"):
+                for stale in folder.glob(".*"):
+                    if not (is_leftover(stale.name) or stale.name.startswith(".incoming-")):
+                        continue
                     with contextlib.suppress(OSError):
                         if stale.stat().st_mtime < cutoff:
                             stale.unlink()
@@ -143,19 +145,11 @@ class MediaStore:
 
     def _write_atomically(self, target: Path, write: Callable[[BinaryIO], object]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
+            with atomic_write(target) as handle:
                 write(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, target)
         except OSError as error:
-            Path(temp_name).unlink(missing_ok=True)
             raise UserError(f"Cannot save media to {target.parent}: {error.strerror}") from None
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
 
 
 def sha256_file(path: Path) -> str:

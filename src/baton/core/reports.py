@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
 from baton.core.handoffs import HandoffRow
 from baton.errors import UserError
+from baton.util.atomic import atomic_text
 
 HANDOFF_HEADER = (
     "Process", "Version", "Assistant", "Status", "Sent", "Check in by", "Last activity",
@@ -28,10 +27,9 @@ def write_handoffs_csv(rows: Iterable[HandoffRow], path: Path, today: date) -> i
     path = path.expanduser()
     if not path.parent.is_dir():
         raise UserError(f"The folder {path.parent} does not exist.")
-    fd, temp = tempfile.mkstemp(prefix=".handoffs-", suffix=".csv", dir=path.parent)
     count = 0
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
+        with atomic_text(path, encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(HANDOFF_HEADER)
             for row in rows:
@@ -46,8 +44,6 @@ def write_handoffs_csv(rows: Iterable[HandoffRow], path: Path, today: date) -> i
                     "yes" if row.is_overdue(today) else "",
                 ])
                 count += 1
-        os.replace(temp, path)
     except OSError as error:
-        Path(temp).unlink(missing_ok=True)
         raise UserError(f"Cannot write {path}: {error.strerror}") from None
     return count

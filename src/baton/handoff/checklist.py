@@ -44,6 +44,7 @@ from PySide6.QtGui import (
 from baton.handoff.manifest import StepEntry
 from baton.handoff.pdfdates import fix_dates
 from baton.handoff.screenshots import Image
+from baton.util.timefmt import format_time
 
 DPI = 150
 PDF_IMAGE_WIDTH = 1063  # A4 less 15 mm margins each side, in pixels at DPI
@@ -104,14 +105,6 @@ class ChecklistHeader:
 def step_label(index: int, step: StepEntry) -> str:
     """``"3. Title"`` (the step's number in the list, then its title)."""
     return f"{index}. {step.title or 'Untitled step'}"
-
-
-def format_time(seconds: float) -> str:
-    """``"1:05"`` / ``"1:02:03"``."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def render_markdown(header: ChecklistHeader, steps: Iterable[StepEntry]) -> str:

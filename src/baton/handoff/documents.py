@@ -25,9 +25,8 @@ from baton.handoff.screenshots import (
     burn_in,
     checked_marks,
     decode_image,
-    encode_png,
-    is_png,
 )
+from baton.util.images import encode_png, is_png
 
 WORKERS = 2  # screenshots decode and encode in parallel (cv2 releases the GIL)
 LOOKAHEAD = 4  # screenshots in flight at once: bounds memory to a few decoded images

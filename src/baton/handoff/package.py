@@ -12,6 +12,7 @@ docs/package-format.md.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import tempfile
 import threading
@@ -38,7 +39,7 @@ from baton.handoff.progress import ExportCancelled, ProgressCallback, Tracker
 from baton.handoff.source import VersionSource, package_file_name, process_info, slugify
 from baton.handoff.viewer import ViewerAssets, render_index
 from baton.handoff.zipwriter import ReproducibleZip, SourceChanged, StoredFile, deflated_size
-from baton.util.atomic import AtomicOutput, disk_error
+from baton.util.atomic import AtomicOutput
 
 __all__ = ["ExportCancelled", "PackageInfo", "build_package", "package_file_name", "slugify"]
 
@@ -278,6 +279,17 @@ class _Export:
         with fitted.open("rb") as handle:
             sha256, size, crc = checksums(handle, lambda n: None, self.tracker.check)
         return _Scratch(fitted, sha256, size, crc)
+
+
+def disk_error(error: OSError, folder: Path) -> UserError:
+    """Turn an OS error while writing into ``folder`` into a sentence the user can act on."""
+    if error.errno == errno.ENOSPC:
+        return UserError(f"The disk is full: free some space in {folder} and export again.")
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return UserError(f"Baton may not write to {folder}: choose another folder.")
+    if error.errno == errno.ENOENT:
+        return UserError(f"The folder {folder} does not exist: choose another folder.")
+    return UserError(f"Cannot write the package to {folder}: {error.strerror or error}.")
 
 
 @dataclass(frozen=True)

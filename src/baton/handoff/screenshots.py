@@ -28,8 +28,6 @@ from baton.core.marks import (
 )
 from baton.errors import UserError
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
 Image = npt.NDArray[np.uint8]
 
 
@@ -112,21 +110,3 @@ def _check_redacted(
         bottom = min(box["y"] + box["h"] - offset[1], height)
         if right > left and bottom > top and image[top:bottom, left:right, :3].any():
             raise RedactionNotBurnedIn(f"redaction box {box} is not solid black")
-
-
-def encode_png(image: Image) -> bytes:
-    """Encode as PNG (deterministic: same pixels, same bytes; no metadata)."""
-    if image.shape[2] == 4 and bool((image[..., 3] == 255).all()):
-        image = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
-    # The "sub" filter alone is 2x faster than libpng's adaptive choice on screenshots, and
-    # the files come out about the same size.
-    params = [cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB]
-    ok, buffer = cv2.imencode(".png", image, params)
-    if not ok:
-        raise RuntimeError("PNG encoding failed")
-    return bytes(buffer.tobytes())
-
-
-def is_png(data: bytes) -> bool:
-    """Whether ``data`` starts with the PNG signature."""
-    return data.startswith(PNG_SIGNATURE)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
+from baton.paths import resource
 from baton.services import Services
 from baton.ui.actions import MENUS, SHOW_PAGE, TRAY, MainAction, Page, make_action, show_checked
 from baton.ui.dialogs.settings import SettingsDialog
@@ -128,7 +129,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar().showMessage(f"Library: {services.paths.data_dir}", 5000)
         self._restore()
-        QTimer.singleShot(0, self.recording.offer_recovery)
+        QTimer.singleShot(
+            0, lambda: self.recording.offer_recovery(*services.paths.recording_folders))
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(app_icon(), [self._action(key) for key in TRAY], self)
@@ -344,12 +346,11 @@ class MainWindow(QMainWindow):
 
 
 def app_icon() -> QIcon:
-    icon_file = Path(__file__).resolve().parent.parent / "resources" / "icons" / "baton.svg"
-    return QIcon(str(icon_file))
+    return QIcon(str(resource("icons", "baton.svg")))
 
 
 def make_state(path: Path) -> QSettings:
-    """Window state in an INI file inside the library's data folder."""
+    """Window state in an INI file in this user's state folder (never in a shared library)."""
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 

@@ -1,28 +1,44 @@
 """Write a file that appears whole at its final name, or not at all.
 
-On Linux the file is created with ``O_TMPFILE``: it has no name until it is linked into
-place, so a crash, a cancel or even ``SIGKILL`` leaves nothing behind. Elsewhere a hidden
-``.<name>.*.part`` file beside the target is renamed over it at the end (and removed on
-failure or cancel).
+One policy for every file Baton writes and renames into place: the bytes go to a temporary
+file in the target's folder under a name no other writer can share, the file is fsynced,
+renamed over the target, and the folder is fsynced so the rename survives a power cut.
+
+On Linux the temporary file is created with ``O_TMPFILE``: it has no name until it is linked
+into place, so a crash, a cancel or even ``SIGKILL`` leaves nothing behind. Elsewhere (and on
+file systems without ``O_TMPFILE``, such as many network shares) a hidden
+``.<name>.<random>.part`` file beside the target is renamed over it at the end, and removed
+on failure or cancel.
+
+Front doors: ``write_bytes_atomically`` / ``write_text_atomically`` for whole contents,
+``atomic_write`` for a stream, ``atomic_path`` for writers that need a file name (FFmpeg),
+``AtomicOutput`` for the package writer that copies in the kernel.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
-from baton.errors import UserError
+FILE_MODE = 0o644
+"""Files Baton writes are readable by others (a team shares the media folder)."""
+PART_SUFFIX = ".part"
 
 
 class AtomicOutput:
-    """``with AtomicOutput(target) as out: ...write...; out.commit()``."""
+    """``with AtomicOutput(target) as out: ...write to out.file...; out.commit()``.
+
+    Leaving the block without ``commit()`` leaves the target as it was.
+    """
 
     def __init__(self, target: Path) -> None:
         self.target = target
@@ -37,14 +53,17 @@ class AtomicOutput:
             raise RuntimeError("AtomicOutput is not open")
         return self._file
 
+    @property
+    def temp_name(self) -> str | None:
+        """The temporary file's name, or None while it has none (``O_TMPFILE``)."""
+        return self._temp_name
+
     def __enter__(self) -> AtomicOutput:
         folder = self.target.parent
         try:
             fd = os.open(folder, os.O_TMPFILE | os.O_RDWR, 0o600)
         except (AttributeError, OSError):
-            fd, self._temp_name = tempfile.mkstemp(
-                prefix=f".{self.target.name}.", suffix=".part", dir=folder
-            )
+            fd, self._temp_name = _named_temp(self.target)
         self._file = os.fdopen(fd, "w+b")
         return self
 
@@ -53,14 +72,14 @@ class AtomicOutput:
         handle = self.file
         handle.flush()
         os.fsync(handle.fileno())
-        os.fchmod(handle.fileno(), 0o644)
+        os.fchmod(handle.fileno(), FILE_MODE)
         if self._temp_name is None:
             self._link_anonymous(handle.fileno())
         else:
             os.replace(self._temp_name, self.target)
             self._temp_name = None
         self._committed = True
-        _fsync_folder(self.target.parent)
+        sync_folder(self.target.parent)
 
     def _link_anonymous(self, fd: int) -> None:
         # link() will not replace a file, so link under a fresh name, then rename over.
@@ -68,7 +87,7 @@ class AtomicOutput:
         proc = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
         try:
             for attempt in range(100):
-                name = folder / f".{self.target.name}.{os.getpid()}.{attempt}.part"
+                name = folder / f".{self.target.name}.{os.getpid()}.{attempt}{PART_SUFFIX}"
                 try:
                     os.link(str(fd), name, src_dir_fd=proc, follow_symlinks=True)
                 except FileExistsError:
@@ -95,6 +114,93 @@ class AtomicOutput:
         if self._temp_name is not None:
             Path(self._temp_name).unlink(missing_ok=True)
             self._temp_name = None
+
+
+@contextmanager
+def atomic_write(target: Path) -> Iterator[BinaryIO]:
+    """Stream into ``target``: it is replaced when the block ends without an exception.
+
+    ``with atomic_write(path) as out: out.write(...)``; on an exception the target is left
+    as it was and nothing is left behind.
+    """
+    with AtomicOutput(target) as output:
+        yield output.file
+        output.commit()
+
+
+@contextmanager
+def atomic_text(target: Path, encoding: str = "utf-8", newline: str | None = None
+                ) -> Iterator[TextIO]:
+    """Like ``atomic_write``, for text (``newline`` as for ``open``)."""
+    with AtomicOutput(target) as output:
+        text = io.TextIOWrapper(output.file, encoding=encoding, newline=newline)
+        try:
+            yield text
+        finally:
+            text.detach()  # flushes; the AtomicOutput closes the file
+        output.commit()
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data`` whole (see the module docstring)."""
+    with atomic_write(target) as out:
+        out.write(data)
+
+
+def write_text_atomically(target: Path, text: str, encoding: str = "utf-8") -> None:
+    """Replace ``target`` with ``text`` whole (see the module docstring)."""
+    write_bytes_atomically(target, text.encode(encoding))
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A fresh temporary file name beside ``target``, for writers that open files by name.
+
+    Write the file at the name given; when the block ends without an exception it is
+    fsynced and renamed over ``target`` (the same policy as ``atomic_write``); otherwise it
+    is removed.
+    """
+    fd, name = _named_temp(target)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        fd = os.open(temp, os.O_RDWR)
+        try:
+            os.fsync(fd)
+            os.fchmod(fd, FILE_MODE)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    sync_folder(target.parent)
+
+
+def _named_temp(target: Path) -> tuple[int, str]:
+    # mkstemp picks a random name and creates it exclusively: two writers (two processes,
+    # or two machines sharing the folder) never share a temporary file.
+    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX, dir=target.parent)
+
+
+def is_leftover(name: str) -> bool:
+    """Whether a file name is one of this module's temporary files (left by a killed writer)."""
+    return name.startswith(".") and name.endswith(PART_SUFFIX)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a file created or renamed in ``folder`` survive a power cut (fsync the folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return  # not possible on every platform; the rename itself is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 SYNC_FILE_RANGE_WRITE = 2
@@ -124,31 +230,3 @@ def start_writeback(fd: int, offset: int, count: int) -> None:
     if _SYNC_FILE_RANGE is not None:
         _SYNC_FILE_RANGE(fd, offset, count, SYNC_FILE_RANGE_WRITE)
 
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return  # not possible on every platform; the rename itself is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def anonymous_temp(folder: Path) -> BinaryIO:
-    """A scratch file in ``folder`` that disappears when closed (or the process dies)."""
-    return tempfile.TemporaryFile(dir=folder)
-
-
-def disk_error(error: OSError, folder: Path) -> UserError:
-    """Turn an OS error while writing into ``folder`` into a sentence the user can act on."""
-    if error.errno == errno.ENOSPC:
-        return UserError(f"The disk is full: free some space in {folder} and export again.")
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return UserError(f"Baton may not write to {folder}: choose another folder.")
-    if error.errno == errno.ENOENT:
-        return UserError(f"The folder {folder} does not exist: choose another folder.")
-    return UserError(f"Cannot write the package to {folder}: {error.strerror or error}.")

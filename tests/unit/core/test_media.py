@@ -29,7 +29,7 @@ def test_put_file_streams_and_leaves_no_temp_files(tmp_path: Path) -> None:
     key = store.put_file(source)
     assert key.endswith(".mp4")
     assert store.path(key).read_bytes() == source.read_bytes()
-    leftovers = [p for p in (tmp_path / "media").rglob("*") if p.name.startswith(".incoming")]
+    leftovers = [p for p in (tmp_path / "media").rglob("*") if p.name.startswith(".")]
     assert leftovers == []
 
 
@@ -68,13 +68,16 @@ def test_garbage_collection_removes_what_a_killed_writer_left(tmp_path: Path) ->
     store = MediaStore(tmp_path / "media")
     key = store.put_bytes(b"kept", "bin")
     folder = store.path(key).parent
-    old, fresh = folder / ".incoming-old", folder / ".incoming-fresh"
-    old.write_bytes(b"half")
-    fresh.write_bytes(b"being written")
-    os.utime(old, (1_000_000, 1_000_000))
+    old, fresh = folder / f".{key}.x1y2z3.part", folder / f".{key}.a1b2c3.part"
+    older_baton = folder / ".incoming-old"
+    unrelated = folder / ".keep-me"
+    for path in (old, fresh, older_baton, unrelated):
+        path.write_bytes(b"half")
+    for path in (old, older_baton, unrelated):
+        os.utime(path, (1_000_000, 1_000_000))
     store.collect_garbage({key}, now=1_000_000 + 3601)
-    assert not old.exists()
-    assert fresh.exists() and key in store
+    assert not old.exists() and not older_baton.exists()
+    assert fresh.exists() and unrelated.exists() and key in store
 
 
 def test_keys_are_validated(tmp_path: Path) -> None:

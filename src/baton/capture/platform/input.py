@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from baton.errors import UserError
+from baton.util.atomic import write_text_atomically
 
 log = logging.getLogger("baton.capture")
 
@@ -122,9 +123,7 @@ def save_events(path: Path, region: tuple[int, int, int, int], events: list[Inpu
         "region": list(region),
         "events": [_plain(event) for event in events],
     }
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(json.dumps(document, indent=1), encoding="utf-8")
-    temp.replace(path)
+    write_text_atomically(path, json.dumps(document, indent=1))
     return path
 
 

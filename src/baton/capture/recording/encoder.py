@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from baton.errors import UserError
+from baton.util.atomic import atomic_path
 
 log = logging.getLogger("baton.capture")
 
@@ -356,9 +357,8 @@ def remux_faststart(src: Path, dst: Path) -> Path:
     Raises:
         UserError: ``src`` holds no readable video.
     """
-    temp = dst.with_name(dst.name + ".tmp")
     try:
-        with av.open(str(src)) as source:
+        with atomic_path(dst) as temp, av.open(str(src)) as source:
             video_in = next((s for s in source.streams if s.type == "video"), None)
             if video_in is None:
                 raise UserError(f"{src.name} holds no video that can be recovered.")
@@ -370,12 +370,7 @@ def remux_faststart(src: Path, dst: Path) -> Path:
             if muxed == 0:
                 raise UserError(f"{src.name} holds no video that can be recovered.")
     except av.error.InvalidDataError as error:
-        temp.unlink(missing_ok=True)
         raise UserError(f"{src.name} is not a recording Baton can read.") from error
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    temp.replace(dst)
     return dst
 
 

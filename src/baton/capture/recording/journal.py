@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from baton.capture.platform.input import events_path, read_event_journal, save_events
 from baton.errors import UserError
+from baton.util.atomic import sync_folder
 
 try:
     import fcntl
@@ -82,6 +83,7 @@ class Journal:
         self._file.write(json.dumps(document, indent=1))
         self._file.flush()
         os.fsync(self._file.fileno())
+        sync_folder(self.path.parent)  # the journal's name must survive a power cut too
 
     def finish(self) -> None:
         """The recording was finished: forget it."""
@@ -134,15 +136,15 @@ def _region(document: dict[str, Any]) -> tuple[int, int, int, int]:
     return 0, 0, 0, 0
 
 
-def find_unfinished(recordings_dir: Path) -> list[UnfinishedRecording]:
-    """Recordings in ``recordings_dir`` left unfinished by a crash, oldest first.
+def find_unfinished(*folders: Path) -> list[UnfinishedRecording]:
+    """Recordings in these folders left unfinished by a crash, oldest first.
 
     Recordings still in progress (their process is alive) are not listed.
     """
     found = []
-    if not recordings_dir.is_dir():
-        return []
-    for path in sorted(recordings_dir.glob("*" + JOURNAL_SUFFIX)):
+    journals = [path for folder in folders if folder.is_dir()
+                for path in sorted(folder.glob("*" + JOURNAL_SUFFIX))]
+    for path in journals:
         document = _read(path)
         if document is None:
             continue

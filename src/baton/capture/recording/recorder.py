@@ -33,8 +33,9 @@ from baton.capture.recording.encoder import (
 from baton.capture.recording.journal import Journal, events_journal_path, partial_path
 from baton.capture.recording.overlay import Overlay
 from baton.capture.recording.sources import DisplayLost, Frame, FrameSource, same_pixels
-from baton.capture.recording.stats import RecordingStats, format_time
+from baton.capture.recording.stats import RecordingStats
 from baton.errors import UserError
+from baton.util.timefmt import format_time
 
 __all__ = ["Recorder", "RecordingStats"]
 

@@ -27,8 +27,3 @@ class RecordingStats:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def format_time(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d}"

@@ -20,6 +20,7 @@ import av
 
 from baton.capture.recording.encoder import VideoSettings
 from baton.errors import UserError
+from baton.util.atomic import atomic_path
 
 log = logging.getLogger("baton.capture")
 
@@ -136,8 +137,7 @@ def trim(src: Path, dst: Path, start: float, end: float) -> TrimResult:
     if next_key - start_pts <= half_frame:  # a keyframe a hair after the cut: start there
         first = next_key
     copy_from = min(next_key, end_pts)
-    temp = dst.with_name(dst.name + ".tmp")
-    try:
+    with atomic_path(dst) as temp:
         head: list[Any] | None = []
         if first != copy_from and info.settings is not None:
             head = _reencode_head(src, info, first, copy_from)
@@ -145,10 +145,6 @@ def trim(src: Path, dst: Path, start: float, end: float) -> TrimResult:
             result = _reencode_all(src, temp, info, first, end_pts)
         else:
             result = _stitch(src, temp, info, head or [], first, copy_from, end_pts)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    temp.replace(dst)
     return TrimResult(dst, *result)
 
 

@@ -18,14 +18,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
-    QImageWriter,
     QPainter,
     QPainterPath,
     QPen,
@@ -34,6 +33,7 @@ from PySide6.QtGui import (
 
 from baton.core.marks import Mark, validate_annotations, validate_redactions
 from baton.errors import UserError
+from baton.util.images import encode_qimage_png
 
 DEFAULT_COLOR = "#e53935"
 REDACTION_COLOR = QColor(0, 0, 0)
@@ -156,17 +156,7 @@ def render_png(data: bytes, annotations: Any, redactions: Any) -> bytes:
     image = QImage.fromData(QByteArray(data))
     if image.isNull():
         raise UserError("The screenshot is not a readable image.")
-    return encode_png(render(image, annotations, redactions))
-
-
-def encode_png(image: QImage) -> bytes:
-    """Encode ``image`` as PNG bytes."""
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QImageWriter(buffer, QByteArray(b"png"))
-    if not writer.write(image):
-        raise RuntimeError(f"PNG encoding failed: {writer.errorString()}")
-    return bytes(buffer.data().data())
+    return encode_qimage_png(render(image, annotations, redactions))
 
 
 # -- the marks ----------------------------------------------------------------------------

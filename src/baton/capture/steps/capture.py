@@ -30,11 +30,12 @@ from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import ClickHandler, InputKind, KeyHandler, TextHandler
 from baton.capture.recording.sources import DisplayLost, FrameSource
 from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob, WindowLookup
-from baton.capture.steps.render import CROP_SIZE, crop_for, cut, draw_marker, encode_png, to_bgr
+from baton.capture.steps.render import CROP_SIZE, crop_for, cut, draw_marker, to_bgr
 from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
 from baton.core.steps import StepContent
 from baton.errors import UserError
+from baton.util.images import encode_png
 
 log = logging.getLogger("baton.capture")
 
@@ -145,7 +146,7 @@ class StepCapture:
         try:
             self._sink.next_position()
             self.ring.add(self._clock(), self._source.grab())
-            encode_png(np.zeros((8, 8, 3), np.uint8))  # load the codec now, not on a click
+            encode_png(np.zeros((8, 8, 3), np.uint8), quick=True)  # load the codec now
             self._encoder = ThreadPoolExecutor(1, thread_name_prefix="baton-step-png")
             for target, name in ((self._grab_loop, "grab"), (self._describe_loop, "describe"),
                                  (self._save_loop, "save")):
@@ -317,9 +318,9 @@ class StepCapture:
             draw_marker(image, click[0], click[1], number)
         centre = click or inside(job.centre) or (width // 2, height // 2)
         crop = crop_for(width, height, centre[0], centre[1], self._crop_size)
-        full_png = self._encoder.submit(encode_png, image)
+        full_png = self._encoder.submit(encode_png, image, quick=True)
         whole = (crop.width, crop.height, crop.scale) == (width, height, 1.0)
-        shot_png = None if whole else encode_png(cut(image, crop))
+        shot_png = None if whole else encode_png(cut(image, crop), quick=True)
         full = self._media.put_bytes(full_png.result(), "png")
         shot = full if shot_png is None else self._media.put_bytes(shot_png, "png")
         return shot, full, click

@@ -22,11 +22,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from baton.capture.steps.render import Image, encode_png
+from baton.capture.steps.render import Image
 from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
 from baton.core.steps import StepContent
 from baton.errors import UserError
+from baton.util.images import encode_png
+from baton.util.timefmt import format_time
 
 log = logging.getLogger("baton.capture")
 
@@ -115,8 +117,8 @@ def save_scene_steps(
     """
     captured: list[StepContent] = []
     for scene in scenes:
-        key = media.put_bytes(encode_png(scene.frame), "png")
-        captured.append(StepContent(title=f"Step at {_clock_time(scene.time)}",
+        key = media.put_bytes(encode_png(scene.frame, quick=True), "png")
+        captured.append(StepContent(title=f"Step at {format_time(scene.time)}",
                                     screenshot=key, full_screenshot=key,
                                     video_time=round(scene.time, 3)))
     return [SavedStep.of(row) for row in sink.add(captured)] if captured else []
@@ -221,9 +223,3 @@ def _picture(recent: deque[Any], last: bool = False) -> Image:
     """The oldest of the last few frames (clear of the next scene's fade-in), or the last."""
     frame = recent[-1] if last else recent[0]
     return np.asarray(frame.to_ndarray(format="bgr24"), dtype=np.uint8)
-
-
-def _clock_time(seconds: float) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"

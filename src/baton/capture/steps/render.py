@@ -1,7 +1,8 @@
-"""Step screenshots: the numbered click marker, the crop around the click, PNG encoding.
+"""Step screenshots: the numbered click marker and the crop around the click.
 
 Frames come in as BGRA (what the screen source gives); the images written are BGR PNGs.
-The source frame is never drawn on: two quick clicks may share one frame.
+The source frame is never drawn on: two quick clicks may share one frame. PNG encoding is
+``baton.util.images.encode_png(..., quick=True)``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,6 @@ CROP_SIZE = (1280, 720)
 """The largest step screenshot (width, height); bigger screens are cropped around the click."""
 CROP_SLACK = 1.25
 """Frames at most this much larger than ``CROP_SIZE`` are kept whole."""
-PNG_PARAMS = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
-"""Fast PNG settings: about 40 ms for a 1080p desktop instead of 60-110 ms at the defaults,
-for files about 8% larger."""
 MARKER_BGR = (0, 64, 255)
 """Red-orange: rare in desktop themes, visible on light and dark backgrounds."""
 WHITE = (255, 255, 255)
@@ -103,15 +101,3 @@ def cut(image: Image, crop: Crop) -> Image:
         return part
     size = (max(1, round(crop.width * crop.scale)), max(1, round(crop.height * crop.scale)))
     return np.asarray(cv2.resize(part, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-
-
-def encode_png(image: Image) -> bytes:
-    """PNG bytes of a BGR image, with the fast settings.
-
-    Raises:
-        ValueError: OpenCV could not encode the image.
-    """
-    ok, data = cv2.imencode(".png", image, PNG_PARAMS)
-    if not ok:
-        raise ValueError("PNG encoding failed")
-    return bytes(data.tobytes())

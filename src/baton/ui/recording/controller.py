@@ -222,11 +222,15 @@ class RecordingController(QObject):
             messages.show_problem(self._window, finished.stats.error)
         self.review(finished.video, finished.stats.duration)
 
-    def offer_recovery(self) -> None:
-        """Baton was killed while recording: offer to finish and attach what was saved."""
+    def offer_recovery(self, *folders: Path) -> None:
+        """Baton was killed while recording: offer to finish and attach what was saved.
+
+        Args:
+            folders: where unfinished recordings may be (default: this controller's folder).
+        """
         from baton.capture.recording.journal import find_unfinished, recover
 
-        for unfinished in find_unfinished(self._dir):
+        for unfinished in find_unfinished(*(folders or (self._dir,))):
             question = (
                 f"Baton was closed while recording (started {unfinished.started}, "
                 f"{unfinished.size_bytes / 1e6:.1f} MB saved). Recover the recording?"

@@ -181,6 +181,8 @@ def test_a_dead_recording_is_found_and_recovered(tmp_path: Path, decoded: Any) -
 
     unfinished = find_unfinished(tmp_path)
     assert [item.output for item in unfinished] == [out]
+    # Looked for in several folders (the user's, and the library's of Baton 0.1).
+    assert find_unfinished(tmp_path / "not-there", tmp_path) == unfinished
     finished = recover(unfinished[0].journal)
     assert finished == out
     video = decoded(finished, keep_frames=False)

@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QImage
 
-from baton.capture.steps.annotation import encode_png, render, render_png
+from baton.capture.steps.annotation import render, render_png
 from baton.errors import UserError
+from baton.util.images import encode_qimage_png
 
 GRAY = (128, 128, 128)
 # Two colours that appear nowhere else in the test image: the "secret" under the box.
@@ -139,7 +140,7 @@ def test_render_works_on_qimages_and_leaves_the_original(qapp: Any) -> None:
 def test_metadata_of_the_original_is_dropped(qapp: Any) -> None:
     image = QImage.fromData(QByteArray(png_of(screenshot())))
     image.setText("Comment", "account 12345678")
-    tagged = encode_png(image)
+    tagged = encode_qimage_png(image)
     assert b"12345678" in tagged
     assert b"12345678" not in render_png(tagged, [], [])
 
