@@ -10,7 +10,7 @@ import mss
 import numpy as np
 import pytest
 
-from tests_support import wait_for_window
+from helpers.xvfb import wait_for_window
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDEBAR_BGR = np.array([0x3F, 0x30, 0x24])  # #24303f, the sidebar colour in style.qss

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from baton import __version__
-from tests_support import wait_for_window
+from helpers.xvfb import wait_for_window
 
 ROOT = Path(__file__).resolve().parents[2]
 DEB = ROOT / "dist" / f"baton_{__version__}_amd64.deb"

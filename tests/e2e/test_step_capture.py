@@ -26,7 +26,7 @@ from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.models import Step
-from tests_support import wait_for_window
+from helpers.xvfb import wait_for_window
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
