@@ -20,6 +20,8 @@ from helpers.database import opened
 from helpers.postgres import PostgresServer
 from helpers.xvfb import XDisplay, start_xvfb
 
+pytest_plugins = ["helpers.logfail"]
+
 # Unit and UI tests need no X server; tests that grab the screen ask for `xdisplay`.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("BATON_DATA_DIR", None)
