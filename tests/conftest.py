@@ -20,7 +20,10 @@ from helpers.database import opened
 from helpers.postgres import PostgresServer
 from helpers.xvfb import XDisplay, start_xvfb
 
-pytest_plugins = ["helpers.logfail"]
+# pytester: tests/helpers/test_helpers.py runs pytest on made-up projects.
+pytest_plugins = [
+    "helpers.logfail", "helpers.watchdog", "helpers.coverage_floors", "pytester",
+]
 
 # Unit and UI tests need no X server; tests that grab the screen ask for `xdisplay`.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
