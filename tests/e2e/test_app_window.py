@@ -41,6 +41,8 @@ def test_run_command_opens_the_window_and_quits_cleanly(xdisplay, tmp_path: Path
         if app.poll() is None:
             app.kill()
             app.wait()
+        if app.stdout is not None:  # left open, a failure here turns into a ResourceWarning
+            app.stdout.close()      # in whichever test runs when it is collected
     assert app.returncode == 0, output.decode(errors="replace")
     assert (data_dir / "baton.db").exists()
     assert "geometry=@ByteArray" in (data_dir / "window-state.ini").read_text()
