@@ -68,7 +68,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # A Python timer names the test; faulthandler's own C thread still dumps the stacks if
     # something holds the GIL so the timer cannot run.
     timer = threading.Timer(deadline, _give_up, (item, deadline, stream))
-    timer.daemon = True
+    timer.name, timer.daemon = "test-watchdog", True
     timer.start()
     faulthandler.dump_traceback_later(deadline + grace, exit=True, file=stream)
     try:
