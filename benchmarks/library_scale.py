@@ -146,7 +146,7 @@ def reference_cli(argv: list[str]) -> float | None:
 
 def startup(data_dir: Path) -> dict[str, float]:
     """Seconds from launch to a mapped window: Baton vs a bare PySide6 window."""
-    from tests_support import start_xvfb, wait_for_window
+    from helpers.xvfb import start_xvfb, wait_for_window
 
     xvfb, display = start_xvfb()
     env = dict(os.environ, DISPLAY=display.name)
@@ -198,7 +198,7 @@ def main() -> None:
         report["sqlite"]["reference_sqlite3_cli_ms"] = reference_cli(
             ["sqlite3", str(data_dir / "baton.db"), REFERENCE_SQL])
         if not args.no_postgres:
-            from tests_support import PostgresServer
+            from helpers.postgres import PostgresServer
 
             pg_root = Path(tempfile.mkdtemp(prefix="baton-pg-"))
             if os.geteuid() == 0:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import tests_support  # noqa: E402  (Xvfb as the tests start it)
+from helpers import xvfb  # noqa: E402  (Xvfb as the tests start it)
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 # The animation runs a little slower than capture so each grab sees at most one scroll
@@ -97,7 +97,7 @@ def animate(mode: str, hz: int = ANIMATION_HZ) -> None:
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     """A WIDTHxHEIGHT Xvfb with RECORD (the same server the tests use)."""
-    server, display = tests_support.start_xvfb(WIDTH, HEIGHT)
+    server, display = xvfb.start_xvfb(WIDTH, HEIGHT)
     return server, display.name
 
 

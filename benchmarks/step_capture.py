@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import tests_support  # noqa: E402  (Xvfb as the tests start it)
+from helpers import xvfb  # noqa: E402  (Xvfb as the tests start it)
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 1920, 1080
@@ -65,7 +65,7 @@ app.exec()
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     """A WIDTHxHEIGHT Xvfb with RECORD (the same server the tests use)."""
-    server, display = tests_support.start_xvfb(WIDTH, HEIGHT)
+    server, display = xvfb.start_xvfb(WIDTH, HEIGHT)
     return server, display.name
 
 

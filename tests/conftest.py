@@ -1,4 +1,7 @@
-"""Shared fixtures: offscreen Qt by default, a real Xvfb display for marked tests, temp data."""
+"""Shared fixtures: offscreen Qt by default, a real Xvfb display for marked tests, temp data.
+
+What the fixtures are built from lives in ``tests/helpers/``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from tests_support import PostgresServer, XDisplay, start_xvfb
+from baton.core.assistants import Assistants
+from baton.core.db import Database
+from baton.core.handoffs import Handoffs
+from baton.core.library import Library
+from baton.core.media import MediaStore
+from helpers.clock import TestClock
+from helpers.database import opened
+from helpers.postgres import PostgresServer
+from helpers.xvfb import XDisplay, start_xvfb
+
+# pytester: tests/helpers/test_helpers.py runs pytest on made-up projects.
+pytest_plugins = [
+    "helpers.logfail", "helpers.watchdog", "helpers.coverage_floors", "pytester",
+]
 
 # Unit and UI tests need no X server; tests that grab the screen ask for `xdisplay`.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -75,3 +91,40 @@ def postgres() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A new, migrated library database.
+
+    SQLite, except where a conftest's ``pytest_generate_tests`` calls
+    ``helpers.database.on_every_backend``: there each test runs on SQLite and again on the
+    session's PostgreSQL server (marked ``postgres``).
+    """
+    with opened(request, tmp_path) as database:
+        yield database
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> MediaStore:
+    return MediaStore(tmp_path / "media")
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock()
+
+
+@pytest.fixture
+def library(database: Database, clock: TestClock) -> Library:
+    return Library(database.sessions, clock)
+
+
+@pytest.fixture
+def assistants(database: Database, clock: TestClock) -> Assistants:
+    return Assistants(database.sessions, clock)
+
+
+@pytest.fixture
+def handoffs(database: Database, clock: TestClock) -> Handoffs:
+    return Handoffs(database.sessions, clock)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import av
-import numpy as np
 import pytest
+
+from helpers.video import decode, ffprobe_duration
 
 
 class ColorWindow:
@@ -57,43 +55,9 @@ def xdotool(*args: str) -> None:
     subprocess.run(["xdotool", *args], check=True, timeout=10)
 
 
-@dataclass
-class Probe:
-    codec: str
-    width: int
-    height: int
-    duration: float
-    frames: list[np.ndarray[Any, Any]]
-    times: list[float]
-
-
-def probe(path: Path, keep_frames: bool = True) -> Probe:
-    """Decode the video stream of ``path`` with PyAV (frames as RGB arrays)."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        frames: list[np.ndarray[Any, Any]] = []
-        times: list[float] = []
-        for frame in container.decode(video=0):
-            times.append(float(frame.time))
-            if keep_frames:
-                frames.append(frame.to_ndarray(format="rgb24"))
-        duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
-        return Probe(stream.codec_context.name, stream.width, stream.height, duration,
-                     frames, times)
-
-
-def ffprobe_duration(path: Path) -> float:
-    """The container duration as ffprobe reports it (an independent reader)."""
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-         str(path)], capture_output=True, text=True, check=True, timeout=30,
-    )
-    return float(result.stdout.strip())
-
-
 @pytest.fixture
 def probe_video() -> Any:
-    return probe
+    return decode
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import mss
 import numpy as np
 import pytest
 
-from tests_support import wait_for_window
+from helpers.xvfb import wait_for_window
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDEBAR_BGR = np.array([0x3F, 0x30, 0x24])  # #24303f, the sidebar colour in style.qss
@@ -43,6 +43,8 @@ def test_run_command_opens_the_window_and_quits_cleanly(
         if app.poll() is None:
             app.kill()
             app.wait()
+        if app.stdout is not None:  # left open, a failure here turns into a ResourceWarning
+            app.stdout.close()      # in whichever test runs when it is collected
     assert app.returncode == 0, output.decode(errors="replace")
     # The library folder holds only what a team shares; the user's files are their own.
     assert (data_dir / "baton.db").exists()

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 from baton.core.media import MediaStore
+from helpers.images import png_bytes
 
 CHILD = r"""
 import json, sys, time
@@ -93,13 +94,11 @@ def test_a_killed_export_leaves_no_zip_and_no_litter(tmp_path: Path) -> None:
 
 
 def test_an_export_killed_while_preparing_leaves_the_library_as_it_was(tmp_path: Path) -> None:
-    import cv2
     import numpy as np
 
     media = MediaStore(tmp_path / "media")
-    ok, png = cv2.imencode(".png", np.random.default_rng(1).integers(0, 255, (720, 1280, 3)))
-    assert ok
-    shot = media.put_bytes(png.tobytes(), "png")
+    noise = np.random.default_rng(1).integers(0, 255, (720, 1280, 3), dtype=np.uint8)
+    shot = media.put_bytes(png_bytes(noise), "png")
     steps = [{"position": n, "title": f"Step {n}", "screenshot": shot} for n in range(1, 20)]
     # No video: progress then comes only from steps painted into the PDF, so the kill lands
     # while the checklist is half-written.
@@ -133,9 +132,7 @@ def test_two_processes_write_the_same_bytes(tmp_path: Path) -> None:
     media = MediaStore(tmp_path / "media")
     image = np.zeros((300, 400, 3), np.uint8)
     cv2.putText(image, "Ledger", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255), 3)
-    ok, png = cv2.imencode(".png", image)
-    assert ok
-    key = media.put_bytes(png.tobytes(), "png")
+    key = media.put_bytes(png_bytes(image), "png")
     marks = [
         {"kind": "text", "x": 10, "y": 10, "text": "Click here"},
         {"kind": "marker", "x": 200, "y": 200, "n": 2},

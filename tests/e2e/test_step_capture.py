@@ -27,7 +27,7 @@ from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.models import Step
 from baton.core.steps import Steps
-from tests_support import wait_for_window
+from helpers.xvfb import wait_for_window
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 

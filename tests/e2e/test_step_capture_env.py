@@ -13,20 +13,13 @@ from pathlib import Path
 import pytest
 
 from baton.capture.steps.live import open_step_capture
-from baton.core.db import Database, open_database, sqlite_url
+from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.steps import Steps
 from baton.errors import UserError
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(sqlite_url(tmp_path / "baton.db"))
-    yield db
-    db.close()
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ missing files explain themselves, and the page fits a phone.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
-import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,16 +19,16 @@ from typing import Any
 import pytest
 
 from baton.core.assistants import AssistantDraft, Assistants
-from baton.core.db import Database, open_database, sqlite_url
+from baton.core.db import Database
 from baton.core.handoffs import Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.models import HandoffStatus
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.receipt import import_receipt
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "handoff"))
-builders: Any = importlib.import_module("handoff_builders")
+from helpers.builders import StepSpec, seed_process, standard_steps
+from helpers.images import screenshot
+from helpers.video import make_mp4
 
 pytestmark = pytest.mark.browser
 
@@ -73,19 +71,12 @@ class Sent:
         return (self.folder / "index.html").as_uri()
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(sqlite_url(tmp_path / "baton.db"))
-    yield db
-    db.close()
-
-
 def send(
     qapp: Any, database: Database, tmp_path: Path, steps: list[Any], title: str, video: bool = True
 ) -> Sent:
     media = MediaStore(tmp_path / "media")
-    clip = builders.make_mp4(tmp_path / "clip.mp4") if video else None
-    version = builders.seed_process(database, media, title=title, steps=steps, video=clip)
+    clip = make_mp4(tmp_path / "clip.mp4") if video else None
+    version = seed_process(database, media, title=title, steps=steps, video=clip)
     assistants, handoffs = Assistants(database.sessions), Handoffs(database.sessions)
     library = Library(database.sessions)
     assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
@@ -122,7 +113,7 @@ def open_page(
 def test_assistant_round_trip_from_file_url(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
+    sent = send(qapp, database, tmp_path, standard_steps(), "Send the invoices")
     context, page, problems = open_page(browser, sent.url)
     try:
         assert page.text_content("#process-title") == "Send the invoices"
@@ -193,11 +184,11 @@ def test_hostile_titles_show_as_text_and_run_nothing(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
     steps = [
-        builders.StepSpec(
+        StepSpec(
             XSS,
             instruction="</script><script>window.__pwned=2</script>",
             caution="<b onmouseover=alert(3)>careful</b>",
-            image=builders.screenshot(seed=1),
+            image=screenshot(seed=1),
             video_time=1.0,
         )
     ]
@@ -224,9 +215,9 @@ def test_hostile_titles_show_as_text_and_run_nothing(
 def test_instructions_keep_the_editors_bold_and_bullets_as_text(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    steps = [builders.StepSpec(
+    steps = [StepSpec(
         "Send it", instruction="- Check the **due date**\n- Use <b>this</b> one\nThen **save",
-        image=builders.screenshot(seed=2),
+        image=screenshot(seed=2),
     )]
     sent = send(qapp, database, tmp_path, steps, "Formatting", video=False)
     context, page, problems = open_page(browser, sent.url)
@@ -245,7 +236,7 @@ def test_instructions_keep_the_editors_bold_and_bullets_as_text(
 def test_missing_files_explain_how_to_open_the_package(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
+    sent = send(qapp, database, tmp_path, standard_steps(), "Send the invoices")
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(sent.folder / "index.html", alone / "index.html")  # as if opened inside the zip
@@ -261,7 +252,7 @@ def test_missing_files_explain_how_to_open_the_package(
 def test_the_page_fits_a_phone_and_a_desktop(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
+    sent = send(qapp, database, tmp_path, standard_steps(), "Send the invoices")
     shots = Path(os.environ.get("BATON_VIEWER_SHOTS", tmp_path))
     for name, viewport in (("desktop", (1280, 800)), ("phone", (390, 844))):
         context, page, problems = open_page(browser, sent.url, viewport)

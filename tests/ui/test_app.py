@@ -39,6 +39,7 @@ def test_a_bad_library_is_reported_not_crashed(
     assert capsys.readouterr().err.startswith("baton: Cannot open the database")
 
 
+@pytest.mark.logs_error("unexpected error")
 def test_our_bugs_are_logged_and_shown(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture
@@ -71,6 +72,7 @@ def test_preferences_save_what_changed(qtbot: QtBot, tmp_path: Path) -> None:
     assert reloaded.get("recording.fps") == 60 and reloaded.get("recording.show_keys") is True
 
 
+@pytest.mark.logs_error("media cleanup failed")
 def test_closing_the_app_removes_old_unused_media(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -20,7 +20,7 @@ from baton.ui import messages
 from baton.ui.main_window import MainWindow, make_state
 from baton.ui.recording.review import ReviewChoice, ReviewDialog
 from baton.ui.recording.setup_dialog import Setup, SetupDialog
-from fakes import FakeDesktop, synthetic_recorder
+from helpers.fakes import FakeDesktop, synthetic_recorder
 
 
 class FakeCapture:

@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import cv2
-import numpy as np
 import pytest
 from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -23,17 +21,12 @@ from baton.ui.models.rows import ROW_ROLE
 from baton.ui.models.steps import StepListModel
 from baton.ui.pages.library import LibraryView
 from baton.ui.steps.editor import StepEditor
+from helpers.images import png
 
 TITLES = ["Open the bank", "Log in", "Find the invoice", "Pay"]
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
-
-
-def png(shade: int, width: int = 320, height: int = 200) -> bytes:
-    ok, data = cv2.imencode(".png", np.full((height, width, 3), shade, np.uint8))
-    assert ok
-    return bytes(data.tobytes())
 
 
 @dataclass

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import cv2
-import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
@@ -27,6 +25,7 @@ from baton.ui.steps.tools import (
     resized,
     with_mark,
 )
+from helpers.images import Pixels, png, png_pixels
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -37,8 +36,7 @@ GRAY = 128
 def editor(qtbot: QtBot, services: Services) -> Iterator[StepEditor]:
     steps = Steps(services.database.sessions)
     process = services.library.add_process(ProcessDraft("Order stock"))
-    ok, data = cv2.imencode(".png", np.full((200, 320, 3), GRAY, np.uint8))
-    key = services.media.put_bytes(bytes(data.tobytes()), "png")
+    key = services.media.put_bytes(png(GRAY), "png")
     steps.add(process.id, StepContent(title="Open the supplier site", screenshot=key))
     steps.add(process.id, StepContent(title="No picture here"))
     opened = StepEditor(steps, services.media, services.library, process.id, save_delay_ms=50)
@@ -70,12 +68,12 @@ def near(mark: dict[str, Any], **expected: int) -> bool:
     return all(abs(mark[key] - value) <= 1 for key, value in expected.items())
 
 
-def exported(editor: StepEditor) -> np.ndarray[Any, Any]:
+def exported(editor: StepEditor) -> Pixels:
     row = saved(editor)
     assert row.screenshot is not None
     data = render_png(editor.thumbnails._media.read_bytes(row.screenshot),
                       list(row.annotations), list(row.redactions))
-    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return png_pixels(data)
 
 
 def test_annotations_drawn_with_the_mouse_are_saved_and_exported(

@@ -6,7 +6,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -21,13 +20,12 @@ from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.send import SendDialog, SendRequest
 from baton.ui.main_window import MainWindow, make_state
+from helpers.images import png
 
 
 def a_process(services: Services) -> int:
     row = services.library.add_process(ProcessDraft("Pay invoices", status=ProcessStatus.READY))
-    ok, png = cv2.imencode(".png", np.full((90, 160, 3), 120, np.uint8))
-    assert ok
-    key = services.media.put_bytes(png.tobytes(), "png")
+    key = services.media.put_bytes(png(120, 160, 90), "png")
     services.steps.add(row.id, StepContent(title="Open the bank", screenshot=key))
     return row.id
 

@@ -6,8 +6,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 from baton.cli import main
@@ -15,6 +13,7 @@ from baton.core.library import ProcessDraft
 from baton.core.models import Audience, ProcessStatus
 from baton.core.steps import StepContent, Steps
 from baton.services import open_services
+from helpers.images import png
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -30,10 +29,7 @@ def make_library(data_dir: Path) -> None:
             "Send invoices", audience=Audience.CUSTOMER_FACING, status=ProcessStatus.READY))
         steps = Steps(services.database.sessions)
         for n, title in enumerate(("Open the accounts app", "Click New invoice"), start=1):
-            picture = np.full((120, 160, 3), 40 * n, np.uint8)
-            ok, png = cv2.imencode(".png", picture)
-            assert ok
-            key = services.media.put_bytes(png.tobytes(), "png")
+            key = services.media.put_bytes(png(40 * n, 160, 120), "png")
             steps.add(row.id, StepContent(title=title, screenshot=key, full_screenshot=key))
     finally:
         services.close()

@@ -14,7 +14,6 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from handoff_builders import RED, StepSpec, make_mp4, screenshot, seed_process
 
 from baton.core.db import Database
 from baton.core.media import CorruptMedia, MediaStore
@@ -23,6 +22,9 @@ from baton.errors import UserError
 from baton.handoff.package import ExportCancelled, PackageInfo, package_file_name, slugify
 from baton.handoff.pdfdates import FIXED_DATE
 from baton.handoff.video import probe, starts_fast
+from helpers.builders import StepSpec, seed_process
+from helpers.images import RED, png_pixels, screenshot
+from helpers.video import make_mp4
 
 Build = Callable[..., PackageInfo]
 EXPECTED_NAMES = {
@@ -99,18 +101,15 @@ def test_redactions_are_burned_into_the_png_and_the_pdf(
     build: Build, version: ProcessVersionRow, media: MediaStore
 ) -> None:
     files = entries(build(version).path)
-    redacted = cv2.imdecode(np.frombuffer(files["steps/002.png"], np.uint8), cv2.IMREAD_COLOR)
+    redacted = png_pixels(files["steps/002.png"])
     assert redacted[60:100, 100:180].max() == 0  # the box is solid black
     assert not _red_pixels(redacted)
-    assert (
-        _red_pixels(cv2.imdecode(np.frombuffer(files["steps/001.png"], np.uint8), cv2.IMREAD_COLOR))
-        == 0
-    )
+    assert _red_pixels(png_pixels(files["steps/001.png"])) == 0
     images = _pdf_images(files["checklist.pdf"])
     assert len(images) == 2
     assert all(_red_pixels(image) == 0 for image in images)
     original_key = version.snapshot["steps"][1]["screenshot"]
-    original = cv2.imdecode(np.frombuffer(media.read_bytes(original_key), np.uint8), 1)
+    original = png_pixels(media.read_bytes(original_key))
     assert _red_pixels(original) > 1000  # the library keeps the original
 
 
@@ -216,7 +215,7 @@ def test_annotations_and_crop_are_burned_in_and_the_click_follows(
     snapshot["steps"][0]["annotations"] = marks
     info = build(dict(snapshot, version=1))
     files = entries(info.path)
-    picture = cv2.imdecode(np.frombuffer(files["steps/001.png"], np.uint8), cv2.IMREAD_COLOR)
+    picture = png_pixels(files["steps/001.png"])
     assert picture.shape[:2] == (150, 200)
     assert (picture[:20, :10] == 0).all()  # the part of the redaction left after the crop
     assert _red_pixels(picture[10:50, 0:40]) > 20  # the numbered marker

@@ -17,18 +17,9 @@ from baton.capture.recording.journal import find_unfinished, partial_path, recov
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import SyntheticSource
 from baton.errors import UserError
+from helpers.clock import TestClock
 
 REGION = Region(0, 0, 160, 120)
-
-
-class ShiftableClock:
-    """The real monotonic clock plus a jump the test controls (time passes instantly)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
 
 
 def wait_for_frames(recorder: Recorder, count: int, timeout: float = 10.0) -> None:
@@ -67,14 +58,14 @@ def test_records_h264_with_wall_clock_duration(tmp_path: Path, decoded: Any) -> 
 
 
 def test_pause_leaves_no_gap(tmp_path: Path, decoded: Any) -> None:
-    clock = ShiftableClock()
+    clock = TestClock()
     out = tmp_path / "paused.mp4"
-    recorder = Recorder(SyntheticSource(REGION), out, settings(), clock=clock)
+    recorder = Recorder(SyntheticSource(REGION), out, settings(), clock=clock.monotonic)
     recorder.start()
     wait_for_frames(recorder, 10)
     recorder.pause()
     paused_frames = recorder.stats.frames_captured
-    clock.offset += 60.0  # a minute passes while paused
+    clock.advance(60.0)  # a minute passes while paused
     recorder.resume()
     wait_for_frames(recorder, paused_frames + 10)
     stats = recorder.stop()
@@ -87,12 +78,12 @@ def test_pause_leaves_no_gap(tmp_path: Path, decoded: Any) -> None:
 
 
 def test_a_stall_drops_frames_but_keeps_the_duration(tmp_path: Path, decoded: Any) -> None:
-    clock = ShiftableClock()
+    clock = TestClock()
     out = tmp_path / "stall.mp4"
-    recorder = Recorder(SyntheticSource(REGION), out, settings(fps=10), clock=clock)
+    recorder = Recorder(SyntheticSource(REGION), out, settings(fps=10), clock=clock.monotonic)
     recorder.start()
     wait_for_frames(recorder, 3)
-    clock.offset += 2.0  # the machine froze for two seconds
+    clock.advance(2.0)  # the machine froze for two seconds
     captured = recorder.stats.frames_captured
     wait_for_frames(recorder, captured + 3)
     stats = recorder.stop()
@@ -235,10 +226,10 @@ def test_stop_is_safe_from_another_thread(tmp_path: Path) -> None:
 
 def test_unchanged_frames_are_not_encoded_but_the_video_lasts(tmp_path: Path,
                                                              decoded: Any) -> None:
-    clock = ShiftableClock()
+    clock = TestClock()
     out = tmp_path / "still.mp4"
     source = SyntheticSource(REGION, moving=False)
-    recorder = Recorder(source, out, settings(fps=10), clock=clock)
+    recorder = Recorder(source, out, settings(fps=10), clock=clock.monotonic)
     recorder.start()
     wait_for_frames(recorder, 1)
     deadline = time.monotonic() + 10

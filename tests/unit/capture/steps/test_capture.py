@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 
@@ -18,11 +16,12 @@ from baton.capture.platform.screens import Region
 from baton.capture.steps.capture import StepCapture
 from baton.capture.steps.render import MARKER_BGR, marker_radius
 from baton.capture.steps.sink import SavedStep
-from baton.core.db import Database, open_database, sqlite_url
+from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.steps import StepContent, StepRow, Steps
 from baton.errors import NotFound, UserError
+from helpers.images import png_pixels
 
 FULL_HD = Region(0, 0, 1920, 1080)
 FORM = WindowInfo(1, "Invoices — Test", Region(0, 0, 960, 1080), "app")
@@ -91,18 +90,6 @@ class Windows:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(sqlite_url(tmp_path / "baton.db"))
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def media(tmp_path: Path) -> MediaStore:
-    return MediaStore(tmp_path / "media")
-
-
-@pytest.fixture
 def process_id(database: Database) -> int:
     return Library(database.sessions).add_process(ProcessDraft("Invoices")).id
 
@@ -127,7 +114,7 @@ def wait_for(condition: Any, timeout: float = 10.0) -> None:
 
 def png(media: MediaStore, key: str | None) -> np.ndarray:
     assert key is not None
-    return cv2.imdecode(np.frombuffer(media.read_bytes(key), np.uint8), cv2.IMREAD_COLOR)
+    return png_pixels(media.read_bytes(key))
 
 
 def rows(database: Database, process_id: int) -> list[StepRow]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
@@ -19,6 +18,7 @@ from baton.capture.steps.render import (
 )
 from baton.capture.steps.titles import HIDDEN, click_title, looks_secret, shortcut_label
 from baton.util.images import encode_png
+from helpers.images import png_pixels
 
 INVOICES = WindowInfo(1, "Invoices — Test", Region(0, 0, 400, 300), "app")
 NOTES = WindowInfo(2, "Notes", Region(500, 0, 400, 300), "app")
@@ -229,7 +229,7 @@ def test_marker_is_drawn_at_the_click_and_cut_keeps_it() -> None:
     assert np.abs(image[100, 3000].astype(int) - MARKER_BGR).max() < 30  # centre dot
     small = cut(image, crop_for(3840, 2160, 3000, 100))
     assert small.shape == (720, 1280, 3)
-    decoded = cv2.imdecode(np.frombuffer(encode_png(small, quick=True), np.uint8), cv2.IMREAD_COLOR)
+    decoded = png_pixels(encode_png(small, quick=True))
     assert np.array_equal(decoded, small)
     x, y = round((3000 - 1920) * 2 / 3), round(100 * 2 / 3)
     assert np.abs(decoded[y, x + round(radius * 2 / 3)].astype(int) - MARKER_BGR).max() < 60

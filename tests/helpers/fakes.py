@@ -1,5 +1,5 @@
 """Stand-ins for what a test machine cannot offer (a desktop to pick from), feeding the
-same code paths as the real thing (imported as ``fakes``)."""
+same code paths as the real thing."""
 
 from __future__ import annotations
 

@@ -1,0 +1,130 @@
+"""The test machinery itself: logged errors fail tests, a hung test is named, floors hold.
+
+Each check runs pytest on a small made-up project (pytester), as the real suite would.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+SRC = TESTS.parent / "src"
+LOGFAIL_INI = """
+[pytest]
+markers =
+    logs_error(*patterns): expected ERROR logs
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A project whose conftest loads our plugins; subprocesses import baton and helpers."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(SRC), str(TESTS)]))
+    pytester.makeini(LOGFAIL_INI)
+    pytester.makeconftest(
+        'pytest_plugins = ["helpers.logfail", "helpers.watchdog", "helpers.coverage_floors"]')
+    return pytester
+
+
+def test_a_logged_error_fails_the_test_unless_it_is_expected(project: pytest.Pytester) -> None:
+    project.makepyfile(test_logs="""
+        import logging, threading
+        import pytest
+
+        log = logging.getLogger("baton.core")
+
+        def test_unexpected():
+            log.error("the disk vanished")
+
+        def test_in_a_thread():
+            thread = threading.Thread(target=lambda: log.error("worker died"))
+            thread.start()
+            thread.join()
+
+        def test_a_warning_is_fine():
+            log.warning("slow disk")
+
+        @pytest.mark.logs_error("disk .* vanished")
+        def test_expected():
+            log.error("the disk has vanished")
+
+        @pytest.mark.logs_error("never said")
+        def test_expected_but_silent():
+            pass
+    """)
+    # A subprocess: these errors must not reach this test's own watch on the log.
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=3)
+    result.stdout.fnmatch_lines([
+        "*test_unexpected*",
+        "*ERROR baton.core: the disk vanished*",
+    ])
+    result.stdout.fnmatch_lines(["*ERROR baton.core: worker died*"])
+    result.stdout.fnmatch_lines(["*expected an ERROR log matching *never said*, none was logged"])
+
+
+def test_a_hung_test_fails_by_name_and_the_run_goes_on(project: pytest.Pytester) -> None:
+    project.makepyfile(test_hang="""
+        import time
+        import pytest
+
+        @pytest.mark.timeout(1)
+        def test_waits_forever():
+            time.sleep(60)
+
+        def test_after_it():
+            pass
+    """)
+    # A subprocess: the timer is SIGALRM, which this test's own timeout uses too.
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-ra")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*time.sleep(60)*",
+        "*Failed: Timeout (>1.0s) from pytest-timeout.*",
+        "FAILED test_hang.py::test_waits_forever - Failed: Timeout*",
+    ])
+
+
+def test_a_test_stuck_in_a_qt_event_loop_is_named_and_ends_the_run(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(test_modal="""
+        import pytest
+        from PySide6.QtWidgets import QDialog
+
+        @pytest.mark.timeout(1)
+        def test_forgot_to_close_the_dialog(qapp):
+            QDialog().exec()  # SIGALRM never reaches Python in here
+
+        def test_never_reached():
+            pass
+    """)
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-o", "timeout_grace=1",
+                                          "-o", "qt_api=pyside6", timeout=60)
+    assert result.ret == 1
+    result.stderr.fnmatch_lines([
+        "!!! test_modal.py::test_forgot_to_close_the_dialog hung: still running after 2 s*",
+        "*test_modal.py*line 6 in test_forgot_to_close_the_dialog",
+    ])
+
+
+def test_coverage_under_a_floor_fails_the_run(project: pytest.Pytester) -> None:
+    project.makefile(".coveragerc", "[run]\nsource_pkgs = baton.core\n")
+    project.makepyfile(test_clock="""
+        from baton.core.clock import utc_now
+
+        def test_now():
+            assert utc_now().tzinfo is None
+    """)
+    low = project.runpytest_subprocess("-p", "no:cacheprovider", "--cov", "--cov-report=",
+                                       "--cov-floor", "core=1")
+    low.assert_outcomes(passed=1)
+    assert low.ret == 0
+    low.stdout.fnmatch_lines(["*== coverage ==*", "core/: *% of lines and branches (floor 1%) ok"])
+    high = project.runpytest_subprocess("-p", "no:cacheprovider", "--cov", "--cov-report=",
+                                        "--cov-floor", "core=100")
+    assert high.ret == pytest.ExitCode.TESTS_FAILED
+    high.stdout.fnmatch_lines(["core/: *% of lines and branches (floor 100%) UNDER THE FLOOR"])
