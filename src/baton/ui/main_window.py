@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
-from baton.capture.recording.hotkeys import STOP_RECORDING, GlobalHotkey
+from baton.capture.recording.hotkeys import STOP_RECORDING, TOGGLE_STEP_CAPTURE, GlobalHotkey
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
@@ -44,7 +44,6 @@ from baton.ui.recording.clip import probe_duration
 from baton.ui.recording.controller import MakeRecorder, RecordingController, RecordTargets
 from baton.ui.steps.capture import (
     TOGGLE_LABEL,
-    TOGGLE_STEP_CAPTURE,
     Capture,
     OpenCapture,
     StepCaptureController,
@@ -167,10 +166,12 @@ class MainWindow(QMainWindow):
 
     def _open_step_capture(self, process_id: int, **options: Any) -> Capture:
         from baton.capture.steps.live import open_step_capture
+        from baton.capture.steps.privacy import parse_apps
 
         services = self._services
+        keep = parse_apps(services.settings.get("steps.keep_typing_in"))
         return open_step_capture(services.database.sessions, services.media, process_id,
-                                 **options)
+                                 keep_typing_in=keep, **options)
 
     def _retime_step(self, step_id: int, seconds: float | None) -> None:
         steps = self._services.steps

@@ -18,7 +18,7 @@ from baton.capture.steps.render import (
     encode_png,
     marker_radius,
 )
-from baton.capture.steps.titles import HIDDEN, click_title, looks_secret, shortcut_label
+from baton.capture.steps.titles import HIDDEN, looks_secret, shortcut_label
 
 INVOICES = WindowInfo(1, "Invoices — Test", Region(0, 0, 400, 300), "app")
 NOTES = WindowInfo(2, "Notes", Region(500, 0, 400, 300), "app")
@@ -67,6 +67,11 @@ class Script:
 
     @property
     def titles(self) -> list[str]:
+        """The titles as saved: what was learned about each step applied (as the save
+        thread does)."""
+        for job in self.jobs:
+            if job.later is not None:
+                job.later.result(timeout=5)(job.wording)
         return [job.title for job in self.jobs]
 
 
@@ -80,7 +85,7 @@ def test_clicks_are_titled_with_the_window_under_the_pointer() -> None:
 
 
 def test_typing_is_one_step_per_field() -> None:
-    script = Script()
+    script = Script(keep_typing_in={"app"})
     script.click(10, 10)
     script.type("INV")
     script.key("Space")
@@ -109,6 +114,15 @@ def test_typing_is_one_step_per_field() -> None:
     typed = script.jobs[1]
     assert typed.click is None and typed.centre == (10, 10)
     assert typed.video_time == pytest.approx(1.1)  # when typing began
+
+
+def test_typing_where_the_field_is_unknown_is_withheld() -> None:
+    script = Script(keep_typing_in={"other-app"})
+    script.click(10, 10)
+    script.type("Maria")
+    script.key("Enter")
+    assert script.titles[1] == 'Type in "Invoices — Test", then press Enter'
+    assert "Maria" not in repr(script.jobs[1].wording)
 
 
 def test_erased_typing_and_editing_keys_make_no_step() -> None:
@@ -141,7 +155,7 @@ def test_passwords_are_never_kept() -> None:
 
 
 def test_a_window_that_turns_into_a_password_prompt_hides_what_was_typed() -> None:
-    script = Script()
+    script = Script(keep_typing_in={"app"})
     script.type("user")
     script.windows.focus = WindowInfo(1, "Enter password", INVOICES.region, "app")
     script.type("pw")
@@ -187,8 +201,10 @@ def test_shortcut_labels_match_what_the_input_hook_reports() -> None:
 
 
 def test_long_titles_are_cut() -> None:
-    window = WindowInfo(9, "x" * 300, Region(0, 0, 1, 1))
-    assert len(click_title(window)) < 120 and click_title(window).endswith('…"')
+    script = Script()
+    script.windows.focus = WindowInfo(9, "x" * 300, Region(0, 0, 1, 1))
+    script.key("Ctrl+S")
+    assert len(script.titles[0]) < 120 and script.titles[0].endswith('…"')
 
 
 def test_ring_gives_the_frame_grabbed_just_before() -> None:
