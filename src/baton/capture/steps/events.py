@@ -17,7 +17,7 @@ from baton.capture.platform.accessibility.base import Element
 from baton.capture.platform.base import WindowInfo
 from baton.capture.recording.sources import Frame
 from baton.capture.steps.naming import Namer
-from baton.capture.steps.privacy import decide
+from baton.capture.steps.privacy import decide_typing
 from baton.capture.steps.titles import (
     EDITING,
     ENDS_FIELD,
@@ -180,7 +180,7 @@ class Describer:
         self._keep = frozenset(keep_typing_in)
         self._origin = origin
         self._typing: Typing | None = None
-        self._typing_field: Future[Element | None] | None = None
+        self._typing_click: tuple[int, int] | None = None
         self._last_click: tuple[int, int] | None = None
         self._clicked_window: WindowInfo | None = None
         self._typed_since_click = True
@@ -234,19 +234,22 @@ class Describer:
             Whether a typing step was emitted.
         """
         typing, self._typing = self._typing, None
-        field, self._typing_field = self._typing_field, None
+        click, self._typing_click = self._typing_click, None
         if typing is None or typing.empty:
             return False
         wording = Wording("type", window_title(typing.window), key=then)
         wording.typed(typing.text)
         window, keep = typing.prompt or typing.window, self._keep
 
-        def settle(element: Element | None) -> Update:
-            privacy = decide(element, window, keep)
-            name = element.name if element is not None and element.is_field else ""
+        def settle(fields: list[Element] | None) -> Update:
+            privacy, name = decide_typing(fields, window, keep)
             return lambda w: w.decide(privacy, name)
 
-        later = _then(field, settle) if field is not None else _done(settle(None))
+        if self._namer is not None:
+            found = self._namer.fields_typed_into(typing.started, typing.window, click)
+            later = _then(found, settle)
+        else:
+            later = _done(settle(None))
         self._emit(StepJob(self._next_key(), wording, window_title(window), frame, t,
                            typing.video_time, centre=self._last_click, later=later))
         self._seen(window)
@@ -311,13 +314,11 @@ class Describer:
         if typing is None:
             if self._skip(window):
                 return
-            typing = self._typing = Typing(window, event.video_time)
-            if self._namer is not None:
-                clicked_here = (not self._typed_since_click and self._clicked_window is not None
-                                and window is not None
-                                and self._clicked_window.window_id == window.window_id)
-                self._typing_field = self._namer.field_for_typing(
-                    event.t, window, self._last_click if clicked_here else None)
+            typing = self._typing = Typing(window, event.video_time, started=event.t)
+            clicked_here = (not self._typed_since_click and self._clicked_window is not None
+                            and window is not None
+                            and self._clicked_window.window_id == window.window_id)
+            self._typing_click = self._last_click if clicked_here else None
         typing.type(text, window)
 
     def _press(self, event: StepEvent) -> None:

@@ -6,8 +6,9 @@ One worker thread asks, in order, so clicks are named in the order they happened
   timeout); when the tree names nothing useful, the words at the point in the screenshot
   taken before the click (OCR). A check box or radio button is asked again a moment later:
   its state right after the click says whether it was checked or unchecked.
-- typing: the element with the keyboard focus (or, when typing follows a click in the same
-  window, the focused element under that click), for the privacy decision.
+- typing, once it ends: the elements that had the keyboard focus meanwhile (or, where the
+  application never tells its focus, the field under the click just before), for the
+  privacy decision.
 
 Every request returns a ``Future`` that always completes (None when nothing is known), so
 the caller never waits: the step is saved at once and retitled when the name arrives.
@@ -37,9 +38,9 @@ LOOKUP_TIMEOUT = 0.6
 """Seconds one accessibility question may take (a hung application answers never)."""
 SETTLE = 0.3
 """Seconds after a click before a check box's new state is read."""
-FOCUS_SETTLE = 0.08
-"""Seconds after the first typed key before the focus is asked (the focus event of a
-field reached by Tab must arrive first)."""
+FOCUS_SETTLE = 0.15
+"""Seconds after the first typed key before the focus is asked (a field's focus event may
+arrive after the key)."""
 T = TypeVar("T")
 
 
@@ -97,15 +98,17 @@ class Namer:
         """
         return self._submit(lambda: self._name_click(x, y, t, window, frame, origin))
 
-    def field_for_typing(self, t: float, window: WindowInfo | None,
-                         click: tuple[int, int] | None) -> Future[Element | None]:
-        """The field typing that began at ``t`` goes into (None: unknown).
+    def fields_typed_into(self, since: float, window: WindowInfo | None,
+                          click: tuple[int, int] | None) -> Future[list[Element] | None]:
+        """Asked when typing ends: the elements of ``window`` that had the focus from
+        ``since`` (the first key) on (None: unknown).
 
         Args:
             click: where the user clicked just before typing in the same window (no key
-                in between), to ask when the application announced no focus.
+                in between): the field there stands in when the application never says
+                where its focus is.
         """
-        return self._submit(lambda: self._field(t, window, click))
+        return self._submit(lambda: self._fields(since, window, click))
 
     def close(self) -> None:
         """Finish what was asked, then disconnect."""
@@ -161,17 +164,15 @@ class Namer:
             return again
         return element
 
-    def _field(self, t: float, window: WindowInfo | None,
-               click: tuple[int, int] | None) -> Element | None:
+    def _fields(self, since: float, window: WindowInfo | None,
+                click: tuple[int, int] | None) -> list[Element] | None:
         if self._accessibility is None or window is None:
             return None
-        wait = t + FOCUS_SETTLE - self._clock()
-        if wait > 0:
+        wait = since + FOCUS_SETTLE - self._clock()
+        if wait > 0:  # a focus event may follow the first key by a few milliseconds
             time.sleep(wait)
-        focused = self._accessibility.focused_element(window, LOOKUP_TIMEOUT)
-        if focused is not None:
+        focused = self._accessibility.focused_since(window, since, LOOKUP_TIMEOUT)
+        if focused is not None or click is None:
             return focused
-        if click is None:
-            return None
         clicked = self._accessibility.element_at(click[0], click[1], window, LOOKUP_TIMEOUT)
-        return clicked if clicked is not None and clicked.focused else None
+        return [clicked] if clicked is not None and clicked.is_field else None

@@ -120,8 +120,13 @@ class Reader:
         found: list[_Word] = []
         iterator = api.GetIterator()
         level = tesserocr.RIL.WORD
+        if iterator is None:
+            return found
         for word in tesserocr.iterate_level(iterator, level):
-            text = (word.GetUTF8Text(level) or "").strip()
+            try:
+                text = (word.GetUTF8Text(level) or "").strip()
+            except RuntimeError:  # "No text returned": an empty box
+                continue
             if not text or word.Confidence(level) < MIN_CONFIDENCE:
                 continue
             box = word.BoundingBox(level)

@@ -46,6 +46,22 @@ def parse_apps(setting: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in setting.split(",") if part.strip())
 
 
+RANK = {Privacy.KEEP: 0, Privacy.WITHHELD: 1, Privacy.SECRET: 2}
+
+
+def decide_typing(
+    fields: list[Element] | None, window: WindowInfo | None, keep_apps: Iterable[str] = ()
+) -> tuple[Privacy, str]:
+    """What typing into the elements that had the focus meanwhile may say, and the name
+    of the field to show ("" if none): the strictest of their decisions, since typing
+    went into one of them."""
+    if not fields:
+        return decide(None, window, keep_apps), ""
+    privacy = max((decide(field, window, keep_apps) for field in fields), key=RANK.__getitem__)
+    names = [field.name for field in fields if field.is_field and field.name]
+    return privacy, names[-1] if names else ""
+
+
 def decide(
     field: Element | None, window: WindowInfo | None, keep_apps: Iterable[str] = ()
 ) -> Privacy:

@@ -75,6 +75,8 @@ class Typing:
 
     window: WindowInfo | None
     video_time: float | None = None
+    started: float = 0.0
+    """Monotonic time of the first key."""
     prompt: WindowInfo | None = None
     """The window as it looked when it first asked for a password while typing (a window
     may retitle itself "Enter password"): where the field is unknown, that decides."""

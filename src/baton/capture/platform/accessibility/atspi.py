@@ -6,10 +6,13 @@ under the point is asked ``GetAccessibleAtPoint`` down to the deepest element, a
 text or image inside a button, link or list item stands for that control. GTK 4 gives
 coordinates relative to the window, so it is asked with the point made window-relative.
 
-The element with the focus: applications announce ``object:state-changed:focused``; the
-latest announcement from the application that owns the focused window, if that element
-still says it is focused, is where typing goes. Focus last seen in another application
-says nothing (a terminal without accessibility has focus now), so it is never used.
+Where typing went: applications announce ``object:state-changed:focused``; Baton keeps
+the last few announcements of each application with the time they arrived. When a typing
+step ends, the elements of the focused window's application that had the focus from the
+first key on are described, and the step's text is kept only if all of them are ordinary
+fields (a late focus event must never make a password look like the field before it).
+Focus seen in another application says nothing (a terminal without accessibility has the
+focus now), so it is never used.
 
 What applications need (measured with Debian 12's at-spi2-core 2.46; see
 docs/accessibility.md):
@@ -121,22 +124,25 @@ class AtspiAccessibility:
             log.debug("accessibility: nothing at %d,%d: %s", x, y, error)
             return None
 
-    def focused_element(self, window: WindowInfo | None, timeout: float) -> base.Element | None:
+    def focused_since(
+        self, window: WindowInfo | None, since: float, timeout: float
+    ) -> list[base.Element] | None:
         deadline = time.monotonic() + timeout
         if window is None or window.pid is None:
             return None
         try:
             apps = {app.bus for app in self._apps_of(window.pid, deadline)}
-            focus = self._bus.focus.latest(apps)
-            if focus is None:
+            events = self._bus.focus.since(apps, since)
+            if not events:
                 return None
-            states = self._states(focus.node, deadline)
-            if not states & (1 << FOCUSED):
-                return None
-            return self._describe(focus.node, deadline, states)
-        except AtspiError as error:
-            log.debug("accessibility: no focused element: %s", error)
-            return None
+            described: dict[Node, base.Element] = {}
+            for focus in events:
+                if focus.node not in described:
+                    described[focus.node] = self._describe(focus.node, deadline)
+            return list(described.values())
+        except AtspiError as error:  # gone, or hung: an element of unknown kind had it
+            log.debug("accessibility: the focus cannot be told: %s", error)
+            return [base.Element(base.OTHER)]
 
     def close(self) -> None:
         self._bus.close()

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,22 +58,24 @@ class Node:
 
 @dataclass(frozen=True)
 class Focus:
-    """The last element an application said got the keyboard focus."""
+    """An element an application said got the keyboard focus, and when that arrived."""
 
     node: Node
     at: float
 
 
 class FocusLog:
-    """Keeps only the latest focus event of each application (the router's filter queue).
+    """The last few focus events of each application (the router's filter queue).
 
     jeepney puts every matching signal here from its receiver thread; a queue would fill
-    up during a long capture without typing, so this keeps one entry per application.
+    up during a long capture without typing, so this keeps ``KEEP`` per application.
     """
+
+    KEEP = 16
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
-        self._latest: dict[str, Focus] = {}
+        self._events: dict[str, deque[Focus]] = {}
         self._clock = clock
 
     def put_nowait(self, message: Any) -> None:
@@ -82,13 +85,30 @@ class FocusLog:
         sender = str(message.header.fields.get(HeaderFields.sender, ""))
         path = str(message.header.fields.get(HeaderFields.path, ""))
         with self._lock:
-            self._latest[sender] = Focus(Node(sender, path), self._clock())
+            events = self._events.setdefault(sender, deque(maxlen=self.KEEP))
+            events.append(Focus(Node(sender, path), self._clock()))
 
-    def latest(self, buses: set[str]) -> Focus | None:
-        """The newest focus among the applications on ``buses``."""
+    def since(self, buses: set[str], t: float) -> list[Focus] | None:
+        """What had the focus at ``t`` and what got it after, oldest first, among the
+        applications on ``buses``; None when none of them ever announced a focus."""
         with self._lock:
-            found = [self._latest[bus] for bus in buses if bus in self._latest]
-        return max(found, key=lambda focus: focus.at) if found else None
+            events = sorted((focus for bus in buses for focus in self._events.get(bus, ())),
+                            key=lambda focus: focus.at)
+        if not events:
+            return None
+        before = [focus for focus in events if focus.at <= t]
+        return before[-1:] + [focus for focus in events if focus.at > t]
+
+
+class _Router(DBusRouter):  # type: ignore[misc]
+    """jeepney's router, quiet when the bus goes away (the session ends, the bus daemon
+    restarts): calls then fail with ``AtspiError`` instead of a thread's traceback."""
+
+    def _receiver(self) -> None:
+        try:
+            super()._receiver()
+        except (OSError, ValueError) as error:
+            log.info("accessibility: the bus connection ended: %s", error)
 
 
 class AtspiBus:
@@ -114,7 +134,7 @@ class AtspiBus:
             self._close_session()
             raise AtspiError(f"cannot connect to the accessibility bus: {error}") from None
         self._connection: Any = connection
-        self._router: Any = DBusRouter(connection)
+        self._router: Any = _Router(connection)
         self._pids: dict[str, int | None] = {}
         self.focus = FocusLog()
         self._filter: Any = None
@@ -125,7 +145,7 @@ class AtspiBus:
         if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
             return None
         try:
-            self._session = DBusRouter(open_dbus_connection("SESSION", auth_timeout=1.0))
+            self._session = _Router(open_dbus_connection("SESSION", auth_timeout=1.0))
             bus = DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus")
             reply = self._session.send_and_get_reply(new_method_call(bus, "GetAddress"),
                                                      timeout=_left(deadline))

@@ -78,11 +78,21 @@ class Accessibility(Protocol):
     ) -> Element | None:
         """The most specific element at screen point ``x, y`` in ``window``."""
 
-    def focused_element(self, window: WindowInfo | None, timeout: float) -> Element | None:
-        """The element of ``window`` that has the keyboard focus.
+    def focused_since(
+        self, window: WindowInfo | None, since: float, timeout: float
+    ) -> list[Element] | None:
+        """The elements of ``window``'s application that had the keyboard focus at
+        monotonic time ``since`` or got it later, oldest first.
 
-        Only an element of the application that owns ``window`` is returned: focus that
-        was last seen in another application says nothing about where typing goes now.
+        Asked when typing has ended: typing that began at ``since`` went into one of them
+        (a focus event may arrive a little after the first key), so a caller deciding
+        whether the text may be kept must weigh them all. Focus seen in another
+        application says nothing (a terminal without accessibility has focus now), so only
+        the application that owns ``window`` is asked.
+
+        Returns:
+            None when that application never said where its focus is (or is unknown);
+            an ``OTHER`` element stands for one that can no longer be described.
         """
 
     def close(self) -> None:

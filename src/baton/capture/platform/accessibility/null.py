@@ -19,7 +19,9 @@ class NullAccessibility:
     ) -> Element | None:
         return None
 
-    def focused_element(self, window: WindowInfo | None, timeout: float) -> Element | None:
+    def focused_since(
+        self, window: WindowInfo | None, since: float, timeout: float
+    ) -> list[Element] | None:
         return None
 
     def close(self) -> None:
