@@ -172,6 +172,10 @@ class StepCapture:
         self._started = False
         self._encoder: ThreadPoolExecutor | None = None
         self._namer = namer
+        self._quiet = threading.Event()  # set while no step is being saved
+        self._quiet.set()
+        if namer is not None:
+            namer.read_when_quiet(self._quiet)
         self._own_windows = own_windows
         region = source.region
         self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
@@ -236,6 +240,7 @@ class StepCapture:
         self._threads = []
         if self._encoder is not None:
             self._encoder.shutdown(wait=True)
+        self._quiet.set()  # names still being read need not wait for saves any more
         if self._namer is not None:
             self._namer.close()
         self._source.close()
@@ -307,11 +312,15 @@ class StepCapture:
         pending = 0  # names asked for and not yet arrived
         deadline: float | None = None  # set at stop: how long to wait for those names
         while True:
+            if self._jobs.empty():
+                self._quiet.set()
             try:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                 job = self._jobs.get(timeout=timeout)
             except queue.Empty:
                 break  # stopping, and the last names did not come in time
+            if isinstance(job, StepJob):
+                self._quiet.clear()
             if job is None:
                 deadline = time.monotonic() + NAMES_AT_STOP
                 if pending == 0:

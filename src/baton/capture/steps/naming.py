@@ -17,6 +17,7 @@ the caller never waits: the step is saved at once and retitled when the name arr
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,10 @@ SETTLE = 0.3
 FOCUS_SETTLE = 0.15
 """Seconds after the first typed key before the focus is asked (a field's focus event may
 arrive after the key)."""
+QUIET_WAIT = 1.0
+"""Seconds OCR waits at most for step capture to finish saving."""
+NICENESS = 10
+"""How much lower the naming thread's CPU priority is (Linux: per thread)."""
 T = TypeVar("T")
 
 
@@ -74,10 +79,21 @@ class Namer:
         self._accessibility: Accessibility | None = None
         self._reader: WordReader | None = None
         self._closed = threading.Event()
+        self._quiet: threading.Event | None = None
         self._pool.submit(self._open, open_accessibility, open_reader)
+
+    def read_when_quiet(self, quiet: threading.Event) -> None:
+        """Start OCR only once ``quiet`` is set (step capture sets it when no step is being
+        saved), so reading words never slows a save down on a busy machine."""
+        self._quiet = quiet
 
     def _open(self, open_accessibility: Callable[[], Accessibility],
               open_reader: Callable[[], WordReader] | None) -> None:
+        if hasattr(os, "setpriority"):  # a name can wait; the screen grabs and saves cannot
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+            except OSError:
+                pass
         try:
             self._accessibility = open_accessibility()
         except Exception:  # noqa: BLE001 - without it, OCR names the steps
@@ -147,6 +163,8 @@ class Namer:
                 element = self._settled(element, x, y, t, window)
             return Target.of(element)
         if self._reader is not None and frame is not None:
+            if self._quiet is not None:
+                self._quiet.wait(QUIET_WAIT)
             words = self._reader.words_at(frame, x - origin[0], y - origin[1])
             if words is not None:
                 return Target(None, words.text, near=not words.on)
