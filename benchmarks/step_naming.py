@@ -6,9 +6,10 @@ at least 70% with OCR alone; click to saved step p95 at most 150 ms at 1920x1080
 naming existed), reported beside the time until the name is filled in.
 
 Starts its own 1920x1080 Xvfb, a session bus with AT-SPI, and the three forms the tests use
-(tests/e2e/apps), then clicks each target once with xdotool in two captures: accessibility
-on (as shipped), OCR only, and neither (the click-to-saved-step baseline). A click is named right when the first quoted words of its
-final title are the target's name (case and spaces aside). Reference, in the same run: the
+(tests/e2e/apps), then clicks each target once with xdotool in three captures:
+accessibility on (as shipped), OCR only, and neither (the click-to-saved-step baseline). A
+click is named right when the first quoted words of its final title are the target's name
+(case and spaces aside). Reference, in the same run: the
 ``tesseract`` program on the same strips Baton reads in-process (what pytesseract runs).
 
     .venv/bin/python benchmarks/step_naming.py [--rounds 1]
