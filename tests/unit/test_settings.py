@@ -28,3 +28,13 @@ def test_a_corrupt_settings_file_falls_back_to_defaults(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text("{not json")
     assert Settings(path).get("recording.quality") == "balanced"
+
+
+def test_applications_whose_typing_is_kept_are_a_text_setting(tmp_path: Path) -> None:
+    from baton.capture.steps.privacy import parse_apps
+
+    settings = Settings(tmp_path / "settings.json")
+    assert settings.get("steps.keep_typing_in") == ""  # nothing kept where unknown
+    settings.set("steps.keep_typing_in", "XTerm, gnome-terminal")
+    reloaded = Settings(tmp_path / "settings.json")
+    assert parse_apps(reloaded.get("steps.keep_typing_in")) == {"xterm", "gnome-terminal"}
