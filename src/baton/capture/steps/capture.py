@@ -42,9 +42,9 @@ from baton.capture.steps.events import (
     Update,
     WindowLookup,
 )
-from baton.capture.steps.masking import hide_regions
 from baton.capture.steps.naming import Namer
-from baton.capture.steps.render import CROP_SIZE, crop_for, cut, encode_png, to_bgr
+from baton.capture.steps.render import CROP_SIZE, encode_png
+from baton.capture.steps.shots import store_screenshots
 from baton.capture.steps.sink import CapturedStep, SavedStep, StepSink
 from baton.capture.steps.wording import Wording
 from baton.core.media import MediaStore
@@ -409,38 +409,10 @@ class StepCapture:
         return replace(saved, latency=self._clock() - job.t)
 
     def _screenshots(self, job: StepJob) -> tuple[str, str, tuple[int, int] | None]:
-        """Hide Baton's windows, crop, encode (full frame in parallel) and store.
-
-        Returns:
-            The keys of the screenshot and the full frame, and the click in the pixels of
-            the screenshot (the editor and the package draw the numbered marker there, with
-            the step's number at that time: no number is burned in).
-        """
         assert job.frame is not None and self._encoder is not None
-        region = self._source.region
-        height, width = job.frame.shape[:2]
-        image = to_bgr(job.frame)
-        if self._own_windows is not None:
-            hide_regions(image, self._own_windows(), (region.left, region.top))
-
-        def inside(point: tuple[int, int] | None) -> tuple[int, int] | None:
-            if point is None:
-                return None
-            x, y = point[0] - region.left, point[1] - region.top
-            return (x, y) if 0 <= x < width and 0 <= y < height else None
-
-        click = inside(job.click)
-        centre = click or inside(job.centre) or (width // 2, height // 2)
-        crop = crop_for(width, height, centre[0], centre[1], self._crop_size)
-        full_png = self._encoder.submit(encode_png, image)
-        whole = (crop.width, crop.height, crop.scale) == (width, height, 1.0)
-        shot_png = None if whole else encode_png(cut(image, crop))
-        full = self._media.put_bytes(full_png.result(), "png")
-        shot = full if shot_png is None else self._media.put_bytes(shot_png, "png")
-        if click is not None:
-            click = (round((click[0] - crop.left) * crop.scale),
-                     round((click[1] - crop.top) * crop.scale))
-        return shot, full, click
+        own = self._own_windows() if self._own_windows is not None else ()
+        return store_screenshots(job.frame, self._source.region, job.click, job.centre,
+                                 self._crop_size, own, self._encoder, self._media)
 
     def _report(self, error: UserError) -> None:
         log.warning("step capture: %s", error)
