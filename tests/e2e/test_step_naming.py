@@ -134,8 +134,11 @@ def test_a_password_typed_anywhere_never_reaches_the_disk(
     capture = subprocess.Popen([*baton, "steps", "capture", "Sign up", "--json"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(4.0)  # both watch the input, the namer is connected
+        assert capture.stderr is not None
+        assert "Capturing steps" in capture.stderr.readline()  # clicks count from now on
         journal = recording / "take.recording.events.jsonl"
+        wait_for(journal.exists, timeout=60)
+        time.sleep(1.0)  # the namer connects to the accessibility bus
         for toolkit in ("gtk", "qt", "chromium"):
             app = desktop[toolkit]
             click(xdisplay, app, "name")
@@ -169,7 +172,7 @@ def test_a_password_typed_anywhere_never_reaches_the_disk(
         assert desktop[toolkit].typed["password"] == len(SECRET)  # the typing arrived
         assert desktop[toolkit].typed["name"] == len(NAME)
     assert length_file.read_text().strip() == str(len(SECRET))
-    assert titles.count(f'Type "{NAME}" in "Full name"') == 3
+    assert titles.count(f'Type "{NAME}" in "Full name"') == 3, document
     assert titles.count('Type •••••• in "Password", then press Enter') == 3, titles
     assert 'Type in "Terminal", then press Enter' in titles
 

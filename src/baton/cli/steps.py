@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from types import FrameType
 from typing import Any
@@ -67,10 +68,11 @@ def capture_command(args: argparse.Namespace, services: Services) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         capture.start()
-        if not quiet:
-            print(f"Capturing steps for “{process.title}”: every click is a step. "
-                  + ("Ctrl+C stops." if args.seconds is None else
-                     f"Stops in {args.seconds:g} s."), flush=True)
+        # With --json stdout holds only the document; the start goes to stderr, so a
+        # script knows when clicks count.
+        print(f"Capturing steps for “{process.title}”: every click is a step. "
+              + ("Ctrl+C stops." if args.seconds is None else f"Stops in {args.seconds:g} s."),
+              file=sys.stderr if quiet else sys.stdout, flush=True)
         done.wait(args.seconds)
     finally:
         stats = capture.stop()

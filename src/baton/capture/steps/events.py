@@ -246,7 +246,7 @@ class Describer:
             return lambda w: w.decide(privacy, name)
 
         if self._namer is not None:
-            found = self._namer.fields_typed_into(typing.started, typing.window, click)
+            found = self._namer.fields_typed_into(typing.started, t, typing.window, click)
             later = _then(found, settle)
         else:
             later = _done(settle(None))

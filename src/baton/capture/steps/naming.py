@@ -39,9 +39,6 @@ LOOKUP_TIMEOUT = 0.6
 """Seconds one accessibility question may take (a hung application answers never)."""
 SETTLE = 0.3
 """Seconds after a click before a check box's new state is read."""
-FOCUS_SETTLE = 0.15
-"""Seconds after the first typed key before the focus is asked (a field's focus event may
-arrive after the key)."""
 QUIET_WAIT = 1.0
 """Seconds OCR waits at most for step capture to finish saving."""
 NICENESS = 10
@@ -114,17 +111,17 @@ class Namer:
         """
         return self._submit(lambda: self._name_click(x, y, t, window, frame, origin))
 
-    def fields_typed_into(self, since: float, window: WindowInfo | None,
+    def fields_typed_into(self, since: float, until: float, window: WindowInfo | None,
                           click: tuple[int, int] | None) -> Future[list[Element] | None]:
         """Asked when typing ends: the elements of ``window`` that had the focus from
-        ``since`` (the first key) on (None: unknown).
+        ``since`` (the first key) to ``until`` (the key that ended it) (None: unknown).
 
         Args:
             click: where the user clicked just before typing in the same window (no key
                 in between): the field there stands in when the application never says
                 where its focus is.
         """
-        return self._submit(lambda: self._fields(since, window, click))
+        return self._submit(lambda: self._fields(since, until, window, click))
 
     def close(self) -> None:
         """Finish what was asked, then disconnect."""
@@ -182,14 +179,11 @@ class Namer:
             return again
         return element
 
-    def _fields(self, since: float, window: WindowInfo | None,
+    def _fields(self, since: float, until: float, window: WindowInfo | None,
                 click: tuple[int, int] | None) -> list[Element] | None:
         if self._accessibility is None or window is None:
             return None
-        wait = since + FOCUS_SETTLE - self._clock()
-        if wait > 0:  # a focus event may follow the first key by a few milliseconds
-            time.sleep(wait)
-        focused = self._accessibility.focused_since(window, since, LOOKUP_TIMEOUT)
+        focused = self._accessibility.focused_since(window, since, until, LOOKUP_TIMEOUT)
         if focused is not None or click is None:
             return focused
         clicked = self._accessibility.element_at(click[0], click[1], window, LOOKUP_TIMEOUT)

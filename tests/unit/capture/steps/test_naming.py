@@ -138,7 +138,7 @@ class FakeTree:
         time.sleep(self.delay)
         return self.at.get((x, y))
 
-    def focused_since(self, window: WindowInfo | None, since: float,
+    def focused_since(self, window: WindowInfo | None, since: float, until: float,
                       timeout: float) -> list[Element] | None:
         time.sleep(self.delay)
         return self.focus
@@ -193,10 +193,10 @@ def test_typing_falls_back_to_the_clicked_field_only_where_focus_is_never_told()
     tree = FakeTree({(5, 5): NAME})
     namer = Namer(lambda: tree)
     try:
-        assert namer.fields_typed_into(0.0, FORM, (5, 5)).result(5) == [NAME]
-        assert namer.fields_typed_into(0.0, FORM, None).result(5) is None
+        assert namer.fields_typed_into(0.0, 1.0, FORM, (5, 5)).result(5) == [NAME]
+        assert namer.fields_typed_into(0.0, 1.0, FORM, None).result(5) is None
         tree.focus = [PASSWORD]
-        assert namer.fields_typed_into(0.0, FORM, (5, 5)).result(5) == [PASSWORD]
+        assert namer.fields_typed_into(0.0, 1.0, FORM, (5, 5)).result(5) == [PASSWORD]
     finally:
         namer.close()
 
@@ -223,13 +223,14 @@ def test_focus_log_tells_what_had_the_focus_from_a_moment_on() -> None:
                                header=SimpleNamespace(fields={HeaderFields.sender: sender,
                                                               HeaderFields.path: path}))
 
-    assert log.since({":1.5"}, 0.0) is None
-    for t, path in ((1.0, "/a"), (2.0, "/b"), (3.0, "/c")):
+    assert log.since({":1.5"}, 0.0, 9.0) is None
+    for t, path in ((1.0, "/a"), (2.0, "/b"), (3.0, "/c"), (4.0, "/d")):
         now[0] = t
         log.put_nowait(event(":1.5", path))
     log.put_nowait(event(":1.5", "/lost", gained=0))
     log.put_nowait(event(":1.9", "/other"))  # another application
-    found = log.since({":1.5"}, 2.5)
+    # Typing from 2.5 to 3.5: /b had the focus, /c got it meanwhile; /d came after (Tab).
+    found = log.since({":1.5"}, 2.5, 3.5)
     assert found is not None and [focus.node for focus in found] == [
         Node(":1.5", "/b"), Node(":1.5", "/c")]
 

@@ -125,14 +125,14 @@ class AtspiAccessibility:
             return None
 
     def focused_since(
-        self, window: WindowInfo | None, since: float, timeout: float
+        self, window: WindowInfo | None, since: float, until: float, timeout: float
     ) -> list[base.Element] | None:
         deadline = time.monotonic() + timeout
         if window is None or window.pid is None:
             return None
         try:
             apps = {app.bus for app in self._apps_of(window.pid, deadline)}
-            events = self._bus.focus.since(apps, since)
+            events = self._bus.focus.since(apps, since, until)
             if not events:
                 return None
             described: dict[Node, base.Element] = {}

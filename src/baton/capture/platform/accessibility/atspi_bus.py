@@ -88,16 +88,17 @@ class FocusLog:
             events = self._events.setdefault(sender, deque(maxlen=self.KEEP))
             events.append(Focus(Node(sender, path), self._clock()))
 
-    def since(self, buses: set[str], t: float) -> list[Focus] | None:
-        """What had the focus at ``t`` and what got it after, oldest first, among the
-        applications on ``buses``; None when none of them ever announced a focus."""
+    def since(self, buses: set[str], t: float, until: float) -> list[Focus] | None:
+        """What had the focus at ``t`` and what got it after, up to ``until``, oldest
+        first, among the applications on ``buses``; None when none of them ever announced
+        a focus."""
         with self._lock:
             events = sorted((focus for bus in buses for focus in self._events.get(bus, ())),
                             key=lambda focus: focus.at)
         if not events:
             return None
         before = [focus for focus in events if focus.at <= t]
-        return before[-1:] + [focus for focus in events if focus.at > t]
+        return before[-1:] + [focus for focus in events if t < focus.at <= until]
 
 
 class _Router(DBusRouter):  # type: ignore[misc]

@@ -79,14 +79,15 @@ class Accessibility(Protocol):
         """The most specific element at screen point ``x, y`` in ``window``."""
 
     def focused_since(
-        self, window: WindowInfo | None, since: float, timeout: float
+        self, window: WindowInfo | None, since: float, until: float, timeout: float
     ) -> list[Element] | None:
         """The elements of ``window``'s application that had the keyboard focus at
-        monotonic time ``since`` or got it later, oldest first.
+        monotonic time ``since`` or got it until ``until``, oldest first.
 
-        Asked when typing has ended: typing that began at ``since`` went into one of them
-        (a focus event may arrive a little after the first key), so a caller deciding
-        whether the text may be kept must weigh them all. Focus seen in another
+        Asked when typing has ended: typing from ``since`` (the first key) to ``until``
+        (the key that ended it) went into one of them (a focus event may arrive a little
+        after the first key), so a caller deciding whether the text may be kept must weigh
+        them all. Focus seen in another
         application says nothing (a terminal without accessibility has focus now), so only
         the application that owns ``window`` is asked.
 

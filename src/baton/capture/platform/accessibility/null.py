@@ -20,7 +20,7 @@ class NullAccessibility:
         return None
 
     def focused_since(
-        self, window: WindowInfo | None, since: float, timeout: float
+        self, window: WindowInfo | None, since: float, until: float, timeout: float
     ) -> list[Element] | None:
         return None
 
