@@ -19,8 +19,9 @@ from baton.capture.platform.screens import Region
 from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import ScreenSource
+from baton.capture.steps.annotation import CLICK_COLOR
 from baton.capture.steps.live import open_step_capture
-from baton.capture.steps.render import MARKER_BGR, crop_for
+from baton.capture.steps.render import crop_for
 from baton.capture.steps.sink import SavedStep
 from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
@@ -174,7 +175,8 @@ def test_clicks_and_typing_in_real_windows_become_steps(
         assert np.array_equal(shot[y - crop.top - 20:y - crop.top + 20,
                                    x - crop.left - 20:x - crop.left + 20],
                               full[y - 20:y + 20, x - 20:x + 20])
-        assert not np.any(np.all(full == MARKER_BGR, axis=2))  # no marker burned in
+        marker = (CLICK_COLOR.blue(), CLICK_COLOR.green(), CLICK_COLOR.red())
+        assert not np.any(np.all(full == marker, axis=2))  # no marker burned in
 
     assert_secret_absent(db, tmp_path / "baton.db", media)
     db.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -9,16 +12,10 @@ import pytest
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.screens import Region
 from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob
-from baton.capture.steps.render import (
-    MARKER_BGR,
-    Crop,
-    crop_for,
-    cut,
-    draw_marker,
-    encode_png,
-    marker_radius,
-)
+from baton.capture.steps.render import Crop, crop_for, cut
+from baton.capture.steps.shots import store_screenshots
 from baton.capture.steps.titles import HIDDEN, looks_secret, shortcut_label
+from baton.core.media import MediaStore
 
 INVOICES = WindowInfo(1, "Invoices — Test", Region(0, 0, 400, 300), "app")
 NOTES = WindowInfo(2, "Notes", Region(500, 0, 400, 300), "app")
@@ -236,19 +233,21 @@ def test_crop_around_the_click(
     assert crop_for(*size, *point) == expected
 
 
-def test_marker_is_drawn_at_the_click_and_cut_keeps_it() -> None:
-    image = np.full((2160, 3840, 3), 255, np.uint8)
-    draw_marker(image, 3000, 100, 7)
-    radius = marker_radius(2160)
-    for x, y in ((3000 + radius, 100), (3000 - radius, 100), (3000, 100 + radius)):
-        assert np.abs(image[y, x].astype(int) - MARKER_BGR).max() < 30
-    assert np.abs(image[100, 3000].astype(int) - MARKER_BGR).max() < 30  # centre dot
-    small = cut(image, crop_for(3840, 2160, 3000, 100))
-    assert small.shape == (720, 1280, 3)
-    decoded = cv2.imdecode(np.frombuffer(encode_png(small), np.uint8), cv2.IMREAD_COLOR)
-    assert np.array_equal(decoded, small)
-    x, y = round((3000 - 1920) * 2 / 3), round(100 * 2 / 3)
-    assert np.abs(decoded[y, x + round(radius * 2 / 3)].astype(int) - MARKER_BGR).max() < 60
+def test_the_click_follows_the_crop_of_a_large_screen(tmp_path: Path) -> None:
+    """A 4K frame is cropped and scaled to 1280x720; the click comes back in the crop's
+    pixels, on the very spot that was clicked (a dot painted there)."""
+    frame = np.full((2160, 3840, 4), 255, np.uint8)
+    cv2.circle(frame, (3000, 100), 9, (0, 0, 200, 255), -1)
+    media = MediaStore(tmp_path / "media")
+    with ThreadPoolExecutor(1) as encoder:
+        shot, full, click = store_screenshots(frame, Region(0, 0, 3840, 2160), (3000, 100),
+                                              None, (1280, 720), [], encoder, media)
+    picture = cv2.imdecode(np.frombuffer(media.read_bytes(shot), np.uint8), cv2.IMREAD_COLOR)
+    assert picture.shape == (720, 1280, 3) and shot != full
+    assert click == (round((3000 - 1920) * 2 / 3), round(100 * 2 / 3))
+    assert tuple(picture[click[1], click[0]]) == (0, 0, 200)
+    assert np.array_equal(cut(frame[:, :, :3].copy(), crop_for(3840, 2160, 3000, 100)),
+                          picture)
 
 
 class Clicks(Script):
