@@ -39,6 +39,13 @@ DECLARED: tuple[Setting, ...] = (
     Setting(
         "recording.make_steps", bool, True, "Make a step for each click while recording a process"
     ),
+    Setting(
+        "steps.keep_typing_in",
+        str,
+        "",
+        "Keep typed text in these applications (comma-separated; elsewhere text typed where "
+        "Baton cannot tell the field is withheld)",
+    ),
     Setting("handoff.default_due_days", int, 7, "Check in after (days)"),
 )
 BY_KEY = {setting.key: setting for setting in DECLARED}

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from baton.capture.recording.hotkeys import STOP_RECORDING
+from baton.capture.recording.hotkeys import STOP_RECORDING, TOGGLE_STEP_CAPTURE
 from baton.services import Services
 from baton.ui.actions import (
     ACTIONS,
@@ -23,7 +23,6 @@ from baton.ui.actions import (
 )
 from baton.ui.main_window import MainWindow, make_state
 from baton.ui.pages.table_page import TablePage
-from baton.ui.steps.capture import TOGGLE_STEP_CAPTURE
 
 
 def keys(key: MainAction) -> str:

@@ -67,9 +67,11 @@ def test_preferences_save_what_changed(qtbot: QtBot, tmp_path: Path) -> None:
     fps = dialog.editors["recording.fps"]
     fps.setCurrentIndex(fps.findData(60))  # type: ignore[attr-defined]
     dialog.editors["recording.show_keys"].setChecked(True)  # type: ignore[attr-defined]
+    dialog.editors["steps.keep_typing_in"].setText(" XTerm ")  # type: ignore[attr-defined]
     dialog.accept()
     reloaded = Settings(tmp_path / "settings.json")
     assert reloaded.get("recording.fps") == 60 and reloaded.get("recording.show_keys") is True
+    assert reloaded.get("steps.keep_typing_in") == "XTerm"
 
 
 @pytest.mark.logs_error("media cleanup failed")

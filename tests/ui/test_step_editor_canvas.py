@@ -201,3 +201,30 @@ def test_tool_geometry() -> None:
                                  dict(crop, w=9), False)
     assert [m.get("w") for m in marks] == [None, 9] and picked.index == 1
     assert next_marker_number(marks) == 5
+
+
+def test_the_click_is_shown_where_it_was_with_the_steps_number_now(
+    qtbot: QtBot, services: Services
+) -> None:
+    """Captured screenshots carry no marker: the editor draws it, numbered as the step is
+    numbered now (the first step deleted, the second becomes 1)."""
+    from baton.capture.steps.annotation import CLICK_COLOR
+
+    steps = Steps(services.database.sessions)
+    process = services.library.add_process(ProcessDraft("Clicks"))
+    key = services.media.put_bytes(png(255), "png")
+    first = steps.add(process.id, StepContent(title="First"))
+    steps.add(process.id, StepContent(title="Click", screenshot=key, click_x=100, click_y=120))
+    steps.delete(first.id)
+    opened = StepEditor(steps, services.media, services.library, process.id, save_delay_ms=50)
+    qtbot.addWidget(opened)
+    with qtbot.waitActive(opened):
+        opened.show()
+    qtbot.waitUntil(lambda: opened.canvas.image is not None)
+    canvas = opened.canvas
+    assert (canvas._click, canvas._click_number) == ((100, 120), 1)
+    picture = canvas.grab().toImage()
+    ring = canvas.to_widget(100, 120).toPoint()
+    colours = {picture.pixelColor(ring.x() + dx, ring.y()).rgb() for dx in range(-40, 41)}
+    assert CLICK_COLOR.rgb() in colours  # the ring crosses the click's row
+    opened.close()

@@ -127,3 +127,19 @@ def test_the_installed_command_runs(data_dir: Path) -> None:
         capture_output=True, text=True,
     )
     assert result.returncode == 0 and "No assistants yet" in result.stdout
+
+
+def test_steps_capture_refuses_bad_input_in_one_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ("--data-dir", str(data_dir))
+    with pytest.raises(SystemExit) as exit_info:
+        main([*base, "steps", "capture", "Anything", "--seconds", "-1"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0
+    code, _, err = run(capsys, *base, "steps", "capture", "No such process", "--seconds", "1")
+    assert code == 1 and err.startswith("baton: ") and err.count("\n") == 1
+    run(capsys, *base, "process", "add", "Sign up")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    code, _, err = run(capsys, *base, "steps", "capture", "Sign up", "--seconds", "1")
+    assert code == 1 and "display" in err.lower() and err.count("\n") == 1

@@ -60,3 +60,13 @@ def test_two_baton_processes_saving_at_once_never_share_a_temp_file(
     assert [writer.returncode for writer in writers] == [0, 0], errors
     assert json.loads(path.read_text())["handoff.default_due_days"] in (3, 9)
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
+
+
+def test_applications_whose_typing_is_kept_are_a_text_setting(tmp_path: Path) -> None:
+    from baton.capture.steps.privacy import parse_apps
+
+    settings = Settings(tmp_path / "settings.json")
+    assert settings.get("steps.keep_typing_in") == ""  # nothing kept where unknown
+    settings.set("steps.keep_typing_in", "XTerm, gnome-terminal")
+    reloaded = Settings(tmp_path / "settings.json")
+    assert parse_apps(reloaded.get("steps.keep_typing_in")) == {"xterm", "gnome-terminal"}

@@ -4,7 +4,8 @@ The commands are listed in README.md ("Command line"); docs/ARCHITECTURE.md says
 lives.
 
 Each area registers its commands: ``library`` (process, assistant), ``recording`` (record,
-steps from video), ``handoffs`` (handoff send, package, receipt), ``system`` (selftest).
+steps from video), ``handoffs`` (handoff send, package, receipt), ``steps`` (steps
+capture), ``system`` (selftest).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from baton import __version__
-from baton.cli import handoffs, library, recording, system
+from baton.cli import handoffs, library, recording, steps, system
 from baton.cli.common import Parser
 from baton.errors import UserError
 from baton.paths import resolve_paths
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     recording.register(commands)
     recording.register_process_actions(process_actions)
     handoffs.register(commands)
+    steps.register(commands)
     return parser
 
 

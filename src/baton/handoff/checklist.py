@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QMarginsF,
     QPointF,
     QRectF,
+    QSize,
     Qt,
     QUuid,
 )
@@ -41,6 +42,7 @@ from PySide6.QtGui import (
     QTextLayout,
 )
 
+from baton.capture.steps.annotation import paint_click
 from baton.handoff.manifest import StepEntry
 from baton.handoff.pdfdates import fix_dates
 from baton.handoff.screenshots import Image
@@ -240,7 +242,7 @@ class _Layout:
             self.painter.fillRect(QRectF(4, start_y + 6, 6, self.y - start_y), QColor(230, 140, 0))
         self.space(4)
 
-    def image(self, picture: PdfPicture) -> None:
+    def image(self, picture: PdfPicture, number: int | None = None) -> None:
         width, height = picture.size
         scale = min(self.width / width, self.bottom * 0.55 / height, 1.0)
         target_w, target_h = max(1.0, width * scale), max(1.0, height * scale)
@@ -252,10 +254,9 @@ class _Layout:
         self.painter.save()
         self.painter.setPen(QPen(QColor(160, 160, 160), 1))
         self.painter.drawRect(target)
-        if picture.click is not None:
-            self.painter.setPen(QPen(QColor(220, 30, 30), 4))
-            center = QPointF(picture.click[0] * scale, self.y + picture.click[1] * scale)
-            self.painter.drawEllipse(center, 18, 18)
+        if picture.click is not None:  # with the step's number as it is in this version
+            paint_click(self.painter, picture.click[0] * scale,
+                        self.y + picture.click[1] * scale, number, QSize(1260, 720))
         self.painter.restore()
         self.y += target_h + 4
 
@@ -354,7 +355,7 @@ def _paint(
             if step.caution.strip():
                 layout.caution(step.caution.strip())
             if image is not None:
-                layout.image(image)
+                layout.image(image, index)
         layout.finish()
     finally:
         painter.end()

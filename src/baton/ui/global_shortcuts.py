@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from baton.capture.recording.hotkeys import STOP_RECORDING, GlobalHotkey
+from baton.capture.recording.hotkeys import STOP_RECORDING, TOGGLE_STEP_CAPTURE, GlobalHotkey
 from baton.errors import UserError
-from baton.ui.steps.capture import TOGGLE_STEP_CAPTURE
 
 log = logging.getLogger("baton.ui")
 

@@ -141,10 +141,12 @@ class MainWindow(QMainWindow):
 
     def _open_step_capture(self, process_id: int, **options: Any) -> Capture:
         from baton.capture.steps.live import open_step_capture
+        from baton.capture.steps.privacy import parse_apps
 
         services = self._services
+        keep = parse_apps(services.settings.get("steps.keep_typing_in"))
         return open_step_capture(services.steps.appender(process_id), services.media,
-                                 **options)
+                                 keep_typing_in=keep, **options)
 
     def _retime_step(self, step_id: int, seconds: float | None) -> None:
         steps = self._services.steps

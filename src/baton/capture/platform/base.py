@@ -40,6 +40,8 @@ class WindowInfo:
     region: Region
     app: str = ""
     """The application's class name (X11 ``WM_CLASS``), when known."""
+    pid: int | None = None
+    """The process that owns the window (X11 ``_NET_WM_PID``), when known."""
 
 
 class Platform(Protocol):

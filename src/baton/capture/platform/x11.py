@@ -43,6 +43,7 @@ class X11Platform:
         self._cursor: CursorImage | None = None
         self._cursor_changed = True  # (the first pointer() asks XFixes to tell of changes)
         self._atoms: dict[str, int] = {}
+        self._owners: dict[int, int | None] = {}
         try:
             if self._display.has_extension("XFIXES"):
                 self._display.xfixes_query_version()
@@ -127,10 +128,11 @@ class X11Platform:
             origin = window.translate_coords(self._root, 0, 0)
             title = self._title(window)
             app = self._app(window)
+            pid = self._pid(window)
         except Exception:  # noqa: BLE001 - windows close while we look at them
             return None
         region = Region(-int(origin.x), -int(origin.y), int(geometry.width), int(geometry.height))
-        return WindowInfo(window_id, title, region, app)
+        return WindowInfo(window_id, title, region, app, pid)
 
     def window_at(self, x: int, y: int) -> WindowInfo | None:
         """The application window at screen point ``x, y`` (None: the bare desktop)."""
@@ -149,6 +151,40 @@ class X11Platform:
         except Exception as error:  # noqa: BLE001 - windows close while we look at them
             log.debug("window lookup failed: %s", error)
             return None
+
+    def windows_of(self, pid: int) -> list[Region]:
+        """Where the shown top-level windows of process ``pid`` are (Baton's own, to keep
+        them out of step screenshots), whether a window manager framed them or not."""
+        found: list[Region] = []
+        try:
+            with self._lock:
+                for window in self._root.query_tree().children:
+                    owner = self._owner_of(window)
+                    if owner != pid:
+                        continue
+                    if window.get_attributes().map_state != 2:  # IsViewable
+                        continue
+                    geometry = window.get_geometry()
+                    origin = window.translate_coords(self._root, 0, 0)
+                    found.append(Region(-int(origin.x), -int(origin.y), int(geometry.width),
+                                        int(geometry.height)))
+        except Exception as error:  # noqa: BLE001 - windows close while we look at them
+            log.debug("own window lookup failed: %s", error)
+        return found
+
+    def _owner_of(self, window: Any) -> int | None:
+        """The process of a top-level window or of the client a window manager framed
+        (cached: a window's owner never changes)."""
+        window_id = int(window.id)
+        if window_id not in self._owners:
+            owner = self._pid(window)
+            if owner is None:
+                for child in window.query_tree().children[:4]:
+                    owner = self._pid(child)
+                    if owner is not None:
+                        break
+            self._owners[window_id] = owner
+        return self._owners[window_id]
 
     def focused_window(self) -> WindowInfo | None:
         """The window that receives typing (the one under the pointer if focus follows it)."""
@@ -206,6 +242,13 @@ class X11Platform:
     def _app(self, window: Any) -> str:
         names = window.get_wm_class()
         return str(names[1]) if names else ""
+
+    def _pid(self, window: Any) -> int | None:
+        """``_NET_WM_PID``: the process that owns the window (most toolkits set it)."""
+        prop = window.get_full_property(self._atom("_NET_WM_PID"), 0)
+        if prop is None or len(prop.value) != 1:
+            return None
+        return int(prop.value[0])
 
     def _atom(self, name: str) -> int:
         if name not in self._atoms:

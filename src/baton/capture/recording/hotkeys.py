@@ -14,6 +14,10 @@ from baton.errors import UserError
 log = logging.getLogger("baton.capture")
 
 STOP_RECORDING = "<ctrl>+<alt>+s"
+TOGGLE_STEP_CAPTURE = "<ctrl>+<alt>+c"
+BATON_SHORTCUTS = frozenset({"Ctrl+Alt+S", "Ctrl+Alt+C"})
+"""The labels step capture sees for Baton's global shortcuts (``titles.shortcut_label``
+of the two above): pressing them makes no step."""
 
 
 class GlobalHotkey:

@@ -103,6 +103,42 @@ def paint_annotations(painter: QPainter, annotations: Sequence[Mark], style: Sty
     painter.restore()
 
 
+CLICK_COLOR = QColor(255, 64, 0)
+"""The click marker's red-orange: rare in desktop themes, visible on light and dark."""
+
+
+def paint_click(painter: QPainter, x: float, y: float, number: int | None, size: QSize) -> None:
+    """The click marker: a hollow ring on the click (the control stays readable) and a badge
+    with the step's number at its upper right.
+
+    Drawn when shown, never burned into the stored screenshot, so the number is always the
+    step's number now (after steps are deleted or moved) and the ring sits where the click
+    was on whatever crop is shown.
+    """
+    radius = max(12.0, max(size.width(), size.height()) / 70)
+    width = max(3.0, radius / 6)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(QColor(255, 255, 255), width + 3))
+    painter.drawEllipse(QPointF(x, y), radius, radius)
+    painter.setPen(QPen(CLICK_COLOR, width))
+    painter.drawEllipse(QPointF(x, y), radius, radius)
+    if number is not None:
+        badge = max(9.0, radius * 0.6)
+        centre = QPointF(x + radius * 0.95, y - radius * 0.95)
+        painter.setPen(QPen(QColor(255, 255, 255), 2))
+        painter.setBrush(QBrush(CLICK_COLOR))
+        painter.drawEllipse(centre, badge, badge)
+        font = QFont()
+        font.setPixelSize(max(8, round(badge * (1.1 if number < 100 else 0.8))))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(QRectF(centre.x() - badge, centre.y() - badge, 2 * badge, 2 * badge),
+                         Qt.AlignmentFlag.AlignCenter, str(number))
+    painter.restore()
+
+
 def paint_redactions(painter: QPainter, redactions: Sequence[Mark]) -> None:
     """Fill every redaction box solid opaque black (whole pixels, no antialiasing)."""
     painter.save()

@@ -4,11 +4,15 @@ Three threads, so the user is never slowed down:
 
 - grab: keeps a short ring of recent screen frames (``fps`` a second);
 - describe: turns input events into step jobs in order (window titles, typing collected
-  into one "Type ..." step per field, shortcuts);
-- save: draws the numbered marker, encodes the PNGs, stores them and writes the row.
+  into one "Type ..." step per field, shortcuts), and asks the namer (its own thread:
+  accessibility, then OCR) what each click landed on and which field typing went into;
+- save: draws the click marker, encodes the PNGs, stores them and writes the row; when
+  the namer answers later, it writes the step's title again.
 
 The input callbacks only pick the frame grabbed just before the event (a reference from
-the ring) and enqueue; they never wait for the screen, the disk or the database.
+the ring) and enqueue; they never wait for the screen, the disk or the database, and no
+step waits for its name. Typed text reaches the row only once the field says it may (see
+``privacy.py``); until then the title says only where something was typed.
 ``on_step`` and ``on_error`` are called from the save thread: a GUI forwards them to its
 own thread through a signal.
 """
@@ -20,7 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -28,10 +32,21 @@ import numpy as np
 
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import ClickHandler, InputKind, KeyHandler, TextHandler
+from baton.capture.platform.screens import Region
 from baton.capture.recording.sources import DisplayLost, FrameSource
-from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob, WindowLookup
-from baton.capture.steps.render import CROP_SIZE, crop_for, cut, draw_marker, to_bgr
+from baton.capture.steps.events import (
+    Describer,
+    FrameRing,
+    StepEvent,
+    StepJob,
+    Update,
+    WindowLookup,
+)
+from baton.capture.steps.naming import Namer
+from baton.capture.steps.render import CROP_SIZE
+from baton.capture.steps.shots import store_screenshots
 from baton.capture.steps.sink import SavedStep, StepSink
+from baton.capture.steps.wording import Wording
 from baton.core.media import MediaStore
 from baton.core.steps import StepContent
 from baton.errors import UserError
@@ -41,6 +56,8 @@ log = logging.getLogger("baton.capture")
 
 DEFAULT_FPS = 10.0
 STOP_TIMEOUT = 30.0
+NAMES_AT_STOP = 3.0
+"""Seconds ``stop`` waits for the names still being looked up."""
 Clock = Callable[[], float]
 VideoClock = Callable[[], "float | None"]
 
@@ -67,6 +84,24 @@ class CaptureStats:
     steps_saved: int = 0
     steps_failed: int = 0
     errors: list[str] = field(default_factory=list)
+    named_late: int = 0
+    """Steps whose title was written again when their name arrived after the save."""
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A name that arrived after its step was saved."""
+
+    key: int
+    update: Future[Update]
+
+
+@dataclass
+class _Made:
+    """A saved step and what its title is made from (for later renames)."""
+
+    saved: SavedStep
+    wording: Wording
 
 
 class StepCapture:
@@ -89,6 +124,12 @@ class StepCapture:
         on_step: called (save thread) with each saved step.
         on_error: called (any capture thread) with each problem; capture goes on if it can.
         closers: called after ``stop`` (closing the connections made for this capture).
+        namer: names clicks and typed-into fields (None: steps are named by window);
+            closed by ``stop``.
+        keep_typing_in: applications whose typed text is kept where the field is unknown
+            (the ``steps.keep_typing_in`` setting).
+        own_windows: where Baton's own windows are now (screen pixels), painted over in
+            the screenshots.
     """
 
     def __init__(
@@ -108,6 +149,9 @@ class StepCapture:
         on_step: Callable[[SavedStep], None] | None = None,
         on_error: Callable[[UserError], None] | None = None,
         closers: Iterable[Callable[[], None]] = (),
+        namer: Namer | None = None,
+        keep_typing_in: Iterable[str] = (),
+        own_windows: Callable[[], Iterable[Region]] | None = None,
     ) -> None:
         self._source = source
         self._hook = hook
@@ -123,14 +167,23 @@ class StepCapture:
         self.stats = CaptureStats()
         self.ring = FrameRing()
         self._events: queue.Queue[StepEvent | None] = queue.Queue()
-        self._jobs: queue.Queue[StepJob | None] = queue.Queue()
+        self._jobs: queue.Queue[StepJob | _Later | None] = queue.Queue()
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._threads: list[threading.Thread] = []
         self._started = False
         self._encoder: ThreadPoolExecutor | None = None
+        self._namer = namer
+        self._quiet = threading.Event()  # set while no step is being saved
+        self._quiet.set()
+        if namer is not None:
+            namer.read_when_quiet(self._quiet)
+        self._own_windows = own_windows
+        region = source.region
         self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
-                                    ignore_keys=ignore_keys)
+                                    ignore_keys=ignore_keys, namer=namer,
+                                    keep_typing_in=keep_typing_in,
+                                    origin=(region.left, region.top))
 
     # -- control ---------------------------------------------------------------------
 
@@ -189,6 +242,9 @@ class StepCapture:
         self._threads = []
         if self._encoder is not None:
             self._encoder.shutdown(wait=True)
+        self._quiet.set()  # names still being read need not wait for saves any more
+        if self._namer is not None:
+            self._namer.close()
         self._source.close()
         for close in self._closers:
             close()
@@ -254,38 +310,94 @@ class StepCapture:
                 self._report(UserError(f"A step could not be made ({error!r})."))
 
     def _save_loop(self) -> None:
-        last: SavedStep | None = None  # the step a double-click retitles
-        while (job := self._jobs.get()) is not None:
+        made: dict[int, _Made] = {}  # by job key: the steps a late name or click retitles
+        pending = 0  # names asked for and not yet arrived
+        deadline: float | None = None  # set at stop: how long to wait for those names
+        while True:
+            if self._jobs.empty():
+                self._quiet.set()
+            try:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                job = self._jobs.get(timeout=timeout)
+            except queue.Empty:
+                break  # stopping, and the last names did not come in time
+            if isinstance(job, StepJob):
+                self._quiet.clear()
+            if job is None:
+                deadline = time.monotonic() + NAMES_AT_STOP
+                if pending == 0:
+                    break
+                continue
+            if isinstance(job, _Later):
+                pending -= 1
+                self._apply_later(made.get(job.key), job.update)
+                if deadline is not None and pending == 0:
+                    break
+                continue
             try:
                 if job.retitles_previous:
-                    if last is None:
-                        continue  # the first click's step was not saved
-                    saved = last = replace(last, title=self._sink.retitle(last.step_id, job.title))
-                    if self._on_step is not None:
-                        self._on_step(saved)
+                    step = made.get(job.key)
+                    if step is not None:  # else the first click's step was not saved
+                        step.wording.clicks = job.clicks
+                        self._retitle(step)
                     continue
-                saved = last = self._save(job)
+                wording, later = job.wording, job.later
+                known = later is None or later.done()
+                if later is not None and known:
+                    self._apply(wording, later)  # named already: saved with its name
+                step = made[job.key] = _Made(self._save(job), wording)
+                if later is not None and not known:
+                    pending += 1
+                    later.add_done_callback(self._arrived(job.key))
             except UserError as error:
                 self.stats.steps_failed += 1
-                last = None
                 self._report(error)
                 continue
             except Exception as error:  # our bug: lose this step, not the session
                 log.exception("step capture could not save a step")
                 self.stats.steps_failed += 1
-                last = None
                 self._report(UserError(f"A step could not be saved ({error!r})."))
                 continue
             self.stats.steps_saved += 1
             if self._on_step is not None:
-                self._on_step(saved)
+                self._on_step(step.saved)
+
+    def _arrived(self, key: int) -> Callable[[Future[Update]], None]:
+        """A done-callback that hands a late name to the save thread (namer's thread)."""
+        return lambda update: self._jobs.put(_Later(key, update))
+
+    def _apply(self, wording: Wording, update: Future[Update]) -> None:
+        try:
+            update.result()(wording)
+        except Exception:  # noqa: BLE001 - a name is a nicety: keep the title it has
+            log.exception("a step's name could not be applied")
+
+    def _apply_later(self, step: _Made | None, update: Future[Update]) -> None:
+        """Apply a name that arrived after the save, and write the title if it changed."""
+        if step is None:
+            return  # the step failed to save
+        before = step.wording.title()
+        self._apply(step.wording, update)
+        if step.wording.title() != before:
+            self.stats.named_late += 1
+            self._retitle(step)
+
+    def _retitle(self, step: _Made) -> None:
+        try:
+            title = self._sink.retitle(step.saved.step_id, step.wording.title())
+        except UserError as error:  # the step was deleted meanwhile
+            self._report(error)
+            return
+        step.saved = replace(step.saved, title=title)
+        if self._on_step is not None:
+            self._on_step(step.saved)
 
     def _save(self, job: StepJob) -> SavedStep:
-        number = self._sink.next_position()
+        self._sink.next_position()  # a deleted process fails here, before the PNGs
         shot = full = None
         click: tuple[int, int] | None = None
         if job.frame is not None:
-            shot, full, click = self._screenshots(job, number)
+            shot, full, click = self._screenshots(job)
         step = StepContent(
             title=job.title,
             screenshot=shot,
@@ -298,32 +410,11 @@ class StepCapture:
         saved = SavedStep.of(self._sink.add([step])[0])
         return replace(saved, latency=self._clock() - job.t)
 
-    def _screenshots(
-        self, job: StepJob, number: int
-    ) -> tuple[str, str, tuple[int, int] | None]:
-        """Draw, crop, encode (full frame in parallel) and store; returns the keys."""
+    def _screenshots(self, job: StepJob) -> tuple[str, str, tuple[int, int] | None]:
         assert job.frame is not None and self._encoder is not None
-        region = self._source.region
-        height, width = job.frame.shape[:2]
-        image = to_bgr(job.frame)
-
-        def inside(point: tuple[int, int] | None) -> tuple[int, int] | None:
-            if point is None:
-                return None
-            x, y = point[0] - region.left, point[1] - region.top
-            return (x, y) if 0 <= x < width and 0 <= y < height else None
-
-        click = inside(job.click)
-        if click is not None:
-            draw_marker(image, click[0], click[1], number)
-        centre = click or inside(job.centre) or (width // 2, height // 2)
-        crop = crop_for(width, height, centre[0], centre[1], self._crop_size)
-        full_png = self._encoder.submit(encode_png, image, quick=True)
-        whole = (crop.width, crop.height, crop.scale) == (width, height, 1.0)
-        shot_png = None if whole else encode_png(cut(image, crop), quick=True)
-        full = self._media.put_bytes(full_png.result(), "png")
-        shot = full if shot_png is None else self._media.put_bytes(shot_png, "png")
-        return shot, full, click
+        own = self._own_windows() if self._own_windows is not None else ()
+        return store_screenshots(job.frame, self._source.region, job.click, job.centre,
+                                 self._crop_size, own, self._encoder, self._media)
 
     def _report(self, error: UserError) -> None:
         log.warning("step capture: %s", error)

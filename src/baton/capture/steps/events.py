@@ -9,27 +9,30 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from baton.capture.platform.accessibility.base import Element
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import InputKind
 from baton.capture.recording.sources import Frame
+from baton.capture.steps.naming import Namer
+from baton.capture.steps.privacy import decide_typing
 from baton.capture.steps.titles import (
     EDITING,
     ENDS_FIELD,
     SPACE,
     Typing,
-    click_title,
     is_shortcut,
-    press_title,
-    repeat_click_title,
     window_title,
 )
+from baton.capture.steps.wording import Target, Wording
 
 RING_FRAMES = 3
 DOUBLE_CLICK_SECONDS = 0.5  # the desktops' usual double-click interval
 DOUBLE_CLICK_PIXELS = 4
+T = TypeVar("T")
 
 
 class WindowLookup(Protocol):
@@ -89,11 +92,21 @@ class StepEvent:
     value: str = ""
 
 
+Update = Callable[[Wording], None]
+"""Something learned about a step after it was made (its element's name, the typing's
+privacy), applied to its wording."""
+
+
 @dataclass(frozen=True)
 class StepJob:
-    """A step to save: its title and the frame its screenshots are made from."""
+    """A step to save: its wording and the frame its screenshots are made from.
 
-    title: str
+    ``key`` numbers the steps of a capture; a double-click's second click and late names
+    refer to their step by it.
+    """
+
+    key: int
+    wording: Wording
     window_title: str
     frame: Frame | None
     t: float
@@ -103,8 +116,37 @@ class StepJob:
     centre: tuple[int, int] | None = None
     """Screen pixels to crop around when there is no click (typing: the last click)."""
     retitles_previous: bool = False
-    """A double- or triple-click: give the step of the first click this title instead of
-    making a new step (its screenshot, from before the first click, stays)."""
+    """A double- or triple-click: give the step of the first click (``key``) this many
+    ``clicks`` instead of making a new step (its screenshot, from before the first click,
+    stays)."""
+    clicks: int = 1
+    later: Future[Update] | None = None
+    """What the namer will tell about the step (applied when done; the step is saved
+    before that when it takes longer)."""
+
+    @property
+    def title(self) -> str:
+        return self.wording.title()
+
+
+def _done(update: Update) -> Future[Update]:
+    future: Future[Update] = Future()
+    future.set_result(update)
+    return future
+
+
+def _then(future: Future[T], make: Callable[[T], Update]) -> Future[Update]:
+    """A future of ``make(result)`` once ``future`` is done."""
+    mapped: Future[Update] = Future()
+
+    def finish(done: Future[T]) -> None:
+        try:
+            mapped.set_result(make(done.result()))
+        except Exception as error:  # noqa: BLE001 - handed to whoever waits
+            mapped.set_exception(error)
+
+    future.add_done_callback(finish)
+    return mapped
 
 
 class Describer:
@@ -115,6 +157,9 @@ class Describer:
         emit: receives each job in order.
         skip_window: windows whose clicks and typing make no step (Baton's own).
         ignore_keys: key labels that make no step (the capture on/off shortcut).
+        namer: names clicks and finds the field typed into (None: windows only).
+        keep_typing_in: applications whose typed text is kept where the field is unknown.
+        origin: the screen position of the frames' top-left pixel (for OCR).
     """
 
     def __init__(
@@ -124,15 +169,26 @@ class Describer:
         *,
         skip_window: Callable[[WindowInfo | None], bool] | None = None,
         ignore_keys: Iterable[str] = (),
+        namer: Namer | None = None,
+        keep_typing_in: Iterable[str] = (),
+        origin: tuple[int, int] = (0, 0),
     ) -> None:
         self._windows = windows
         self._emit = emit
         self._skip = skip_window or (lambda _window: False)
         self._ignore_keys = frozenset(ignore_keys)
+        self._namer = namer
+        self._keep = frozenset(keep_typing_in)
+        self._origin = origin
         self._typing: Typing | None = None
+        self._typing_click: tuple[int, int] | None = None
         self._last_click: tuple[int, int] | None = None
-        self._clicks: list[StepEvent] = []  # the clicks of the last step, if it was a click
         self._clicked_window: WindowInfo | None = None
+        self._typed_since_click = True
+        self._clicks: list[StepEvent] = []  # the clicks of the last step, if it was a click
+        self._click_key = 0
+        self._keys = 0
+        self._last_window: int | None = None
 
     def describe(self, event: StepEvent) -> None:
         """Handle one event (in the order they happened)."""
@@ -155,8 +211,13 @@ class Describer:
             if self._typing is not None:
                 self._typing.backspace()
         elif value in ENDS_FIELD and self._typing is not None:
+            self._typed_since_click = True  # focus moves on: the click says nothing now
             then = value if value.endswith("Enter") else None
             if not self.flush(event.frame, event.t, then) and then:
+                self._press(event)
+        elif value in ENDS_FIELD:
+            self._typed_since_click = True
+            if is_shortcut(value):
                 self._press(event)
         elif is_shortcut(value):
             self.flush(event.frame, event.t)
@@ -174,21 +235,55 @@ class Describer:
             Whether a typing step was emitted.
         """
         typing, self._typing = self._typing, None
+        click, self._typing_click = self._typing_click, None
         if typing is None or typing.empty:
             return False
-        self._emit(StepJob(typing.title(then), window_title(typing.window), frame, t,
-                           typing.video_time, centre=self._last_click))
+        wording = Wording("type", window_title(typing.window), key=then)
+        wording.typed(typing.text)
+        window, keep = typing.prompt or typing.window, self._keep
+
+        def settle(fields: list[Element] | None) -> Update:
+            privacy, name = decide_typing(fields, window, keep)
+            return lambda w: w.decide(privacy, name)
+
+        if self._namer is not None:
+            found = self._namer.fields_typed_into(typing.started, t, typing.window, click)
+            later = _then(found, settle)
+        else:
+            later = _done(settle(None))
+        self._emit(StepJob(self._next_key(), wording, window_title(window), frame, t,
+                           typing.video_time, centre=self._last_click, later=later))
+        self._seen(window)
         return True
+
+    def _next_key(self) -> int:
+        self._keys += 1
+        return self._keys
+
+    def _seen(self, window: WindowInfo | None) -> bool:
+        """Note the step's window; True when it differs from the step before."""
+        window_id = window.window_id if window is not None else None
+        changed = window_id != self._last_window
+        self._last_window = window_id
+        return changed
 
     def _click(self, event: StepEvent) -> None:
         window = self._windows.window_at(event.x, event.y)
         self._clicks = []
         if self._skip(window):
             return
-        self._last_click = (event.x, event.y)
+        self._last_click, self._typed_since_click = (event.x, event.y), False
         self._clicks, self._clicked_window = [event], window
-        self._emit(StepJob(click_title(window, event.value), window_title(window),
-                           event.frame, event.t, event.video_time, click=(event.x, event.y)))
+        wording = Wording("click", window_title(window), show_window=self._seen(window),
+                          button=event.value)
+        later = None
+        if self._namer is not None:
+            named = self._namer.name_click(event.x, event.y, event.t, window, event.frame,
+                                           self._origin)
+            later = _then(named, _set_target)
+        self._click_key = self._next_key()
+        self._emit(StepJob(self._click_key, wording, window_title(window), event.frame,
+                           event.t, event.video_time, click=(event.x, event.y), later=later))
 
     def _repeats(self, event: StepEvent) -> bool:
         """Whether ``event`` is the second or third click of a double- or triple-click."""
@@ -205,9 +300,11 @@ class Describer:
     def _repeat_click(self, event: StepEvent) -> None:
         self._clicks.append(event)
         first, window = self._clicks[0], self._clicked_window
-        title = repeat_click_title(window, first.value, len(self._clicks))
-        self._emit(StepJob(title, window_title(window), None, event.t, first.video_time,
-                           click=(first.x, first.y), retitles_previous=True))
+        wording = Wording("click", window_title(window), button=first.value,
+                          clicks=len(self._clicks))
+        self._emit(StepJob(self._click_key, wording, window_title(window), None, event.t,
+                           first.video_time, click=(first.x, first.y), retitles_previous=True,
+                           clicks=len(self._clicks)))
 
     def _type(self, event: StepEvent, text: str) -> None:
         window = self._windows.focused_window()
@@ -218,11 +315,25 @@ class Describer:
         if typing is None:
             if self._skip(window):
                 return
-            typing = self._typing = Typing(window, event.video_time)
+            typing = self._typing = Typing(window, event.video_time, started=event.t)
+            clicked_here = (not self._typed_since_click and self._clicked_window is not None
+                            and window is not None
+                            and self._clicked_window.window_id == window.window_id)
+            self._typing_click = self._last_click if clicked_here else None
         typing.type(text, window)
 
     def _press(self, event: StepEvent) -> None:
         window = self._windows.focused_window()
         if not self._skip(window):
-            self._emit(StepJob(press_title(event.value, window), window_title(window),
-                               event.frame, event.t, event.video_time, centre=self._last_click))
+            wording = Wording("press", window_title(window), key=event.value)
+            self._emit(StepJob(self._next_key(), wording, window_title(window), event.frame,
+                               event.t, event.video_time, centre=self._last_click))
+            self._seen(window)
+
+
+def _set_target(target: Target | None) -> Update:
+    def update(wording: Wording) -> None:
+        if target is not None:
+            wording.target = target
+
+    return update

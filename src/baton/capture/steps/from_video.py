@@ -1,7 +1,8 @@
 """Steps from an existing video: cut where the screen changes substantially.
 
-Every frame is decoded (PyAV), shrunk to a small grey picture and compared with the
-previous one (OpenCV): the share of pixels that changed clearly is the frame's *change*.
+Every frame is decoded (PyAV), shrunk to a small colour picture and compared with the
+previous one (OpenCV): the share of pixels where any colour channel changed clearly is the
+frame's *change* (grey alone misses a red screen turning blue of the same brightness).
 A new scene starts where the change reaches ``threshold``, unless the last scene started
 less than ``min_gap_s`` ago (an animation or a page still loading belongs to its scene).
 Slow changes add up: each frame is also compared with the scene's first frame.
@@ -36,7 +37,8 @@ DEFAULT_THRESHOLD = 0.05
 """Share of the screen (0-1) that must change for a new scene: 5% is a menu or a dialog."""
 DEFAULT_MIN_GAP_S = 1.0
 PIXEL_DELTA = 24
-"""Grey levels a small-picture pixel must move by to count as changed (not codec noise)."""
+"""Levels a small-picture pixel's colour channel must move by to count as changed (not
+codec noise)."""
 ANALYSIS_WIDTH = 256
 GUARD_FRAMES = 2
 """A scene's picture is taken this many frames before the next cut (clear of fades)."""
@@ -60,8 +62,11 @@ class Scene:
 
 
 def change_fraction(before: Image, after: Image, pixel_delta: int = PIXEL_DELTA) -> float:
-    """The share of pixels (0-1) that differ by more than ``pixel_delta`` grey levels."""
+    """The share of pixels (0-1) where a channel differs by more than ``pixel_delta``
+    levels (grey or colour pictures)."""
     diff = cv2.absdiff(before, after)
+    if diff.ndim == 3:
+        diff = diff.max(axis=2)
     return float(np.count_nonzero(diff > pixel_delta)) / float(diff.size)
 
 
@@ -187,7 +192,7 @@ def _scenes(
             log.warning("video %s ends early: %s", video_path, error)  # a crash-cut file
             break
         t = max(0.0, float(frame.time or 0.0) - start)
-        small = _small_grey(frame)
+        small = _small(frame)
         if previous is None or anchor is None:
             previous = anchor = small
             recent.append(frame)
@@ -211,10 +216,10 @@ def _scenes(
         progress(1.0)
 
 
-def _small_grey(frame: Any) -> Image:
+def _small(frame: Any) -> Image:
     width = min(ANALYSIS_WIDTH, int(frame.width))
     height = max(1, round(int(frame.height) * width / int(frame.width)))
-    small = frame.reformat(width=width, height=height, format="gray",
+    small = frame.reformat(width=width, height=height, format="bgr24",
                            interpolation="AREA").to_ndarray()
     return np.asarray(cv2.GaussianBlur(small, (3, 3), 0), dtype=np.uint8)
 

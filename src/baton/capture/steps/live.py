@@ -1,7 +1,10 @@
-"""Step capture on this desktop: the real screen, input hook and window titles, wired up.
+"""Step capture on this desktop: the real screen, input hook, windows, accessibility tree
+and OCR, wired up.
 
-This is what the GUI's "Start step capture" action (and anything else that wants steps
-from real clicks) calls; ``StepCapture`` itself takes every collaborator as an argument.
+This is what the GUI's "Start step capture" action and ``baton steps capture`` call;
+``StepCapture`` itself takes every collaborator as an argument. Baton's own windows (any
+window of this process: the main window, the recording bar, dialogs) make no step and are
+painted over in screenshots, and Baton's global shortcuts make no step.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import sys
 from collections.abc import Callable, Iterable
 
 from baton.capture.platform import open_platform
+from baton.capture.platform.accessibility import NullAccessibility, open_accessibility
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import PynputHook
 from baton.capture.platform.screens import desktop_region, list_monitors, no_display_error
+from baton.capture.recording.hotkeys import BATON_SHORTCUTS
 from baton.capture.recording.sources import ScreenSource
 from baton.capture.steps.capture import DEFAULT_FPS, StepCapture, VideoClock
+from baton.capture.steps.naming import Namer, WordReader
 from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
 from baton.errors import UserError
@@ -32,6 +38,9 @@ def open_step_capture(
     on_step: Callable[[SavedStep], None] | None = None,
     on_error: Callable[[UserError], None] | None = None,
     fps: float = DEFAULT_FPS,
+    keep_typing_in: Iterable[str] = (),
+    accessibility: bool = True,
+    ocr: bool = True,
 ) -> StepCapture:
     """A step capture of the whole desktop (all monitors) for ``sink``'s process.
 
@@ -51,6 +60,10 @@ def open_step_capture(
         on_step: called with each saved step.
         on_error: called with each problem (disk full, screen lost ...).
         fps: how often the screen is grabbed while waiting for a click.
+        keep_typing_in: applications whose typed text is kept where the field cannot be
+            told (the ``steps.keep_typing_in`` setting).
+        accessibility: name steps from the accessibility tree (False: OCR and windows).
+        ocr: name steps by OCR where the tree names nothing.
 
     Raises:
         UserError: no display can be reached, or it does not let Baton watch the input.
@@ -63,6 +76,17 @@ def open_step_capture(
     except BaseException:
         source.close()
         raise
+    me = os.getpid()
+
+    def skip(window: WindowInfo | None) -> bool:
+        mine = window is not None and window.pid == me
+        return mine or (skip_window is not None and skip_window(window))
+
+    own_windows = getattr(platform, "windows_of", None)
+    namer = Namer(
+        (lambda: open_accessibility(display)) if accessibility else NullAccessibility,
+        _open_reader if ocr else None,
+    )
     return StepCapture(
         source,
         PynputHook(),
@@ -71,12 +95,21 @@ def open_step_capture(
         sink,
         video_clock=video_clock,
         fps=fps,
-        skip_window=skip_window,
-        ignore_keys=ignore_keys,
+        skip_window=skip,
+        ignore_keys={*BATON_SHORTCUTS, *ignore_keys},
         on_step=on_step,
         on_error=on_error,
         closers=(platform.close,),
+        namer=namer,
+        keep_typing_in=keep_typing_in,
+        own_windows=(lambda: own_windows(me)) if own_windows is not None else None,
     )
+
+
+def _open_reader() -> WordReader:
+    from baton.capture.steps.ocr import Reader
+
+    return Reader()
 
 
 def _check_input_allowed() -> None:

@@ -1,8 +1,8 @@
-"""Step screenshots: the numbered click marker and the crop around the click.
+"""Step screenshots: the crop around the click (PNG encoding: ``baton.util.images``).
 
 Frames come in as BGRA (what the screen source gives); the images written are BGR PNGs.
-The source frame is never drawn on: two quick clicks may share one frame. PNG encoding is
-``baton.util.images.encode_png(..., quick=True)``.
+The source frame is never drawn on: two quick clicks may share one frame. The click marker
+is not drawn here: ``annotation.paint_click`` draws it when the step is shown.
 """
 
 from __future__ import annotations
@@ -19,9 +19,6 @@ CROP_SIZE = (1280, 720)
 """The largest step screenshot (width, height); bigger screens are cropped around the click."""
 CROP_SLACK = 1.25
 """Frames at most this much larger than ``CROP_SIZE`` are kept whole."""
-MARKER_BGR = (0, 64, 255)
-"""Red-orange: rare in desktop themes, visible on light and dark backgrounds."""
-WHITE = (255, 255, 255)
 
 
 @dataclass(frozen=True)
@@ -35,43 +32,11 @@ class Crop:
     scale: float = 1.0
 
 
-def marker_radius(frame_height: int) -> int:
-    """The click ring's radius: readable on a laptop screen, not huge on a 4K one."""
-    return max(16, round(frame_height / 40))
-
-
 def to_bgr(frame: Image) -> Image:
     """A new BGR image from a BGRA frame (BGR input is copied)."""
     if frame.ndim == 3 and frame.shape[2] == 4:
         return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
     return frame.copy()
-
-
-def draw_marker(image: Image, x: int, y: int, number: int | None) -> None:
-    """Draw a ring centred on ``x, y`` and a numbered badge at its upper right (in place).
-
-    The ring is hollow so the clicked control stays readable under it.
-    """
-    height = image.shape[0]
-    radius = marker_radius(height)
-    thickness = max(3, radius // 6)
-    cv2.circle(image, (x, y), radius + thickness, WHITE, 2, cv2.LINE_AA)
-    cv2.circle(image, (x, y), radius, MARKER_BGR, thickness, cv2.LINE_AA)
-    cv2.circle(image, (x, y), max(2, radius // 8), MARKER_BGR, -1, cv2.LINE_AA)
-    if number is None:
-        return
-    badge = max(11, round(radius * 0.6))
-    centre = (x + round(radius * 0.95), y - round(radius * 0.95))
-    cv2.circle(image, centre, badge + 2, WHITE, -1, cv2.LINE_AA)
-    cv2.circle(image, centre, badge, MARKER_BGR, -1, cv2.LINE_AA)
-    text = str(number)
-    scale = badge / 16
-    (text_w, text_h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-    if text_w > badge * 1.6:  # three or more digits: shrink to fit the badge
-        scale *= badge * 1.6 / text_w
-        (text_w, text_h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-    origin = (centre[0] - text_w // 2, centre[1] + text_h // 2)
-    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, WHITE, 2, cv2.LINE_AA)
 
 
 def crop_for(

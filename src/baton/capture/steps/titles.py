@@ -1,10 +1,9 @@
-"""Step titles, and typing collected into one "Type ..." step per field.
+"""Pieces of step titles, and typing collected into one "Type ..." step per field.
 
-Privacy: text typed where a password may be asked for is never kept, not even in memory
-once that is known: only that something was typed. "Where a password may be asked for" is
-judged from the window that has the keyboard focus: its title (password, PIN, sign in ...)
-or its application (pinentry, ssh-askpass, polkit agents, password managers). When the
-window cannot be told at all, the text is not kept either.
+The titles themselves are worded in ``wording.py``; whether typed text may be kept is
+decided in ``privacy.py`` by the field. ``looks_secret`` is that decision's last resort
+where the field is unknown: a window that asks for a password by its title (password, PIN,
+sign in ...) or its application (pinentry, ssh-askpass, polkit agents, password managers).
 """
 
 from __future__ import annotations
@@ -54,29 +53,6 @@ def window_title(window: WindowInfo | None) -> str:
     return short(window.title, MAX_WINDOW_TITLE) if window is not None else ""
 
 
-def _in(window: WindowInfo | None) -> str:
-    title = window_title(window)
-    return f' in "{title}"' if title else ""
-
-
-def click_title(window: WindowInfo | None, button: str = "left") -> str:
-    """``Click in "Invoices — Mozilla Firefox"``; just ``Click`` when the window is unknown."""
-    verb = {"right": "Right-click", "middle": "Middle-click"}.get(button, "Click")
-    return verb + _in(window)
-
-
-def repeat_click_title(window: WindowInfo | None, button: str, clicks: int) -> str:
-    """``Double-click in "Files"`` (2 clicks), ``Triple-click in "Notes"`` (3)."""
-    times = "Double" if clicks == 2 else "Triple"
-    side = {"right": " right", "middle": " middle"}.get(button, "")
-    return f"{times}{side}-click" + _in(window)
-
-
-def press_title(label: str, window: WindowInfo | None) -> str:
-    """``Press Ctrl+S in "Invoices — Test"``."""
-    return f"Press {label}{_in(window)}"
-
-
 def is_shortcut(label: str) -> bool:
     """A key worth a step of its own: Ctrl/Alt/Super combinations, F-keys, Esc, Enter."""
     if label in PRESS_ALONE:
@@ -90,6 +66,8 @@ def is_shortcut(label: str) -> bool:
 class Typing:
     """Keys typed into one window since the last click, Enter, Tab or focus change.
 
+    The characters stay in memory only: the step's wording decides whether they are kept.
+
     Args:
         window: the window with the keyboard focus when typing began.
         video_time: the recording time of the first key, if recording.
@@ -97,12 +75,13 @@ class Typing:
 
     window: WindowInfo | None
     video_time: float | None = None
-    secret: bool = False
+    started: float = 0.0
+    """Monotonic time of the first key."""
+    prompt: WindowInfo | None = None
+    """The window as it looked when it first asked for a password while typing (a window
+    may retitle itself "Enter password"): where the field is unknown, that decides."""
     _chars: list[str] = field(default_factory=list)
     _typed: bool = False
-
-    def __post_init__(self) -> None:
-        self.secret = looks_secret(self.window)
 
     def same_field(self, window: WindowInfo | None) -> bool:
         """Whether typing into ``window`` continues this step."""
@@ -110,14 +89,10 @@ class Typing:
         theirs = window.window_id if window is not None else None
         return mine == theirs
 
-    def type(self, text: str, window: WindowInfo | None) -> None:
-        """Add typed characters; a window that now looks secret hides everything typed."""
+    def type(self, text: str, window: WindowInfo | None = None) -> None:
         self._typed = True
-        if window is not None and looks_secret(window):
-            self.secret = True
-        if self.secret:
-            self._chars.clear()
-            return
+        if self.prompt is None and window is not None and looks_secret(window):
+            self.prompt = window
         self._chars.append(text)
 
     def backspace(self) -> None:
@@ -125,19 +100,13 @@ class Typing:
             self._chars.pop()
 
     @property
+    def text(self) -> str:
+        return "".join(self._chars)
+
+    @property
     def empty(self) -> bool:
-        """Nothing worth a step (no key, or everything typed was erased)."""
-        return not self._typed or (not self.secret and not "".join(self._chars).strip())
-
-    def title(self, then: str | None = None) -> str:
-        """``Type "INV-42" in "Invoices — Test"`` or ``Type •••••• in "Password"``.
-
-        Args:
-            then: a key that ended typing and belongs to the step (``"Enter"``).
-        """
-        shown = HIDDEN if self.secret else f'"{short("".join(self._chars), MAX_TEXT)}"'
-        text = f"Type {shown}{_in(self.window)}"
-        return f"{text}, then press {then}" if then else text
+        """Nothing worth a step: no key, or everything typed was erased (or blank)."""
+        return not self._typed or not self.text.strip()
 
 
 def shortcut_label(combination: str) -> str:

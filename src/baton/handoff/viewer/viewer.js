@@ -244,7 +244,9 @@
       img.addEventListener("error", assetMissing);
       var frame = el("a", { className: "shot", href: step.screenshot, target: "_blank", rel: "noopener" }, [img]);
       if (step.click && step.width && step.height) {
-        var ring = el("span", { className: "click-ring", "aria-hidden": "true" });
+        // The step's number now: screenshots never have it burned in.
+        var ring = el("span", { className: "click-ring", "aria-hidden": "true" },
+                      [el("span", { className: "click-number", text: String(step.number) })]);
         ring.style.left = (100 * step.click[0]) / step.width + "%";
         ring.style.top = (100 * step.click[1]) / step.height + "%";
         frame.appendChild(ring);

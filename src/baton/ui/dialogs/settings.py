@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -61,6 +62,10 @@ def _editor_for(setting: Setting, value: Any) -> QWidget:
             combo.addItem(str(choice).capitalize(), choice)
         combo.setCurrentIndex(combo.findData(value))
         return combo
+    if setting.type is str:
+        line = QLineEdit(str(value))
+        line.setToolTip(setting.label)
+        return line
     spin = QSpinBox()
     spin.setRange(0, 365)
     spin.setValue(int(value))
@@ -72,5 +77,7 @@ def _value_of(editor: QWidget) -> Any:
         return editor.isChecked()
     if isinstance(editor, QComboBox):
         return editor.currentData()
+    if isinstance(editor, QLineEdit):
+        return editor.text().strip()
     assert isinstance(editor, QSpinBox)
     return editor.value()

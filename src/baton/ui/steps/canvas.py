@@ -25,7 +25,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from baton.capture.steps.annotation import Style, mark_bounds, paint_annotations, paint_redactions
+from baton.capture.steps.annotation import (
+    Style,
+    mark_bounds,
+    paint_annotations,
+    paint_click,
+    paint_redactions,
+)
 from baton.core.marks import Mark
 from baton.ui.steps.tools import (
     Picked,
@@ -89,6 +95,8 @@ class AnnotationCanvas(QWidget):
         self._redactions: list[Mark] = []
         self._drag: _Drag | None = None
         self._cursor = (0, 0)
+        self._click: tuple[int, int] | None = None
+        self._click_number: int | None = None
 
     # -- content ---------------------------------------------------------------------------
 
@@ -99,6 +107,11 @@ class AnnotationCanvas(QWidget):
         self._drag = None
         if self.image is not None:
             self._cursor = (self.image.width() // 2, self.image.height() // 2)
+        self.update()
+
+    def set_click(self, point: tuple[int, int] | None, number: int | None) -> None:
+        """Where the step's click was (screenshot pixels), shown with the step's number."""
+        self._click, self._click_number = point, number
         self.update()
 
     def set_marks(self, annotations: list[Mark], redactions: list[Mark]) -> None:
@@ -322,6 +335,9 @@ class AnnotationCanvas(QWidget):
         if preview is not None and "kind" in preview:
             annotations.append(preview)
         paint_annotations(painter, annotations, style)
+        if self._click is not None:  # under the redactions: they hide everything
+            paint_click(painter, self._click[0], self._click[1], self._click_number,
+                        self.image.size())
         paint_redactions(painter, self._redactions)
         if preview is not None and "kind" not in preview:
             paint_redactions(painter, [preview])

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("baton.ui")
 
-TOGGLE_STEP_CAPTURE = "<ctrl>+<alt>+c"
 TOGGLE_LABEL = "Ctrl+Alt+C"
 
 

@@ -313,12 +313,17 @@ class StepEditor(QWidget):
             self._image_key = None
             self.canvas.set_image(None, "No screenshot" if row else "No step selected")
             self.canvas.set_marks([], [])
+            self.canvas.set_click(None, None)
         else:
             if row.screenshot != self._image_key:
                 self._image_key = row.screenshot
                 self.canvas.set_image(None, "Loading the screenshot…")
                 self.thumbnails.load_image(row.screenshot)
             self.canvas.set_marks(list(row.annotations), list(row.redactions))
+            click = None
+            if row.click_x is not None and row.click_y is not None:
+                click = (row.click_x, row.click_y)
+            self.canvas.set_click(click, row.position)
         self._update_actions()
 
     def _image_ready(self, key: str, image: QImage) -> None:

@@ -133,3 +133,25 @@ def test_unreadable_videos_are_plain_errors(tmp_path: Path) -> None:
         steps_from_video(text)
     with pytest.raises(UserError, match="threshold"):
         steps_from_video(text, threshold=0)
+
+
+def test_a_change_of_colour_alone_is_a_new_scene(tmp_path: Path) -> None:
+    """Full-screen red, then a blue of the same brightness: grey pictures look alike."""
+    red, blue = (60, 60, 180), (180, 100, 60)  # BGR; both about 96 grey levels
+    grey = [cv2.cvtColor(np.full((1, 1, 3), c, np.uint8), cv2.COLOR_BGR2GRAY)[0, 0]
+            for c in (red, blue)]
+    assert abs(int(grey[0]) - int(grey[1])) < 5
+    path = tmp_path / "colours.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        for index in range(3 * FPS):
+            colour = red if index < int(1.5 * FPS) else blue
+            image = np.full((HEIGHT, WIDTH, 3), colour, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    scenes = steps_from_video(path)
+    assert [round(scene.time, 1) for scene in scenes] == [0.0, 1.5]
+    assert scenes[1].change > 0.9

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
 import numpy as np
 import pytest
 
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.screens import Region
 from baton.capture.steps.events import Describer, FrameRing, StepEvent, StepJob
-from baton.capture.steps.render import (
-    MARKER_BGR,
-    Crop,
-    crop_for,
-    cut,
-    draw_marker,
-    marker_radius,
-)
-from baton.capture.steps.titles import HIDDEN, click_title, looks_secret, shortcut_label
-from baton.util.images import encode_png
-from helpers.images import png_pixels
+from baton.capture.steps.render import Crop, crop_for, cut
+from baton.capture.steps.shots import store_screenshots
+from baton.capture.steps.titles import HIDDEN, looks_secret, shortcut_label
+from baton.core.media import MediaStore
 
 INVOICES = WindowInfo(1, "Invoices — Test", Region(0, 0, 400, 300), "app")
 NOTES = WindowInfo(2, "Notes", Region(500, 0, 400, 300), "app")
@@ -67,6 +64,11 @@ class Script:
 
     @property
     def titles(self) -> list[str]:
+        """The titles as saved: what was learned about each step applied (as the save
+        thread does)."""
+        for job in self.jobs:
+            if job.later is not None:
+                job.later.result(timeout=5)(job.wording)
         return [job.title for job in self.jobs]
 
 
@@ -80,7 +82,7 @@ def test_clicks_are_titled_with_the_window_under_the_pointer() -> None:
 
 
 def test_typing_is_one_step_per_field() -> None:
-    script = Script()
+    script = Script(keep_typing_in={"app"})
     script.click(10, 10)
     script.type("INV")
     script.key("Space")
@@ -109,6 +111,15 @@ def test_typing_is_one_step_per_field() -> None:
     typed = script.jobs[1]
     assert typed.click is None and typed.centre == (10, 10)
     assert typed.video_time == pytest.approx(1.1)  # when typing began
+
+
+def test_typing_where_the_field_is_unknown_is_withheld() -> None:
+    script = Script(keep_typing_in={"other-app"})
+    script.click(10, 10)
+    script.type("Maria")
+    script.key("Enter")
+    assert script.titles[1] == 'Type in "Invoices — Test", then press Enter'
+    assert "Maria" not in repr(script.jobs[1].wording)
 
 
 def test_erased_typing_and_editing_keys_make_no_step() -> None:
@@ -141,7 +152,7 @@ def test_passwords_are_never_kept() -> None:
 
 
 def test_a_window_that_turns_into_a_password_prompt_hides_what_was_typed() -> None:
-    script = Script()
+    script = Script(keep_typing_in={"app"})
     script.type("user")
     script.windows.focus = WindowInfo(1, "Enter password", INVOICES.region, "app")
     script.type("pw")
@@ -187,8 +198,10 @@ def test_shortcut_labels_match_what_the_input_hook_reports() -> None:
 
 
 def test_long_titles_are_cut() -> None:
-    window = WindowInfo(9, "x" * 300, Region(0, 0, 1, 1))
-    assert len(click_title(window)) < 120 and click_title(window).endswith('…"')
+    script = Script()
+    script.windows.focus = WindowInfo(9, "x" * 300, Region(0, 0, 1, 1))
+    script.key("Ctrl+S")
+    assert len(script.titles[0]) < 120 and script.titles[0].endswith('…"')
 
 
 def test_ring_gives_the_frame_grabbed_just_before() -> None:
@@ -220,19 +233,21 @@ def test_crop_around_the_click(
     assert crop_for(*size, *point) == expected
 
 
-def test_marker_is_drawn_at_the_click_and_cut_keeps_it() -> None:
-    image = np.full((2160, 3840, 3), 255, np.uint8)
-    draw_marker(image, 3000, 100, 7)
-    radius = marker_radius(2160)
-    for x, y in ((3000 + radius, 100), (3000 - radius, 100), (3000, 100 + radius)):
-        assert np.abs(image[y, x].astype(int) - MARKER_BGR).max() < 30
-    assert np.abs(image[100, 3000].astype(int) - MARKER_BGR).max() < 30  # centre dot
-    small = cut(image, crop_for(3840, 2160, 3000, 100))
-    assert small.shape == (720, 1280, 3)
-    decoded = png_pixels(encode_png(small, quick=True))
-    assert np.array_equal(decoded, small)
-    x, y = round((3000 - 1920) * 2 / 3), round(100 * 2 / 3)
-    assert np.abs(decoded[y, x + round(radius * 2 / 3)].astype(int) - MARKER_BGR).max() < 60
+def test_the_click_follows_the_crop_of_a_large_screen(tmp_path: Path) -> None:
+    """A 4K frame is cropped and scaled to 1280x720; the click comes back in the crop's
+    pixels, on the very spot that was clicked (a dot painted there)."""
+    frame = np.full((2160, 3840, 4), 255, np.uint8)
+    cv2.circle(frame, (3000, 100), 9, (0, 0, 200, 255), -1)
+    media = MediaStore(tmp_path / "media")
+    with ThreadPoolExecutor(1) as encoder:
+        shot, full, click = store_screenshots(frame, Region(0, 0, 3840, 2160), (3000, 100),
+                                              None, (1280, 720), [], encoder, media)
+    picture = cv2.imdecode(np.frombuffer(media.read_bytes(shot), np.uint8), cv2.IMREAD_COLOR)
+    assert picture.shape == (720, 1280, 3) and shot != full
+    assert click == (round((3000 - 1920) * 2 / 3), round(100 * 2 / 3))
+    assert tuple(picture[click[1], click[0]]) == (0, 0, 200)
+    assert np.array_equal(cut(frame[:, :, :3].copy(), crop_for(3840, 2160, 3000, 100)),
+                          picture)
 
 
 class Clicks(Script):
