@@ -35,9 +35,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-import tests_support  # noqa: E402
-
-import desktop_apps  # noqa: E402  (the forms the tests use)
+from helpers import desktop_apps  # noqa: E402  (the forms the tests use)
+from helpers.xvfb import start_xvfb  # noqa: E402
 
 WIDTH, HEIGHT = 1920, 1080
 TARGET_P95_S = 0.150
@@ -194,7 +193,7 @@ def main() -> None:
     for tool in ("Xvfb", "xdotool", "dbus-daemon", "chromium", "tesseract"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing")
-    server, display = tests_support.start_xvfb(WIDTH, HEIGHT)
+    server, display = start_xvfb(WIDTH, HEIGHT)
     os.environ["DISPLAY"] = display.name
     os.environ.pop("QT_QPA_PLATFORM", None)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -264,7 +264,8 @@ def test_batons_own_windows_make_no_step_and_are_painted_over(
     media = MediaStore(tmp_path / "media")
     process = Library(db.sessions).add_process(ProcessDraft("Own windows"))
     saved: list[SavedStep] = []
-    capture = open_step_capture(db.sessions, media, process.id, on_step=saved.append,
+    capture = open_step_capture(Steps(db.sessions).appender(process.id), media,
+                                on_step=saved.append,
                                 accessibility=False, ocr=False)
     capture.start()
     try:

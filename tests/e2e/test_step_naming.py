@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests_support import XDisplay
 
 from baton.capture.steps.live import open_step_capture
 from baton.capture.steps.sink import SavedStep
@@ -27,7 +26,9 @@ from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.models import Step
-from desktop_apps import App, Chromium, SessionBus, start_gtk, start_qt, start_xterm
+from baton.core.steps import Steps
+from helpers.desktop_apps import App, Chromium, SessionBus, start_gtk, start_qt, start_xterm
+from helpers.xvfb import XDisplay
 
 pytestmark = [pytest.mark.display, pytest.mark.slow, pytest.mark.browser]
 
@@ -80,7 +81,8 @@ def test_clicks_are_named_by_each_toolkits_accessibility_tree(
     process = Library(db.sessions).add_process(ProcessDraft("Sign up"))
     saved: list[SavedStep] = []
     # OCR off: every name here must come from the accessibility tree.
-    capture = open_step_capture(db.sessions, media, process.id, on_step=saved.append,
+    capture = open_step_capture(Steps(db.sessions).appender(process.id), media,
+                                on_step=saved.append,
                                 ocr=False)
     capture.start()
     order = ("name", "copy", "monthly", "terms", "cancel", "create")
@@ -112,11 +114,12 @@ def test_clicks_are_named_by_each_toolkits_accessibility_tree(
 
 
 def test_a_password_typed_anywhere_never_reaches_the_disk(
-    xdisplay: XDisplay, desktop: dict[str, App], tmp_path: Path
+    xdisplay: XDisplay, desktop: dict[str, App], tmp_path: Path, platformdirs_isolated: Path
 ) -> None:
     """Qt echo-mode password, GTK hidden entry, HTML password input, xterm ``read -s``:
     after capture (``baton steps capture``), a recording's events journal and an exported
-    package, no piece of the password is in any file of the data folder or the package."""
+    package, no piece of the password is in any file of the data folder, the user's own
+    folders (settings, log, recordings) or the package."""
     data = tmp_path / "library"
     length_file = tmp_path / "xterm-length"
     terminal = start_xterm(xdisplay, "Terminal", 0, 560,
@@ -156,7 +159,8 @@ def test_a_password_typed_anywhere_never_reaches_the_disk(
         xdotool(xdisplay, "key", "Return")
         wait_for(lambda: length_file.exists() and length_file.read_text().strip())
         time.sleep(1.0)
-        live = [path for path in data.rglob("*") if path.is_file()]
+        live = [path for folder in (data, platformdirs_isolated) for path in folder.rglob("*")
+                if path.is_file()]
         assert journal in live  # the recording's journal is there while it records
         assert_absent(live, "while capturing")
     finally:
@@ -179,7 +183,8 @@ def test_a_password_typed_anywhere_never_reaches_the_disk(
     package = tmp_path / "sign-up.zip"
     subprocess.run([*baton, "package", "export", "Sign up", "--out", str(package)],
                    check=True, env=env, capture_output=True, timeout=120)
-    files = [path for path in data.rglob("*") if path.is_file()]
+    files = [path for folder in (data, platformdirs_isolated) for path in folder.rglob("*")
+             if path.is_file()]
     assert any(path.suffix == ".log" for path in files)
     assert_absent(files, "after capture and export")
     with zipfile.ZipFile(package) as archive:

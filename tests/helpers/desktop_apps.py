@@ -1,4 +1,4 @@
-"""Real applications on a test desktop with accessibility (imported as ``desktop_apps``).
+"""Real applications on a test desktop with accessibility (``helpers.desktop_apps``).
 
 A session D-Bus (Debian's dbus-daemon) whose ``org.a11y.Bus`` starts Debian's
 at-spi-bus-launcher on first use, as a desktop session has; a GTK 3 form (Debian's python3
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests_support import XDisplay, wait_for_window
+from helpers.xvfb import XDisplay, wait_for_window
 
-APPS = Path(__file__).resolve().parent / "e2e" / "apps"
+APPS = Path(__file__).resolve().parents[1] / "e2e" / "apps"
 SYSTEM_PYTHON = "/usr/bin/python3"
 TARGET_NAMES = {
     "name": "Full name", "email": "Email", "password": "Password", "country": "Country",
