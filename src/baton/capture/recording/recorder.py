@@ -19,7 +19,8 @@ from typing import BinaryIO
 
 from baton.capture.platform.base import Platform, PointerSample
 from baton.capture.platform.input import EventLog, InputEvent, InputHook, events_path
-from baton.capture.recording.audio import AudioAligner, AudioChunk, AudioSource, level
+from baton.capture.recording.audio import AudioChunk, AudioSource, level
+from baton.capture.recording.audio_timing import AudioAligner
 from baton.capture.recording.encoder import (
     AudioSettings,
     FragmentedWriter,
@@ -100,6 +101,7 @@ class Recorder:
         self._t0 = 0.0
         self._paused_at: float | None = None
         self._paused_total = 0.0
+        self._pauses: list[tuple[float, float]] = []  # (began, ended) on the clock
         self._threads: list[threading.Thread] = []
         self.stats = RecordingStats(str(output), fps=video.fps, width=video.width,
                                     height=video.height)
@@ -195,7 +197,9 @@ class Recorder:
         """Continue recording right where the pause began (no gap in the video)."""
         with self._lock:
             if self._paused_at is not None:
-                self._paused_total += self._clock() - self._paused_at
+                now = self._clock()
+                self._paused_total += now - self._paused_at
+                self._pauses.append((self._paused_at, now))
                 self._paused_at = None
                 self._running.set()
 
@@ -318,7 +322,29 @@ class Recorder:
                 chunk = self._audio_queue.get_nowait()
             except queue.Empty:
                 return
-            writer.write_audio(self._aligner.feed(chunk.samples, chunk.time))
+            placed = self._audio_time(chunk.time)
+            if placed is None:  # captured while paused
+                continue
+            start, segment = placed
+            writer.write_audio(self._aligner.feed(chunk.samples, start, chunk.exact, segment))
+
+    def _audio_time(self, moment: float) -> tuple[float, int] | None:
+        """Recording second and pause count of a capture time (None: during a pause).
+
+        Chunks are placed by when they were captured, not when their callback ran: one
+        that arrives late, after a pause began, still belongs before it.
+        """
+        with self._lock:
+            paused = 0.0
+            for segment, (began, ended) in enumerate(self._pauses):
+                if moment < began:
+                    return moment - self._t0 - paused, segment
+                if moment < ended:
+                    return None
+                paused += ended - began
+            if self._paused_at is not None and moment >= self._paused_at:
+                return None
+            return moment - self._t0 - paused, len(self._pauses)
 
     def _write_failed(self, error: OSError) -> None:
         saved = format_time(max(0, self._last_pts + 1) / self.video.fps)
@@ -341,10 +367,13 @@ class Recorder:
     # -- callbacks from other threads ------------------------------------------------
 
     def _on_audio(self, chunk: AudioChunk) -> None:
-        if self.paused or self._stop.is_set():
+        if self._stop.is_set():
             return
-        self.level = level(chunk.samples)
-        self._audio_queue.put(AudioChunk(chunk.samples, self._recording_time(chunk.time)))
+        if not self.paused:
+            self.level = level(chunk.samples)
+        # Placed on the recording's timeline by the encoder thread (see _audio_time): the
+        # start time is known there, and so is every pause up to the chunk's capture.
+        self._audio_queue.put(chunk)
 
     def _on_click(self, x: int, y: int, button: str) -> None:
         if self.paused:
@@ -375,6 +404,8 @@ class Recorder:
                 self._write_audio(writer)
                 if self._aligner is not None:
                     writer.write_audio(self._aligner.finish(end))
+                    self.stats.audio_dropouts = self._aligner.dropouts
+                    self.stats.audio_offset_ms = round(self._aligner.worst_offset * 1000, 1)
                 writer.close()
             else:
                 writer.abandon()
