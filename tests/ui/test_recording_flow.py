@@ -53,9 +53,10 @@ def test_pick_record_pause_stop_trim_attach(
     window._record_selected()
     picker = window.recording._picker
     assert picker is not None and window.recording.state == "picking"
-    qtbot.mousePress(picker, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
-    qtbot.mouseMove(picker, QPoint(200, 150))
-    qtbot.mouseRelease(picker, Qt.MouseButton.LeftButton, pos=QPoint(330, 250))
+    shade = picker.shades[0]  # the picker's window on the (only, offscreen) screen
+    qtbot.mousePress(shade, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    qtbot.mouseMove(shade, QPoint(200, 150))
+    qtbot.mouseRelease(shade, Qt.MouseButton.LeftButton, pos=QPoint(330, 250))
     qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
     recorder = window.recording.recorder
     assert recorder is not None

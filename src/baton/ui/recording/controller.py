@@ -123,7 +123,7 @@ class RecordingController(QObject):
             return
         if setup.draw_region:
             self._set_state("picking")
-            self._picker = RegionPicker()
+            self._picker = RegionPicker([(m.name, m.region) for m in monitors])
             self._picker.picked.connect(lambda region: self._count_down(
                 replace(setup.request, region=region)))
             self._picker.cancelled.connect(lambda: self._set_state("idle"))

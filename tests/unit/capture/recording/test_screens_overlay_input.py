@@ -14,7 +14,13 @@ import pytest
 
 from baton.capture.platform.base import CursorImage, PointerSample
 from baton.capture.platform.input import EventLog, InputEvent, PynputHook, events_path
-from baton.capture.platform.screens import Monitor, Region, monitor_region, validate_region
+from baton.capture.platform.screens import (
+    Monitor,
+    Region,
+    monitor_region,
+    qt_scale_factors,
+    validate_region,
+)
 from baton.capture.recording.audio import MicrophoneSource
 from baton.capture.recording.audio_timing import AudioAligner
 from baton.capture.recording.encoder import VideoSettings
@@ -41,10 +47,16 @@ def test_region_parse_and_validation() -> None:
         monitor_region(MONITORS, 3)
 
 
-def test_scaled_monitor_maps_logical_selection_to_physical_pixels() -> None:
-    # A 200x100 selection at (10, 20) on a 2x monitor is 400x200 physical pixels.
-    physical = MONITORS[1].to_physical(Region(10, 20, 200, 100))
-    assert physical == Region(1940, 40, 400, 200)
+def test_qt_scale_factors_by_name_or_in_qt_order_with_the_primary_first() -> None:
+    left = Monitor(0, Region(0, 0, 1920, 1080), 1.0, False, "DP-1")
+    right = Monitor(0, Region(1920, 0, 2880, 1800), 1.0, True, "eDP-1")
+    qt_order = [right, left]
+    assert qt_scale_factors({"QT_SCREEN_SCALE_FACTORS": "2;1"}, qt_order) == {
+        id(right): 2.0, id(left): 1.0}
+    assert qt_scale_factors({"QT_SCREEN_SCALE_FACTORS": "DP-1=1.5,eDP-1=2"}, qt_order) == {
+        id(right): 2.0, id(left): 1.5}
+    assert qt_scale_factors({"QT_SCALE_FACTOR": "1.25", "QT_SCREEN_SCALE_FACTORS": "bad;2"},
+                            qt_order) == {id(right): 1.25, id(left): 2.5}
     assert monitor_region(MONITORS, 2) == Region(1920, 0, 2560, 1440)
 
 
