@@ -42,6 +42,7 @@ from baton.ui.pages.library import LibraryView
 from baton.ui.recording import lazy_capture
 from baton.ui.recording.clip import probe_duration
 from baton.ui.recording.controller import MakeRecorder, RecordingController, RecordTargets
+from baton.ui.screen_fit import fit_to_screen, keep_on_screen
 from baton.ui.steps.capture import (
     TOGGLE_LABEL,
     TOGGLE_STEP_CAPTURE,
@@ -363,8 +364,9 @@ class MainWindow(QMainWindow):
         geometry = self._state.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)
         else:
-            self.resize(1100, 700)
+            fit_to_screen(self, QSize(1100, 700))
         page = str(self._state.value("main/page", "Library"))
         self.show_page(page if page in PAGES else "Library")
 

@@ -95,6 +95,15 @@ class Monitor:
                 "height": region.height, "scale": self.scale}
 
 
+def describe_monitor(monitor: Monitor) -> str:
+    """``DP-1 1920x1080 at 0,0, primary, scale 1``: one line for people."""
+    region = monitor.region
+    name = f"{monitor.name} " if monitor.name else ""
+    primary = ", primary" if monitor.primary else ""
+    return (f"{name}{region.width}x{region.height} at {region.left},{region.top}{primary}, "
+            f"scale {monitor.scale:g}")
+
+
 def display_name(display: str | None = None) -> str:
     """The X display the user means, for messages."""
     return display or os.environ.get("DISPLAY", "")

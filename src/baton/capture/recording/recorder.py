@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from baton.capture.platform.base import Platform, PointerSample
 from baton.capture.platform.input import EventLog, InputEvent, InputHook, events_path
+from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import AudioChunk, AudioSource, level
 from baton.capture.recording.audio_timing import AudioAligner
 from baton.capture.recording.encoder import (
@@ -29,8 +30,10 @@ from baton.capture.recording.encoder import (
     open_for_writing,
     remux_faststart,
 )
+from baton.capture.recording.hidden import HiddenWindows
 from baton.capture.recording.journal import Journal, events_journal_path, partial_path
 from baton.capture.recording.overlay import Click, Overlay
+from baton.capture.recording.pauses import RecordingClock
 from baton.capture.recording.sources import DisplayLost, Frame, FrameSource, same_pixels
 from baton.capture.recording.stats import RecordingStats, format_time
 from baton.errors import UserError
@@ -85,6 +88,8 @@ class Recorder:
         self._audio = audio
         self._opener = opener
         self.overlay = Overlay(region, draw_pointer=platform is not None, show_keys=show_keys)
+        self.hidden = HiddenWindows(region)
+        """Baton's own windows (the recording bar) kept out of the video and the clicks."""
         self.events = EventLog()
         self._queue: queue.Queue[tuple[Frame, int, PointerSample | None] | None] = queue.Queue(
             queue_frames
@@ -93,15 +98,11 @@ class Recorder:
         self._aligner: AudioAligner | None = None
         self._writer: FragmentedWriter | None = None
         self._journal: Journal | None = None
-        self._lock = threading.Lock()
+        self._time = RecordingClock()
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused
         self.finished = threading.Event()
         """Set when capturing ended, by ``stop`` or by a failure (see ``error``)."""
-        self._t0 = 0.0
-        self._paused_at: float | None = None
-        self._paused_total = 0.0
-        self._pauses: list[tuple[float, float]] = []  # (began, ended) on the clock
         self._threads: list[threading.Thread] = []
         self.stats = RecordingStats(str(output), fps=video.fps, width=video.width,
                                     height=video.height)
@@ -139,7 +140,7 @@ class Recorder:
             raise UserError(f"Cannot write the recording to {self.output.parent}: "
                             f"{error.strerror or error}.") from error
         self._start_input()
-        self._t0 = self._clock()
+        self._time.start(self._clock())
         self._running.set()
         for target, name in ((self._capture_loop, "capture"), (self._encode_loop, "encode")):
             thread = threading.Thread(target=target, name=f"baton-{name}", daemon=True)
@@ -172,15 +173,19 @@ class Recorder:
             self.stats.warnings.append(str(error))
             self._input_hook = None
 
+    @property
+    def region(self) -> Region:
+        """The recorded area in physical screen pixels."""
+        return self._source.region
+
+    def hide_window(self, area: Region) -> bool:
+        """Keep a Baton window about to appear at ``area`` out of the video and its clicks
+        out of the rings and events (see ``HiddenWindows.hide``)."""
+        return self.hidden.hide(area)
+
     def elapsed(self) -> float:
         """Recording seconds so far (pauses excluded)."""
-        return self._recording_time(self._clock())
-
-    def _recording_time(self, moment: float) -> float:
-        with self._lock:
-            if self._paused_at is not None:
-                moment = min(moment, self._paused_at)
-            return moment - self._t0 - self._paused_total
+        return self._time.at(self._clock())
 
     @property
     def paused(self) -> bool:
@@ -188,20 +193,13 @@ class Recorder:
 
     def pause(self) -> None:
         """Stop the clock; nothing is recorded until ``resume``."""
-        with self._lock:
-            if self._paused_at is None:
-                self._paused_at = self._clock()
-                self._running.clear()
+        if self._time.pause(self._clock()):
+            self._running.clear()
 
     def resume(self) -> None:
         """Continue recording right where the pause began (no gap in the video)."""
-        with self._lock:
-            if self._paused_at is not None:
-                now = self._clock()
-                self._paused_total += now - self._paused_at
-                self._pauses.append((self._paused_at, now))
-                self._paused_at = None
-                self._running.set()
+        if self._time.resume(self._clock()):
+            self._running.set()
 
     def stop(self) -> RecordingStats:
         """Stop, finish the MP4 and return what was recorded.
@@ -266,6 +264,7 @@ class Recorder:
                 self._fail(UserError(f"{error}: the recording was saved up to "
                                      f"{format_time(now)}."))
                 break
+            self.hidden.apply(frame)
             pointer = self._platform.pointer() if self._platform is not None else None
             if (previous is not None and pointer == previous[1]
                     and tick - sent < idle_ticks and not self.overlay.animating(due)
@@ -322,29 +321,11 @@ class Recorder:
                 chunk = self._audio_queue.get_nowait()
             except queue.Empty:
                 return
-            placed = self._audio_time(chunk.time)
+            placed = self._time.place(chunk.time)
             if placed is None:  # captured while paused
                 continue
             start, segment = placed
             writer.write_audio(self._aligner.feed(chunk.samples, start, chunk.exact, segment))
-
-    def _audio_time(self, moment: float) -> tuple[float, int] | None:
-        """Recording second and pause count of a capture time (None: during a pause).
-
-        Chunks are placed by when they were captured, not when their callback ran: one
-        that arrives late, after a pause began, still belongs before it.
-        """
-        with self._lock:
-            paused = 0.0
-            for segment, (began, ended) in enumerate(self._pauses):
-                if moment < began:
-                    return moment - self._t0 - paused, segment
-                if moment < ended:
-                    return None
-                paused += ended - began
-            if self._paused_at is not None and moment >= self._paused_at:
-                return None
-            return moment - self._t0 - paused, len(self._pauses)
 
     def _write_failed(self, error: OSError) -> None:
         saved = format_time(max(0, self._last_pts + 1) / self.video.fps)
@@ -371,12 +352,12 @@ class Recorder:
             return
         if not self.paused:
             self.level = level(chunk.samples)
-        # Placed on the recording's timeline by the encoder thread (see _audio_time): the
-        # start time is known there, and so is every pause up to the chunk's capture.
+        # Placed on the recording's timeline by the encoder thread (RecordingClock.place):
+        # the start time is known there, and so is every pause up to the chunk's capture.
         self._audio_queue.put(chunk)
 
     def _on_click(self, x: int, y: int, button: str) -> None:
-        if self.paused:
+        if self.paused or self.hidden.covers(x, y):
             return
         t = self.elapsed()
         self.overlay.add_click(Click(t, x, y, button))

@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QGuiApplication,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -25,7 +24,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from baton.capture.platform.screens import Region
-from baton.ui.recording.screen_map import ScreenArea, match_physical, selection
+from baton.ui.recording.qt_screens import screen_areas
+from baton.ui.recording.screen_map import ScreenArea, selection
 
 MIN_SIDE = 32
 """A drag smaller than this (physical pixels) is taken for a slip, not an area."""
@@ -49,16 +49,11 @@ class RegionPicker(QObject):
     def __init__(self, monitors: list[tuple[str, Region]] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        known = monitors or []
-        screens = QGuiApplication.screens()
+        pairs = screen_areas(monitors or [])
         # Every screen is photographed before any picker window covers one.
-        pictures = [screen.grabWindow(0) for screen in screens]
-        self.shades: list[ScreenShade] = []
-        for screen, picture in zip(screens, pictures, strict=True):
-            geometry = screen.geometry()
-            logical = Region(geometry.x(), geometry.y(), geometry.width(), geometry.height())
-            physical = match_physical(logical, screen.devicePixelRatio(), screen.name(), known)
-            self.shades.append(ScreenShade(self, screen, ScreenArea(logical, physical), picture))
+        pictures = [screen.grabWindow(0) for screen, _area in pairs]
+        self.shades = [ScreenShade(self, screen, area, picture)
+                       for (screen, area), picture in zip(pairs, pictures, strict=True)]
         areas = [shade.area.physical for shade in self.shades]
         left, top = min(a.left for a in areas), min(a.top for a in areas)
         self.desktop = Region(left, top, max(a.right for a in areas) - left,
