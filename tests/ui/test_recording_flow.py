@@ -207,3 +207,14 @@ def test_the_tray_offers_record_and_stop_where_there_is_a_tray(
     window._recording_state("recording")
     assert entries["Stop recording"].isEnabled() and window.tray.toolTip() == "Baton — recording"
     window.tray.hide()
+
+
+def test_the_setup_dialog_names_screens_left_to_right_with_scale_and_main(qtbot: QtBot) -> None:
+    from baton.capture.platform.screens import Monitor
+
+    monitors = [Monitor(1, Region(0, 0, 1920, 1080), 1.0, False, "DP-1"),
+                Monitor(2, Region(1920, 0, 2880, 1800), 2.0, True, "eDP-1")]
+    dialog = SetupDialog(monitors, [], 30, "balanced", False, "")
+    qtbot.addWidget(dialog)
+    labels = [dialog.area.itemText(index) for index in range(2)]
+    assert labels == ["Screen 1 — 1920×1080", "Screen 2 — 2880×1800 at 200% (main)"]
