@@ -115,15 +115,28 @@ def check_encoder() -> str:
     return f"PyAV {av.__version__}, libx264, {len(buffer.getvalue())} bytes"
 
 
-def check_screen() -> str:
+def check_screens() -> list[Check]:
+    """A summary, then one check per monitor (left to right): each is grabbed whole."""
     if not has_display():
-        return "skipped: no display"
-    import mss
+        return [Check("screen grab", True, "skipped: no display")]
+    from baton.capture.platform.screens import describe_monitor, open_mss
+    from baton.capture.recording.live import ScreenTargets
 
-    with mss.MSS() as grabber:
-        monitor = grabber.monitors[1]
-        shot = grabber.grab(monitor)
-    return f"{len(grabber.monitors) - 1} monitor(s), grabbed {shot.width}x{shot.height}"
+    monitors = ScreenTargets().monitors()
+    checks = [Check("screen grab", True, f"{len(monitors)} monitor(s), each grabbed below")]
+    grabber = open_mss()
+    try:
+        for monitor in monitors:
+            name = f"monitor {monitor.index}"
+            try:
+                shot = grabber.grab(monitor.region.as_mss())
+                checks.append(Check(name, True, f"{describe_monitor(monitor)}; "
+                                                f"grabbed {shot.width}x{shot.height}"))
+            except Exception as error:  # noqa: BLE001 - one monitor failing is a finding
+                checks.append(Check(name, False, f"{describe_monitor(monitor)}; {error}"))
+    finally:
+        grabber.close()
+    return checks
 
 
 def run_selftest(services: Services) -> list[Check]:
@@ -132,13 +145,20 @@ def run_selftest(services: Services) -> list[Check]:
         ("database", lambda: check_database(services)),
         ("media store", lambda: check_media(services)),
         ("encoder", check_encoder),
-        ("screen grab", check_screen),
     ]
     results = []
     for name, check in checks:
         try:
             results.append(Check(name, True, check()))
         except Exception as error:  # noqa: BLE001 - every failure is a finding here
-            message = str(error).strip().splitlines()
-            results.append(Check(name, False, message[0] if message else type(error).__name__))
+            results.append(_failed(name, error))
+    try:
+        results.extend(check_screens())
+    except Exception as error:  # noqa: BLE001
+        results.append(_failed("screen grab", error))
     return results
+
+
+def _failed(name: str, error: Exception) -> Check:
+    message = str(error).strip().splitlines()
+    return Check(name, False, message[0] if message else type(error).__name__)

@@ -20,7 +20,9 @@ def test_selftest_with_a_display_grabs_the_screen(xdisplay: Any, tmp_path: Path)
     report = json.loads(result.stdout)
     checks = {check["name"]: check for check in report["checks"]}
     assert result.returncode == 0, result.stdout + result.stderr
-    assert checks["screen grab"]["detail"] == "1 monitor(s), grabbed 1920x1080"
+    assert checks["screen grab"]["detail"] == "1 monitor(s), each grabbed below"
+    assert checks["monitor 1"]["detail"].endswith("1920x1080 at 0,0, primary, scale 1; "
+                                                  "grabbed 1920x1080")
     assert "platform xcb" in checks["qt"]["detail"]
 
 

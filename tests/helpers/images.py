@@ -65,3 +65,46 @@ def png_pixels(data: bytes) -> Pixels:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert image is not None, "not a PNG picture"
     return image
+
+
+def ui_screenshot(seed: int, width: int = 1280, height: int = 720) -> np.ndarray[Any, Any]:
+    """A screenshot of a real Qt form (toolbar, heading, a table of text) as BGRA.
+
+    Needs a QApplication (pytest-qt's ``qapp``). Text rendered by Qt is what step pictures
+    mostly show, and it compresses nothing like synthetic gradients do.
+    """
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import (
+        QHBoxLayout,
+        QLabel,
+        QLineEdit,
+        QPushButton,
+        QTableWidget,
+        QTableWidgetItem,
+        QVBoxLayout,
+        QWidget,
+    )
+
+    rng = np.random.default_rng(seed)
+    form = QWidget()
+    form.resize(width, height)
+    layout = QVBoxLayout(form)
+    bar = QHBoxLayout()
+    for label in ("File", "Edit", "Invoices", "Customers", "Reports"):
+        bar.addWidget(QPushButton(label))
+    bar.addWidget(QLineEdit(f"search {seed}"))
+    layout.addLayout(bar)
+    layout.addWidget(QLabel(f"<h2>Invoices — batch {seed}</h2>"))
+    rows = max(4, height // 30)
+    table = QTableWidget(rows, 6)
+    names = ("Acme", "Globex", "Initech", "Umbrella")
+    for row in range(rows):
+        for column in range(6):
+            text = f"{rng.integers(1000, 99999)} {names[column % 4]}"
+            table.setItem(row, column, QTableWidgetItem(text))
+    layout.addWidget(table)
+    image = form.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    form.deleteLater()
+    stride = image.bytesPerLine() // 4
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), stride, 4)
+    return pixels[:, : image.width()].copy()

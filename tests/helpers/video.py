@@ -82,3 +82,20 @@ def ffprobe_duration(path: Path) -> float:
          str(path)], capture_output=True, text=True, check=True, timeout=30,
     )
     return float(result.stdout.strip())
+
+
+def noisy_mp4(path: Path) -> Path:
+    """Three seconds of noise at 320x240: a video that needs every byte it has."""
+    rng = np.random.default_rng(1)
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        stream: Any = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "10"}
+        for index in range(30):
+            frame = av.VideoFrame.from_ndarray(
+                rng.integers(0, 255, (240, 320, 3), dtype=np.uint8), format="bgr24"
+            )
+            frame.pts = index
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path

@@ -34,7 +34,10 @@ def start_xvfb(width: int = 1920, height: int = 1080, extra: tuple[str, ...] = (
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
-         "-nolisten", "tcp", "+extension", "RECORD", *extra],
+         "-nolisten", "tcp", "+extension", "RECORD",
+         # Without -noreset the server resets whenever its last client leaves, and a test
+         # connecting during that moment is refused ("Connection reset by peer").
+         "-noreset", *extra],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -53,9 +53,10 @@ def test_pick_record_pause_stop_trim_attach(
     window._record_selected()
     picker = window.recording._picker
     assert picker is not None and window.recording.state == "picking"
-    qtbot.mousePress(picker, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
-    qtbot.mouseMove(picker, QPoint(200, 150))
-    qtbot.mouseRelease(picker, Qt.MouseButton.LeftButton, pos=QPoint(330, 250))
+    shade = picker.shades[0]  # the picker's window on the (only, offscreen) screen
+    qtbot.mousePress(shade, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    qtbot.mouseMove(shade, QPoint(200, 150))
+    qtbot.mouseRelease(shade, Qt.MouseButton.LeftButton, pos=QPoint(330, 250))
     qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
     recorder = window.recording.recorder
     assert recorder is not None
@@ -206,3 +207,14 @@ def test_the_tray_offers_record_and_stop_where_there_is_a_tray(
     window._recording_state("recording")
     assert entries["Stop recording"].isEnabled() and window.tray.toolTip() == "Baton — recording"
     window.tray.hide()
+
+
+def test_the_setup_dialog_names_screens_left_to_right_with_scale_and_main(qtbot: QtBot) -> None:
+    from baton.capture.platform.screens import Monitor
+
+    monitors = [Monitor(1, Region(0, 0, 1920, 1080), 1.0, False, "DP-1"),
+                Monitor(2, Region(1920, 0, 2880, 1800), 2.0, True, "eDP-1")]
+    dialog = SetupDialog(monitors, [], 30, "balanced", False, "")
+    qtbot.addWidget(dialog)
+    labels = [dialog.area.itemText(index) for index in range(2)]
+    assert labels == ["Screen 1 — 1920×1080", "Screen 2 — 2880×1800 at 200% (main)"]

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -240,3 +241,43 @@ def test_cancelling_the_send_dialog_stops_the_preparation(
     assert running == [True]
     assert not window.workflows.preparing.running
     assert services.library.versions(process_id) == []  # nothing was frozen
+
+
+@pytest.mark.parametrize("agree", [True, False])
+def test_a_budget_the_pictures_must_shrink_for_is_offered_before_sending(
+    qtbot: QtBot, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    agree: bool,
+) -> None:
+    row = services.library.add_process(ProcessDraft("Scan receipts", status=ProcessStatus.READY))
+    rng = np.random.default_rng(5)
+    for number in range(4):  # noise: every picture needs all its bytes
+        ok, png = cv2.imencode(".png", rng.integers(0, 256, (400, 640, 3), dtype=np.uint8))
+        assert ok
+        key = services.media.put_bytes(png.tobytes(), "png")
+        services.steps.add(row.id, StepContent(title=f"Receipt {number}", screenshot=key))
+    ana = services.assistants.add(AssistantDraft("Ana")).id
+    window = open_window(qtbot, services)
+    budget = 1_500_000
+    monkeypatch.setattr(SendDialog, "ask", classmethod(
+        lambda cls, parent, **options: SendRequest(ana, None, "", tmp_path, budget)))
+    asked: list[str] = []
+
+    def confirm(parent: object, title: str, question: str, action: str) -> bool:
+        asked.append(question)
+        return agree
+
+    monkeypatch.setattr(messages, "confirm", confirm)
+    problems: list[str] = []
+    monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
+    window.workflows.send(row.id)
+    qtbot.waitUntil(lambda: bool(asked), timeout=60_000)
+    assert "It fits with the pictures at" in asked[0]
+    if agree:
+        qtbot.waitUntil(lambda: bool(list(tmp_path.glob("*.zip"))), timeout=60_000)
+        qtbot.waitUntil(lambda: bool(services.handoffs.list()), timeout=10_000)
+        [package] = tmp_path.glob("*.zip")
+        assert package.stat().st_size <= budget
+    else:
+        qtbot.wait(300)
+        assert list(tmp_path.glob("*.zip")) == [] and services.handoffs.list() == []
+    assert problems == []

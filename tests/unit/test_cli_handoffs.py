@@ -6,6 +6,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from baton.cli import main
@@ -125,3 +127,29 @@ def test_export_from_a_shell_without_a_display(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(target) as archive:
         assert archive.read("checklist.pdf").startswith(b"%PDF")
+
+
+def test_a_budget_that_needs_smaller_pictures_says_how_to_agree(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, qapp: object
+) -> None:
+    data = tmp_path / "owner"
+    services = open_services(str(data))
+    try:
+        row = services.library.add_process(ProcessDraft("Scan receipts"))
+        rng = np.random.default_rng(2)
+        for number in range(4):  # noise: every picture needs all its bytes
+            ok, png = cv2.imencode(".png", rng.integers(0, 256, (400, 640, 3), dtype=np.uint8))
+            assert ok
+            key = services.media.put_bytes(png.tobytes(), "png")
+            Steps(services.database.sessions).add(row.id, StepContent(title=f"Receipt {number}",
+                                                                      screenshot=key))
+    finally:
+        services.close()
+    base = ("--data-dir", str(data), "package", "export", "Scan receipts", "--max-mb", "1.5")
+    code, _, err = run(capsys, *base, "--out", str(tmp_path / "big.zip"))
+    assert code == 1 and "It fits with the pictures at" in err and "Add --shrink" in err
+    assert not (tmp_path / "big.zip").exists()
+    code, out, err = run(capsys, *base, "--out", str(tmp_path / "small.zip"), "--shrink",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(out)["size"] <= 1_500_000

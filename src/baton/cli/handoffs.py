@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from baton.cli.common import (
     start_qt_for_documents,
 )
 from baton.core.clock import utc_now
+from baton.errors import UserError
 from baton.services import Services
 
 
@@ -29,6 +32,8 @@ def register(commands: Subparsers) -> None:
     send.add_argument("--due", type=iso_date, help="check in by YYYY-MM-DD")
     send.add_argument("--note", default="", help="what changed since the last version")
     send.add_argument("--max-mb", type=megabytes, help="fit the package in this many MB")
+    send.add_argument("--shrink", action="store_true",
+                      help="with --max-mb: shrink the pictures too if the budget needs it")
     send.add_argument("--json", action="store_true")
     send.set_defaults(run=handoff_send)
 
@@ -38,6 +43,8 @@ def register(commands: Subparsers) -> None:
     export.add_argument("process", help="id or exact title")
     export.add_argument("--out", required=True, type=Path, help="the zip to write (or a folder)")
     export.add_argument("--max-mb", type=megabytes, help="fit the package in this many MB")
+    export.add_argument("--shrink", action="store_true",
+                        help="with --max-mb: shrink the pictures too if the budget needs it")
     export.add_argument("--json", action="store_true")
     export.set_defaults(run=package_export)
     verify = actions.add_parser("verify", help="check a package's files and manifest")
@@ -57,6 +64,19 @@ def register(commands: Subparsers) -> None:
     imported.set_defaults(run=receipt_import)
 
 
+@contextmanager
+def offer_to_shrink() -> Iterator[None]:
+    """A budget that smaller pictures would meet: say how to agree to them."""
+    from baton.handoff.budget import PackageTooLarge
+
+    try:
+        yield
+    except PackageTooLarge as error:
+        if error.scale is None:
+            raise
+        raise UserError(f"{error} Add --shrink to make them so, or raise --max-mb.") from None
+
+
 def handoff_send(args: argparse.Namespace, services: Services) -> int:
     from baton.handoff.send import send_process
 
@@ -69,10 +89,12 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
     due = args.due or (
         utc_now().date() + timedelta(days=services.settings.get("handoff.default_due_days"))
     )
-    sent = send_process(
-        services.library, services.handoffs, services.media, process.id, assistant.id,
-        args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
-    )
+    with offer_to_shrink():
+        sent = send_process(
+            services.library, services.handoffs, services.media, process.id, assistant.id,
+            args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
+            shrink=args.shrink,
+        )
     if args.json:
         print_json({
             "handoff_id": sent.handoff.id, "process_id": process.id,
@@ -93,7 +115,9 @@ def package_export(args: argparse.Namespace, services: Services) -> int:
     app = start_qt_for_documents()  # noqa: F841 - kept alive while the PDF is written
     process = services.library.find(args.process)
     version = services.library.freeze_version(process.id)
-    package = build_package(version, services.media, args.out, size_budget=args.max_mb)
+    with offer_to_shrink():
+        package = build_package(version, services.media, args.out, size_budget=args.max_mb,
+                                shrink=args.shrink)
     if args.json:
         print_json({"process_id": process.id, "version": version.number,
                     "package": str(package.path), "package_id": package.package_id,

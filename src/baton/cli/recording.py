@@ -14,7 +14,9 @@ from baton.services import Services
 
 def register(commands: Subparsers) -> None:
     record = commands.add_parser("record", help="record the screen to an MP4 (headless)")
-    record.add_argument("out", type=Path, help="the MP4 to write")
+    record.add_argument("out", type=Path, nargs="?", help="the MP4 to write")
+    record.add_argument("--list-monitors", action="store_true",
+                        help="list the monitors (left to right) and what --monitor means")
     record.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl+C)")
     record.add_argument("--fps", type=int, choices=(10, 15, 30, 60), default=30)
     where = record.add_mutually_exclusive_group()
@@ -44,6 +46,10 @@ def record_command(args: argparse.Namespace, services: Services) -> int:
     from baton.capture.platform.screens import Region
     from baton.capture.recording.headless import record_to_file
 
+    if args.list_monitors:
+        return list_monitors_command(args)
+    if args.out is None:
+        raise UserError("Say where to write the recording: baton record OUT.mp4")
     process = services.library.find(args.process) if args.process else None
     region = Region.parse(args.region) if args.region else None
     stats = record_to_file(args.out, args.seconds, args.fps, args.monitor, region, args.quality)
@@ -75,6 +81,19 @@ def record_command(args: argparse.Namespace, services: Services) -> int:
             print(f"Attached to process {process.id}: {process.title}")
     if stats.error:
         raise UserError(stats.error)
+    return 0
+
+
+def list_monitors_command(args: argparse.Namespace) -> int:
+    from baton.capture.platform.screens import describe_monitor
+    from baton.capture.recording.live import ScreenTargets
+
+    monitors = ScreenTargets().monitors()
+    if args.json:
+        print_json({"monitors": [monitor.to_json() for monitor in monitors]})
+    else:
+        for monitor in monitors:
+            print(f"{monitor.index}  {describe_monitor(monitor)}")
     return 0
 
 

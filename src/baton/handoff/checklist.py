@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import cv2
-import numpy as np
 from PySide6.QtCore import (
     QByteArray,
     QFile,
@@ -44,12 +42,11 @@ from PySide6.QtGui import (
 
 from baton.capture.steps.annotation import paint_click
 from baton.handoff.manifest import StepEntry
+from baton.handoff.pdf_pictures import DPI, prefers_lossless, reduce_for_print
 from baton.handoff.pdfdates import fix_dates
 from baton.handoff.screenshots import Image
 from baton.util.timefmt import format_time
 
-DPI = 150
-PDF_IMAGE_WIDTH = 1063  # A4 less 15 mm margins each side, in pixels at DPI
 # A fixed, empty XMP packet: Qt's own carries the current time, which would break
 # reproducible packages.
 _XMP = (
@@ -64,33 +61,21 @@ _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)\.)", re.MULTILINE)
 
 @dataclass(frozen=True)
 class PdfPicture:
-    """A screenshot for the PDF: reduced pixels, the original size, the click in it."""
+    """A screenshot for the PDF: reduced pixels, the original size, the click in it.
+
+    ``lossless``: store it exactly (Flate) or as JPEG; None lets the picture decide
+    (``pdf_pictures.prefers_lossless``).
+    """
 
     image: Image
     size: tuple[int, int]
     click: tuple[int, int] | None
+    lossless: bool | None = None
 
 
 def reduce_for_pdf(image: Image) -> Image:
-    """Shrink by a whole factor toward the page's width, as opaque BGRA (Qt's RGB32).
-
-    A whole factor keeps OpenCV on its fast path and is sharp enough to print; opaque
-    32-bit pixels let Qt's PDF writer JPEG-encode the picture without converting it or
-    scanning it for transparency.
-    """
-    factor = max(1, round(image.shape[1] / PDF_IMAGE_WIDTH))
-    if factor > 1:
-        height, width = image.shape[:2]
-        size = (max(1, width // factor), max(1, height // factor))
-        image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    if image.shape[2] == 4 and int(image[..., 3].min()) == 255:
-        return np.ascontiguousarray(image)
-    if image.shape[2] == 4:
-        alpha = image[..., 3:4].astype(np.uint16)
-        over_white = (image[..., :3] * alpha + 255 * (255 - alpha)) // 255
-        image = np.dstack([over_white.astype(np.uint8), np.full_like(image[..., 3], 255)])
-        return np.ascontiguousarray(image)
-    return np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA))
+    """Shrink toward the printed size, as opaque BGRA (see ``pdf_pictures``)."""
+    return reduce_for_print(image)
 
 
 @dataclass(frozen=True)
@@ -249,7 +234,12 @@ class _Layout:
         self.ensure(target_h + 10)
         self.space(6)
         target = QRectF(0, self.y, target_w, target_h)
-        # Qt embeds the (already reduced) picture once and scales it on the page.
+        lossless = picture.lossless
+        if lossless is None:
+            lossless = prefers_lossless(picture.image)
+        # Qt embeds the (already reduced) picture once and scales it on the page; the hint
+        # picks Flate over its JPEG at quality 94.
+        self.painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering, lossless)
         self.painter.drawImage(target, _qimage(picture.image))
         self.painter.save()
         self.painter.setPen(QPen(QColor(160, 160, 160), 1))

@@ -25,6 +25,7 @@ from typing import Any
 from baton.core.media import CorruptMedia, MediaStore
 from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
+from baton.handoff.budget import PackageTooLarge, Plan, Sizes, megabytes, plan
 from baton.handoff.checklist import ChecklistHeader, render_markdown
 from baton.handoff.documents import plan_steps
 from baton.handoff.manifest import (
@@ -36,12 +37,20 @@ from baton.handoff.manifest import (
 from baton.handoff.preparation import checksums, prepare_version
 from baton.handoff.prepared import PreparedFile, PreparedShot, PreparedVersion, load_prepared
 from baton.handoff.progress import ExportCancelled, ProgressCallback, Tracker
+from baton.handoff.shrink import SCALES, ShrunkFile, saving, shrink_pictures
 from baton.handoff.source import VersionSource, package_file_name, process_info, slugify
 from baton.handoff.viewer import ViewerAssets, render_index
 from baton.handoff.zipwriter import ReproducibleZip, SourceChanged, StoredFile, deflated_size
 from baton.util.atomic import AtomicOutput
 
-__all__ = ["ExportCancelled", "PackageInfo", "build_package", "package_file_name", "slugify"]
+__all__ = [
+    "ExportCancelled",
+    "PackageInfo",
+    "PackageTooLarge",
+    "build_package",
+    "package_file_name",
+    "slugify",
+]
 
 ENTRY_OVERHEAD = 512  # zip headers per entry, generously
 PREPARING = "Preparing screenshots and checklist"
@@ -71,6 +80,7 @@ def build_package(
     handoff_id: int | None = None,
     assistant: str | None = None,
     size_budget: int | None = None,
+    shrink: bool = False,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     assets: ViewerAssets | None = None,
@@ -86,6 +96,8 @@ def build_package(
         assistant: the assistant's name, shown in the viewer and the file name.
         size_budget: if set, the most bytes the zip may have; the video is re-encoded to
             fit when needed.
+        shrink: under a size budget, the pictures may be made smaller too (else a budget
+            that needs that raises ``PackageTooLarge``, which says by how much).
         progress: called with (fraction 0..1, what is happening); may be called from a
             worker thread.
         cancel: set it to stop; the export then raises ``ExportCancelled``.
@@ -137,7 +149,7 @@ def build_package(
             tracker,
             assets or ViewerAssets.load(),
         )
-        digest, size = export.run(size_budget)
+        digest, size = export.run(size_budget, shrink)
     except SourceChanged as error:
         raise CorruptMedia(f"A media file changed or is damaged ({error}); export again.") from None
     except OSError as error:
@@ -172,6 +184,11 @@ class _Export:
         self.tracker = tracker
         self.assets = assets
         self.files: list[FileEntry] = []
+        # What goes in: as prepared, unless a size budget makes smaller copies.
+        self.shots = {position: _Shot(shot.name, shot.file, shot.width, shot.height)
+                      for position, shot in prepared.shots.items()}
+        self.pdf: _File = prepared.pdf
+        self.video: _File | None = prepared.video
 
     def _header(self) -> ChecklistHeader:
         process = self.manifest.process
@@ -183,20 +200,18 @@ class _Export:
             self.manifest.package_id,
         )
 
-    def run(self, budget: int | None) -> tuple[str, int]:
+    def run(self, budget: int | None, shrink: bool = False) -> tuple[str, int]:
         """Write the package; returns the SHA-256 of its manifest and its size."""
-        prepared = self.prepared
         with ExitStack() as stack:
             output = stack.enter_context(AtomicOutput(self.target))
             zipped = ReproducibleZip(output.file)
-            if prepared.video is not None:
-                video = (
-                    prepared.video if budget is None else self._fit(prepared.video, budget, stack)
-                )
-                self._copy(zipped, VIDEO_NAME, video, "video")
-            for shot in prepared.shots.values():
+            if budget is not None:
+                self._fit(budget, shrink, stack)
+            if self.video is not None:
+                self._copy(zipped, VIDEO_NAME, self.video, "video")
+            for shot in self.shots.values():
                 self._copy(zipped, shot.name, shot.file, "screenshots")
-            self._copy(zipped, "checklist.pdf", prepared.pdf, "checklist")
+            self._copy(zipped, "checklist.pdf", self.pdf, "checklist")
             for name, data in self._texts():
                 digest = hashlib.sha256(data).hexdigest()
                 self.files.append(zipped.add_bytes(name, data, sha256=digest, compress=True))
@@ -208,17 +223,15 @@ class _Export:
             self.tracker.check()
             size = zipped.size
             if budget is not None and size > budget:
-                raise UserError(
-                    f"The package needs {size / 1e6:.1f} MB, more than the "
-                    f"{budget / 1e6:.1f} MB budget; raise the budget."
-                )
+                raise PackageTooLarge(
+                    f"The package came out at {megabytes(size)}, more than the "
+                    f"{megabytes(budget)} budget; raise the budget.", None)
             output.commit()
         return digest, size
 
-    def _copy(
-        self, zipped: ReproducibleZip, name: str, file: PreparedFile | _Scratch, what: str
-    ) -> None:
-        path = file.path if isinstance(file, _Scratch) else self.media.path(file.media_key)
+    def _copy(self, zipped: ReproducibleZip, name: str, file: _File, what: str) -> None:
+        path = file.path if isinstance(file, _Scratch | ShrunkFile) else self.media.path(
+            file.media_key)
         try:
             handle = path.open("rb")
         except FileNotFoundError:
@@ -233,40 +246,80 @@ class _Export:
         slug = package_file_name(process.title, process.version, self.manifest.assistant)[
             : -len(".zip")
         ]
-        sizes = {
-            position: (shot.width, shot.height) for position, shot in self.prepared.shots.items()
-        }
+        sizes = {position: (shot.width, shot.height) for position, shot in self.shots.items()}
         return [
             ("checklist.md", render_markdown(self._header(), self.manifest.steps).encode("utf-8")),
             ("index.html", render_index(self.assets, self.manifest, slug, sizes)),
         ]
 
-    def _fit(self, video: PreparedFile, budget: int, stack: ExitStack) -> PreparedFile | _Scratch:
-        """The video under a size budget: the prepared one if it fits, else a re-encode."""
-        from baton.handoff.video import fit_to_budget
+    def _sizes(self, budget: int) -> Sizes:
+        """The parts' bytes; the texts and manifest as they will be deflated."""
+        from baton.handoff.video import probe
 
         texts = self._texts()
-        shots = list(self.prepared.shots.values())
+        shots = list(self.shots.values())
         names = [VIDEO_NAME, "checklist.pdf"] + [s.name for s in shots] + [n for n, _ in texts]
         placeholder = replace(
             self.manifest, files=tuple(FileEntry(name, "0" * 64, budget) for name in names)
         )
-        others = self.prepared.pdf.size + sum(deflated_size(data) for _, data in texts)
-        others += deflated_size(placeholder.encode()) + ENTRY_OVERHEAD * (len(names) + 2)
-        others += sum(shot.file.size for shot in shots)
-        room = budget - others
-        megabytes = budget / 1e6
-        if room <= 0:
-            raise UserError(
-                f"The screenshots and checklist alone take more than "
-                f"{megabytes:.1f} MB; raise the size budget."
-            )
-        if video.size <= room:
-            return video
+        fixed = sum(deflated_size(data) for _, data in texts)
+        fixed += deflated_size(placeholder.encode()) + ENTRY_OVERHEAD * (len(names) + 2)
+        video = self.prepared.video
+        info = probe(self.media.path(video.media_key)) if video is not None else None
+        return Sizes(fixed, sum(shot.file.size for shot in shots), self.pdf.size,
+                     video.size if video is not None else 0, info)
+
+    def _fit(self, budget: int, shrink: bool, stack: ExitStack) -> None:
+        """Meet the budget: the video re-encoded, and the pictures shrunk if agreed."""
+        sizes = self._sizes(budget)
+        shots = list(self.prepared.shots.values())
+        decided = plan(sizes, budget, shrink, lambda scale: saving(shots, self.media, scale))
+        if decided.scale == 1.0 and decided.video_room is None:
+            return
         temporary = tempfile.TemporaryDirectory(prefix=".baton-export-", dir=self.folder)
         scratch = Path(stack.enter_context(temporary))
+        if decided.scale < 1.0:
+            decided = self._shrink_to_fit(decided.scale, budget, scratch)
+        if decided.video_room is not None and self.prepared.video is not None:
+            self.video = self._fit_video(self.prepared.video, decided.video_room, budget,
+                                         scratch)
+
+    def _shrink_to_fit(self, scale: float, budget: int, scratch: Path) -> Plan:
+        """Shrink the pictures from ``scale`` down until the rest fits with a watchable video
+        (the estimate that chose ``scale`` came from a sample)."""
+        for candidate in [factor for factor in SCALES if factor <= scale]:
+            self._shrink_pictures(candidate, scratch)
+            sizes = self._sizes(budget)
+            room = budget - sizes.fixed - sizes.pictures - sizes.pdf
+            if room >= sizes.smallest_video():
+                return Plan(candidate, room if sizes.video > room else None)
+        needed = budget - room + sizes.smallest_video()
+        raise PackageTooLarge(
+            f"With the pictures at {candidate:.0%} the package still needs "
+            f"{megabytes(needed)}, more than {megabytes(budget)}; raise the budget.", None)
+
+    def _shrink_pictures(self, scale: float, scratch: Path) -> None:
+        label = f"Shrinking the pictures to {scale:.0%}"
+        self.tracker.begin_phase(0.5, label)
+        folder = scratch / f"pictures-{scale:g}"
+        folder.mkdir()
+        shots, pdf, steps = shrink_pictures(
+            self.manifest.steps, self.prepared.shots, self.media, scale, folder,
+            self._header(), check_cancel=self.tracker.check,
+            progress=lambda fraction: self.tracker.phase_progress(fraction, label),
+        )
+        self.tracker.end_phase()
+        self.shots = {position: _Shot(shot.name, shot.file, shot.width, shot.height)
+                      for position, shot in shots.items()}
+        self.pdf = pdf
+        self.manifest = replace(self.manifest, steps=steps)
+
+    def _fit_video(self, video: PreparedFile, room: int, budget: int, scratch: Path) -> _Scratch:
+        """The video re-encoded into ``room`` bytes."""
+        from baton.handoff.video import fit_to_budget
+
         fitted = scratch / "walkthrough.mp4"
-        label = f"Re-encoding the video to fit {megabytes:.1f} MB"
+        label = f"Re-encoding the video to fit {megabytes(budget)}"
         self.tracker.begin_phase(0.8, label)
         fit_to_budget(
             self.media.path(video.media_key),
@@ -300,6 +353,19 @@ class _Scratch:
     sha256: str
     size: int
     crc32: int
+
+
+_File = PreparedFile | _Scratch | ShrunkFile
+
+
+@dataclass(frozen=True)
+class _Shot:
+    """A picture as this export packs it."""
+
+    name: str
+    file: _File
+    width: int
+    height: int
 
 
 def _with_shots(manifest: Manifest, shots: Mapping[int, PreparedShot]) -> Manifest:

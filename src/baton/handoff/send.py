@@ -42,6 +42,7 @@ def send_process(
     changelog: str = "",
     size_budget: int | None = None,
     progress: ProgressCallback | None = None,
+    shrink: bool = False,
     cancel: threading.Event | None = None,
 ) -> SentHandoff:
     """Hand the process as it is now to an assistant, as a package written to ``out``.
@@ -57,6 +58,7 @@ def send_process(
         changelog: what changed since the last version (kept on a new version and on the
             "sent" event).
         size_budget: the most bytes the zip may have (see ``build_package``).
+        shrink: the pictures may be made smaller to fit the budget (``build_package``).
         progress: export progress, as for ``build_package`` (may come from a worker thread).
         cancel: set to stop; no handoff is recorded and no file written then.
 
@@ -78,6 +80,7 @@ def send_process(
             handoff_id=row.id,
             assistant=row.assistant_name,
             size_budget=size_budget,
+            shrink=shrink,
             progress=progress,
             cancel=cancel,
         )

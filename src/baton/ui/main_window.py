@@ -45,6 +45,7 @@ from baton.ui.recording.controller import (
     RecordTargets,
     Stage,
 )
+from baton.ui.screen_fit import fit_to_screen, keep_on_screen
 from baton.ui.steps.capture import Capture, OpenCapture, StepCaptureController
 from baton.ui.steps.editor import StepEditor
 from baton.ui.tray import Tray
@@ -327,8 +328,9 @@ class MainWindow(QMainWindow):
         geometry = self._state.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)
         else:
-            self.resize(1100, 700)
+            fit_to_screen(self, QSize(1100, 700))
         page = str(self._state.value("main/page", Page.LIBRARY))
         self.show_page(page if page in PAGES else Page.LIBRARY)
 

@@ -14,10 +14,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from baton.core.clock import utc_now
+from baton.core.library import ProcessRow
 from baton.errors import UserError
 from baton.services import Services
 from baton.ui import messages
-from baton.ui.dialogs.send import SendDialog
+from baton.ui.dialogs.send import SendDialog, SendRequest
 from baton.ui.dialogs.stale import StaleDialog
 from baton.ui.preparing import BackgroundPreparation
 from baton.ui.progress_task import ProgressTask
@@ -74,16 +75,32 @@ class Workflows(QObject):
         if request is None:
             self.preparing.stop()
             return
+        self._pack(process, request)
+
+    def _pack(self, process: ProcessRow, request: SendRequest, shrink: bool = False) -> None:
+        """Send in the background; a budget that smaller pictures would meet is offered."""
+        from baton.handoff.budget import PackageTooLarge
         from baton.handoff.send import send_process
+
+        services = self._services
 
         def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
             request.folder.mkdir(parents=True, exist_ok=True)
             return send_process(
-                services.library, services.handoffs, services.media, process_id,
+                services.library, services.handoffs, services.media, process.id,
                 request.assistant_id, request.folder, due_on=request.due_on,
                 changelog=request.note, size_budget=request.size_budget, progress=progress,
-                cancel=cancel,
+                cancel=cancel, shrink=shrink,
             )
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, PackageTooLarge) and error.scale is not None and not shrink:
+                question = f"{error}\n\nMake the pictures and the video smaller so it fits?"
+                if messages.confirm(self._window, "Too large for the budget", question,
+                                    "Shrink and send"):
+                    self._pack(process, request, shrink=True)
+                return
+            self._failed(error)
 
         def done(sent: Any) -> None:
             self._folder = request.folder
@@ -95,7 +112,7 @@ class Workflows(QObject):
             )
 
         self.running = ProgressTask(self._window, f"Packing “{process.title}”…", work, done,
-                                    self._failed)
+                                    failed)
 
     def update_holders(self, process_id: int) -> None:
         """Freeze the current version, list who holds an older one, re-send it to them."""

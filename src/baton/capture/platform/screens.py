@@ -7,8 +7,9 @@ works in physical pixels so the video is exactly the area the user picked, pixel
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from baton.errors import UserError
@@ -50,6 +51,10 @@ class Region:
         width, height = self.width - self.width % 2, self.height - self.height % 2
         return Region(self.left, self.top, width, height)
 
+    def text(self) -> str:
+        """``X,Y,W,H``, as ``--region`` takes it."""
+        return f"{self.left},{self.top},{self.width},{self.height}"
+
     @classmethod
     def parse(cls, text: str) -> Region:
         """Parse ``X,Y,W,H`` as typed on the command line.
@@ -71,7 +76,11 @@ class Region:
 
 @dataclass(frozen=True)
 class Monitor:
-    """One monitor: its area of the virtual screen and how much the desktop scales it."""
+    """One monitor: its area of the virtual screen and how much the desktop scales it.
+
+    ``index`` numbers the monitors from 1, left to right (then top to bottom); ``name``
+    is the RandR monitor's (what Qt calls the screen, and ``QT_SCREEN_SCALE_FACTORS`` uses).
+    """
 
     index: int
     region: Region
@@ -79,16 +88,20 @@ class Monitor:
     primary: bool = False
     name: str = ""
 
-    def to_physical(self, logical: Region) -> Region:
-        """Map a rectangle drawn in this monitor's logical coordinates to physical pixels.
+    def to_json(self) -> dict[str, Any]:
+        region = self.region
+        return {"index": self.index, "name": self.name, "primary": self.primary,
+                "left": region.left, "top": region.top, "width": region.width,
+                "height": region.height, "scale": self.scale}
 
-        ``logical`` is relative to the monitor's top-left corner, as a full-screen overlay
-        window on that monitor reports it.
-        """
-        scale = self.scale
-        left = self.region.left + round(logical.left * scale)
-        top = self.region.top + round(logical.top * scale)
-        return Region(left, top, round(logical.width * scale), round(logical.height * scale))
+
+def describe_monitor(monitor: Monitor) -> str:
+    """``DP-1 1920x1080 at 0,0, primary, scale 1``: one line for people."""
+    region = monitor.region
+    name = f"{monitor.name} " if monitor.name else ""
+    primary = ", primary" if monitor.primary else ""
+    return (f"{name}{region.width}x{region.height} at {region.left},{region.top}{primary}, "
+            f"scale {monitor.scale:g}")
 
 
 def display_name(display: str | None = None) -> str:
@@ -123,14 +136,19 @@ def open_mss(display: str | None = None) -> Any:
 
 
 def list_monitors(
-    display: str | None = None, scale_of: Callable[[Region], float] | None = None
+    display: str | None = None,
+    scale_of: Callable[[Region], float] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> list[Monitor]:
-    """The monitors of the display, numbered from 1, with their scale.
+    """The monitors of the display, numbered from 1 left to right, with their scale.
 
     Args:
         display: X display name; the ``DISPLAY`` variable when None.
         scale_of: returns the desktop scale factor for a monitor's area (the platform
             module knows it); 1.0 when None.
+        env: where ``QT_SCREEN_SCALE_FACTORS`` and ``QT_SCALE_FACTOR`` are read (the
+            process environment when None): they set the scale Qt apps, Baton's own
+            window included, use on each monitor.
 
     Raises:
         UserError: the display cannot be reached.
@@ -140,16 +158,70 @@ def list_monitors(
         raw = list(sct.monitors[1:]) or list(sct.monitors[:1])
     finally:
         sct.close()
-    monitors = []
-    for number, item in enumerate(raw, start=1):
+    named = _randr_monitors(display)
+    listed: list[Monitor] = []  # in RandR's order, which Qt's screen order follows
+    for item in raw:
         region = Region(item["left"], item["top"], item["width"], item["height"])
+        match = next((m for m in named if m.region == region), None)
+        if match is not None:
+            named.remove(match)
+            name, primary = match.name, match.primary
+        else:
+            name, primary = str(item.get("output", "")), bool(item.get("is_primary"))
         scale = scale_of(region) if scale_of else 1.0
-        primary, name = bool(item.get("is_primary")), str(item.get("output", ""))
-        monitors.append(Monitor(number, region, scale, primary, name))
-    if monitors and not any(monitor.primary for monitor in monitors):
-        first = monitors[0]
-        monitors[0] = Monitor(first.index, first.region, first.scale, True, first.name)
-    return monitors
+        listed.append(Monitor(0, region, scale, primary, name))
+    if listed and not any(monitor.primary for monitor in listed):
+        listed[0] = replace(listed[0], primary=True)  # what Qt makes its primary screen
+    qt_order = sorted(listed, key=lambda monitor: not monitor.primary)
+    scales = qt_scale_factors(os.environ if env is None else env, qt_order)
+    ordered = sorted(listed, key=lambda monitor: (monitor.region.left, monitor.region.top))
+    return [
+        replace(monitor, index=number, scale=scales.get(id(monitor), monitor.scale))
+        for number, monitor in enumerate(ordered, start=1)
+    ]
+
+
+def _randr_monitors(display: str | None) -> list[Any]:
+    if not sys.platform.startswith("linux"):
+        return []
+    from baton.capture.platform.randr import randr_monitors
+
+    return list(randr_monitors(display))
+
+
+def qt_scale_factors(env: Mapping[str, str], qt_order: list[Monitor]) -> dict[int, float]:
+    """The scale Qt gives each monitor from ``QT_SCREEN_SCALE_FACTORS`` / ``QT_SCALE_FACTOR``.
+
+    Entries are ``name=factor`` or bare factors in Qt's screen order (the primary first),
+    separated by ``;`` (or ``,``). Returns factors keyed by ``id(monitor)``; a monitor the
+    variables do not mention keeps its own scale, times ``QT_SCALE_FACTOR``.
+    """
+    factors: dict[int, float] = {}
+    spec = env.get("QT_SCREEN_SCALE_FACTORS", "").strip()
+    entries = [part.strip() for part in spec.replace(",", ";").split(";") if part.strip()]
+    by_name = {monitor.name: monitor for monitor in qt_order}
+    for position, entry in enumerate(entries):
+        name, equals, value = entry.rpartition("=")
+        try:
+            factor = float(value)
+        except ValueError:
+            continue
+        if factor <= 0:
+            continue
+        if equals:
+            if name in by_name:
+                factors[id(by_name[name])] = factor
+        elif position < len(qt_order):
+            factors[id(qt_order[position])] = factor
+    try:
+        overall = float(env.get("QT_SCALE_FACTOR", "") or 1.0)
+    except ValueError:
+        overall = 1.0
+    overall = overall if overall > 0 else 1.0
+    return {
+        id(monitor): round(factors.get(id(monitor), monitor.scale) * overall, 4)
+        for monitor in qt_order
+    }
 
 
 def monitor_region(monitors: list[Monitor], index: int) -> Region:

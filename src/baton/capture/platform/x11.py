@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from baton.capture.platform.base import CursorImage, PointerSample, WindowInfo
+from baton.capture.platform.compound_text import decode_compound_text
 from baton.capture.platform.screens import Region, no_display_error
 
 log = logging.getLogger("baton.capture")
@@ -227,17 +228,21 @@ class X11Platform:
         return None
 
     def _title(self, window: Any) -> str:
-        """``_NET_WM_NAME`` (UTF-8), else ``WM_NAME``."""
+        """``_NET_WM_NAME`` (UTF-8), else ``WM_NAME`` in whichever encoding its type names."""
         prop = window.get_full_property(self._atom("_NET_WM_NAME"), 0)
         if prop is None or not prop.value:
             prop = window.get_full_property(self._atom("WM_NAME"), 0)
         if prop is None or not prop.value:
             return ""
         value = prop.value
-        if isinstance(value, bytes):
-            utf8 = prop.property_type == self._atom("UTF8_STRING")
-            return value.decode("utf-8" if utf8 else "latin-1", "replace")
-        return str(value)
+        if not isinstance(value, bytes):
+            return str(value)
+        kind = prop.property_type
+        if kind == self._atom("UTF8_STRING"):
+            return value.decode("utf-8", "replace")
+        if kind == self._atom("COMPOUND_TEXT"):
+            return decode_compound_text(value)
+        return value.decode("latin-1", "replace")  # STRING is Latin-1 by definition
 
     def _app(self, window: Any) -> str:
         names = window.get_wm_class()

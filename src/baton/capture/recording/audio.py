@@ -1,9 +1,9 @@
-"""Narration sound: sources (microphone, test tone) and alignment to the video clock.
+"""Narration sound: the sources (microphone, test tone) that deliver stamped chunks.
 
-Audio chunks carry the clock time of their first sample. ``AudioAligner`` turns them into
-one contiguous track whose sample ``n`` plays at recording second ``n / rate``: it inserts
-silence when the source fell behind and drops samples when it ran ahead, so the sound
-never drifts from the picture by more than the tolerance, however long the recording.
+Each chunk carries the capture time of its first sample on the recorder's clock; the
+microphone takes it from the sound card's own clock (``audio_timing.DeviceClock``), not from
+when the callback happened to run. ``audio_timing.AudioAligner`` then makes one track of
+them locked to the video's clock.
 """
 
 from __future__ import annotations
@@ -19,21 +19,27 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from baton.capture.recording.audio_timing import DeviceClock
 from baton.errors import UserError
 
 log = logging.getLogger("baton.capture")
 
 Samples = npt.NDArray[np.float32]
 """Float samples in -1..1, shape ``(frames, channels)``."""
-DRIFT_TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
 class AudioChunk:
-    """Samples captured together; ``time`` is the clock reading of the first one."""
+    """Samples captured together; ``time`` is the clock reading of the first one.
+
+    ``exact`` says the time came from the device (False: from when the callback ran, which
+    may be late); ``segment`` counts the pauses before the chunk (the recorder sets it).
+    """
 
     samples: Samples
     time: float
+    exact: bool = True
+    segment: int = 0
 
 
 ChunkHandler = Callable[[AudioChunk], None]
@@ -104,8 +110,18 @@ class ToneSource:
             self._thread = None
 
 
+StreamOpener = Callable[..., Any]
+"""Opens an input stream the way ``sounddevice.InputStream`` does (keyword arguments
+``samplerate``, ``channels``, ``dtype``, ``device``, ``callback``); tests inject a fake one."""
+
+
 class MicrophoneSource:
-    """The default input device through sounddevice (PortAudio), imported only when used."""
+    """The default input device through sounddevice (PortAudio), imported only when used.
+
+    Args:
+        clock: the recorder's clock (chunks are stamped on it).
+        open_stream: opens the PortAudio stream (None: ``sounddevice.InputStream``).
+    """
 
     def __init__(
         self,
@@ -114,14 +130,19 @@ class MicrophoneSource:
         sample_rate: int = 48_000,
         channels: int = 1,
         device: int | str | None = None,
+        open_stream: StreamOpener | None = None,
     ) -> None:
         self.sample_rate = sample_rate
         self.channels = channels
         self._clock = clock
         self._device = device
+        self._open_stream = open_stream
         self._stream: Any = None
 
     def start(self, deliver: ChunkHandler) -> None:
+        if self._open_stream is not None:
+            self._start_stream(self._open_stream, deliver)
+            return
         try:
             sounddevice: Any = importlib.import_module("sounddevice")
         except (ImportError, OSError) as error:
@@ -129,30 +150,42 @@ class MicrophoneSource:
                 "Recording without sound: the sound library (sounddevice with PortAudio) "
                 "is not installed."
             ) from error
-
-        def callback(data: Any, frames: int, _time: Any, _status: Any) -> None:
-            # The first sample was captured about one buffer ago.
-            started = self._clock() - frames / self.sample_rate
-            deliver(AudioChunk(np.array(data, dtype=np.float32, copy=True), started))
-
         try:
             if self._device is None and not any(
                 device.get("max_input_channels", 0) > 0 for device in sounddevice.query_devices()
             ):
                 raise UserError("Recording without sound: no microphone was found.")
-            self._stream = sounddevice.InputStream(
-                samplerate=self.sample_rate,
-                channels=self.channels,
-                dtype="float32",
-                device=self._device,
-                callback=callback,
-            )
-            self._stream.start()
+            self._start_stream(sounddevice.InputStream, deliver)
         except sounddevice.PortAudioError as error:
             self._stream = None
             raise UserError(
                 f"Recording without sound: the microphone cannot be opened ({error})."
             ) from error
+
+    def _start_stream(self, open_stream: StreamOpener, deliver: ChunkHandler) -> None:
+        device_clock = DeviceClock(self.sample_rate)
+
+        def callback(data: Any, frames: int, times: Any, _status: Any) -> None:
+            now = self._clock()
+            stamp = device_clock.stamp(
+                now,
+                float(getattr(times, "inputBufferAdcTime", 0.0) or 0.0),
+                float(getattr(times, "currentTime", 0.0) or 0.0),
+                frames,
+            )
+            samples = np.array(data, dtype=np.float32, copy=True)
+            deliver(AudioChunk(samples, stamp.time, stamp.exact))
+
+        self._stream = open_stream(
+            samplerate=self.sample_rate,
+            channels=self.channels,
+            dtype="float32",
+            device=self._device,
+            callback=callback,
+        )
+        latency = getattr(self._stream, "latency", 0.0)
+        device_clock.latency = float(latency) if isinstance(latency, int | float) else 0.0
+        self._stream.start()
 
     def stop(self) -> None:
         if self._stream is not None:
@@ -161,64 +194,35 @@ class MicrophoneSource:
             self._stream = None
 
 
-class AudioAligner:
-    """Turns time-stamped chunks into a contiguous track locked to recording time."""
-
-    def __init__(self, sample_rate: int, channels: int, tolerance: float = DRIFT_TOLERANCE):
-        self.sample_rate = sample_rate
-        self.channels = channels
-        self._tolerance = round(tolerance * sample_rate)
-        self.position = 0
-        """Samples emitted so far (the track's length)."""
-
-    def feed(self, samples: Samples, start: float) -> Samples:
-        """Align a chunk whose first sample belongs at recording second ``start``.
-
-        Returns:
-            The samples to append to the track (possibly with leading silence, possibly
-            shortened, possibly empty).
-        """
-        expected = round(start * self.sample_rate)
-        gap = expected - self.position
-        if gap > self._tolerance or (self.position == 0 and gap > 0):
-            samples = np.concatenate([self.silence(gap), samples])
-        elif gap < -self._tolerance:
-            samples = samples[min(-gap, len(samples)):]
-        self.position += len(samples)
-        return samples
-
-    def finish(self, end: float) -> Samples:
-        """Silence that pads the track to recording second ``end`` (empty if long enough)."""
-        missing = round(end * self.sample_rate) - self.position
-        padding = self.silence(max(0, missing))
-        self.position += len(padding)
-        return padding
-
-    def silence(self, frames: int) -> Samples:
-        return np.zeros((max(0, frames), self.channels), np.float32)
-
-
 class Narration:
-    """One recording's sound: kept while it records, stamped with recording time, aligned.
+    """One recording's sound: kept while it records, placed on recording time, aligned.
 
     The source delivers on its own thread; the encoder's thread takes the aligned samples
-    (``take``, then ``finish`` at the end).
+    (``take``, then ``finish`` at the end). Chunks are placed on the recording's timeline
+    by the encoder thread (``place``, which knows every pause up to a chunk's capture), from
+    the device's own capture time when the source gives one.
 
     Args:
         source: the microphone (or a test tone).
-        recording_time: turns a clock reading into recording seconds (pauses excluded).
-        keeping: whether sound is kept right now (False while paused or stopping).
+        place: a capture time → (recording second, segment) or None if captured while paused
+            (``RecordingClock.place``).
+        paused: whether the recording is paused right now (the meter stops moving).
+        stopping: whether the recording is stopping (nothing more is kept).
     """
 
     def __init__(
         self,
         source: AudioSource,
-        recording_time: Callable[[float], float],
-        keeping: Callable[[], bool],
+        place: Callable[[float], tuple[float, int] | None],
+        paused: Callable[[], bool],
+        stopping: Callable[[], bool],
     ) -> None:
+        from baton.capture.recording.audio_timing import AudioAligner
+
         self.source = source
-        self._recording_time = recording_time
-        self._keeping = keeping
+        self._place = place
+        self._paused = paused
+        self._stopping = stopping
         self._chunks: queue.Queue[AudioChunk] = queue.Queue()
         self._aligner = AudioAligner(source.sample_rate, source.channels)
         self.level = 0.0
@@ -235,6 +239,16 @@ class Narration:
     def stop(self) -> None:
         self.source.stop()
 
+    @property
+    def dropouts(self) -> int:
+        """Silences inserted or cuts made after the start (0 when the timing held)."""
+        return int(self._aligner.dropouts)
+
+    @property
+    def worst_offset(self) -> float:
+        """The largest distance in seconds between a sample's place and its capture time."""
+        return float(self._aligner.worst_offset)
+
     def take(self) -> list[Samples]:
         """The aligned samples of the chunks delivered since the last call."""
         aligned: list[Samples] = []
@@ -243,17 +257,22 @@ class Narration:
                 chunk = self._chunks.get_nowait()
             except queue.Empty:
                 return aligned
-            aligned.append(self._aligner.feed(chunk.samples, chunk.time))
+            placed = self._place(chunk.time)
+            if placed is None:  # captured while paused
+                continue
+            start, segment = placed
+            aligned.append(self._aligner.feed(chunk.samples, start, chunk.exact, segment))
 
     def finish(self, end: float) -> list[Samples]:
         """The rest, padded with silence to recording second ``end``."""
         return [*self.take(), self._aligner.finish(end)]
 
     def _deliver(self, chunk: AudioChunk) -> None:
-        if not self._keeping():
+        if self._stopping():
             return
-        self.level = level(chunk.samples)
-        self._chunks.put(AudioChunk(chunk.samples, self._recording_time(chunk.time)))
+        if not self._paused():
+            self.level = level(chunk.samples)
+        self._chunks.put(chunk)
 
 
 def level(samples: Samples) -> float:

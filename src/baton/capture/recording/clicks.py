@@ -24,6 +24,8 @@ class ClicksAndKeys:
         overlay: draws the rings and captions into the frames.
         now: the recording second now (pauses excluded).
         keeping: whether input counts right now (False while paused).
+        hidden: whether a point is on one of Baton's own windows (its clicks make no ring
+            and no event).
     """
 
     def __init__(
@@ -32,11 +34,13 @@ class ClicksAndKeys:
         overlay: Overlay,
         now: Callable[[], float],
         keeping: Callable[[], bool],
+        hidden: Callable[[int, int], bool] = lambda _x, _y: False,
     ) -> None:
         self._hook = hook
         self._overlay = overlay
         self._now = now
         self._keeping = keeping
+        self._hidden = hidden
         self.events = EventLog()
 
     def keep_journal(self, path: Path) -> None:
@@ -69,7 +73,7 @@ class ClicksAndKeys:
         return self.events.save(path, region)
 
     def _on_click(self, x: int, y: int, button: str) -> None:
-        if not self._keeping():
+        if not self._keeping() or self._hidden(x, y):
             return
         t = self._now()
         self._overlay.add_click(Click(t, x, y, button))

@@ -10,6 +10,7 @@ from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.input import InputHook, PynputHook
 from baton.capture.platform.screens import (
     Monitor,
+    Region,
     list_monitors,
     monitor_region,
     validate_region,
@@ -38,13 +39,13 @@ def screen_recorder(
     monitors = list_monitors(display)
     platform = open_platform(display)
     try:
-        if request.region is not None:
-            area = validate_region(request.region, monitors)
-        elif request.monitor is not None:
-            area = monitor_region(monitors, request.monitor)
+        asked: Region | None = request.region
+        if asked is not None:
+            area = validate_region(asked, monitors)
         else:
-            primary = next(m for m in monitors if m.primary)
-            area = monitor_region(monitors, primary.index)
+            number = request.monitor or next(m for m in monitors if m.primary).index
+            asked = next((m.region for m in monitors if m.index == number), None)
+            area = monitor_region(monitors, number)
         if request.x264 is not None:
             preset, crf = request.x264
             settings = VideoSettings(area.width, area.height, request.fps, preset, crf).validated()
@@ -59,8 +60,17 @@ def screen_recorder(
     if audio is None and request.narration:
         # The recorder says "Recording without sound: ..." when there is no microphone.
         audio = MicrophoneSource(time.monotonic)
-    return Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
-                    show_keys=request.show_keys)
+    recorder = Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
+                        show_keys=request.show_keys)
+    if asked is not None and area != asked:
+        recorder.stats.warnings.append(rounded_warning(asked, area))
+    return recorder
+
+
+def rounded_warning(asked: Region, area: Region) -> str:
+    """What to tell when a video's sides had to be made even (H.264 needs that)."""
+    return (f"The area {asked.width}x{asked.height} was recorded as {area.width}x{area.height}: "
+            "video needs an even width and height.")
 
 
 class ScreenTargets:

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from baton.capture.platform.base import Platform, PointerSample
 from baton.capture.platform.input import InputHook, events_path
+from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import AudioSource, Narration
 from baton.capture.recording.clicks import ClicksAndKeys
 from baton.capture.recording.encoder import (
@@ -30,8 +31,10 @@ from baton.capture.recording.encoder import (
     open_for_writing,
     remux_faststart,
 )
+from baton.capture.recording.hidden import HiddenWindows
 from baton.capture.recording.journal import Journal, events_journal_path, partial_path
 from baton.capture.recording.overlay import Overlay
+from baton.capture.recording.pauses import RecordingClock
 from baton.capture.recording.sources import DisplayLost, Frame, FrameSource, same_pixels
 from baton.capture.recording.stats import RecordingStats
 from baton.errors import UserError
@@ -83,29 +86,27 @@ class Recorder:
         self._source = source
         self._clock = clock
         self._platform = platform
+        self._time = RecordingClock()
+        self._stop = threading.Event()
         self._narration = (
-            Narration(audio, self._recording_time,
-                      lambda: not self.paused and not self._stop.is_set())
+            Narration(audio, self._time.place, lambda: self.paused, self._stop.is_set)
             if audio is not None else None
         )
         self._opener = opener
         self.overlay = Overlay(region, draw_pointer=platform is not None, show_keys=show_keys)
+        self.hidden = HiddenWindows(region)
+        """Baton's own windows (the recording bar) kept out of the video and the clicks."""
         self._input = ClicksAndKeys(input_hook, self.overlay, self.elapsed,
-                                    lambda: not self.paused)
+                                    lambda: not self.paused, self.hidden.covers)
         self.events = self._input.events
         self._queue: queue.Queue[tuple[Frame, int, PointerSample | None] | None] = queue.Queue(
             queue_frames
         )
         self._writer: FragmentedWriter | None = None
         self._journal: Journal | None = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused
         self.finished = threading.Event()
         """Set when capturing ended, by ``stop`` or by a failure (see ``error``)."""
-        self._t0 = 0.0
-        self._paused_at: float | None = None
-        self._paused_total = 0.0
         self._threads: list[threading.Thread] = []
         self.stats = RecordingStats(str(output), fps=video.fps, width=video.width,
                                     height=video.height)
@@ -140,7 +141,7 @@ class Recorder:
             raise UserError(f"Cannot write the recording to {self.output.parent}: "
                             f"{error.strerror or error}.") from error
         self._input.start(self.stats.warnings)
-        self._t0 = self._clock()
+        self._time.start(self._clock())
         self._running.set()
         for target, name in ((self._capture_loop, "capture"), (self._encode_loop, "encode")):
             thread = threading.Thread(target=target, name=f"baton-{name}", daemon=True)
@@ -169,15 +170,19 @@ class Recorder:
         """Latest microphone peak level 0..1, for a meter."""
         return self._narration.level if self._narration is not None else 0.0
 
+    @property
+    def region(self) -> Region:
+        """The recorded area in physical screen pixels."""
+        return self._source.region
+
+    def hide_window(self, area: Region) -> bool:
+        """Keep a Baton window about to appear at ``area`` out of the video and its clicks
+        out of the rings and events (see ``HiddenWindows.hide``)."""
+        return self.hidden.hide(area)
+
     def elapsed(self) -> float:
         """Recording seconds so far (pauses excluded)."""
-        return self._recording_time(self._clock())
-
-    def _recording_time(self, moment: float) -> float:
-        with self._lock:
-            if self._paused_at is not None:
-                moment = min(moment, self._paused_at)
-            return moment - self._t0 - self._paused_total
+        return self._time.at(self._clock())
 
     @property
     def paused(self) -> bool:
@@ -185,18 +190,13 @@ class Recorder:
 
     def pause(self) -> None:
         """Stop the clock; nothing is recorded until ``resume``."""
-        with self._lock:
-            if self._paused_at is None:
-                self._paused_at = self._clock()
-                self._running.clear()
+        if self._time.pause(self._clock()):
+            self._running.clear()
 
     def resume(self) -> None:
         """Continue recording right where the pause began (no gap in the video)."""
-        with self._lock:
-            if self._paused_at is not None:
-                self._paused_total += self._clock() - self._paused_at
-                self._paused_at = None
-                self._running.set()
+        if self._time.resume(self._clock()):
+            self._running.set()
 
     def stop(self) -> RecordingStats:
         """Stop, finish the MP4 and return what was recorded.
@@ -260,6 +260,7 @@ class Recorder:
                 self._fail(UserError(f"{error}: the recording was saved up to "
                                      f"{format_time(now)}."))
                 break
+            self.hidden.apply(frame)
             pointer = self._platform.pointer() if self._platform is not None else None
             if (previous is not None and pointer == previous[1]
                     and tick - sent < idle_ticks and not self.overlay.animating(due)
@@ -342,6 +343,9 @@ class Recorder:
             if not self._write_error:
                 for samples in self._narration.finish(end) if self._narration else []:
                     writer.write_audio(samples)
+                if self._narration is not None:
+                    self.stats.audio_dropouts = self._narration.dropouts
+                    self.stats.audio_offset_ms = round(self._narration.worst_offset * 1000, 1)
                 writer.close()
             else:
                 writer.abandon()

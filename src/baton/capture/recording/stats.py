@@ -21,6 +21,10 @@ class RecordingStats:
     width: int = 0
     height: int = 0
     audio: bool = False
+    audio_dropouts: int = 0
+    """Breaks in the narration filled with silence or cut (0 unless the device failed)."""
+    audio_offset_ms: float = 0.0
+    """The largest distance between the narration and the picture, in milliseconds."""
     events: str | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None

@@ -23,6 +23,7 @@ from baton.errors import UserError
 from baton.settings import Settings
 from baton.ui import messages
 from baton.ui.recording.bar import RecordBar
+from baton.ui.recording.bar_place import place_bar
 from baton.ui.recording.clip import ReviewChoice, probe_duration
 from baton.ui.recording.countdown import Countdown
 from baton.ui.recording.region_picker import RegionPicker
@@ -115,6 +116,7 @@ class RecordingController(QObject):
         self._ticker.setInterval(250)
         self._ticker.timeout.connect(self._tick)
         self._picker: RegionPicker | None = None
+        self._monitors: list[Monitor] = []
         self._countdown: Countdown | None = None
         self._task: Task | None = None
 
@@ -140,9 +142,10 @@ class RecordingController(QObject):
         )
         if setup is None:
             return
+        self._monitors = monitors
         if setup.draw_region:
             self._set_state(Stage.PICKING)
-            self._picker = RegionPicker()
+            self._picker = RegionPicker([(m.name, m.region) for m in monitors])
             self._picker.picked.connect(lambda region: self._count_down(
                 replace(setup.request, region=region)))
             self._picker.cancelled.connect(lambda: self._set_state(Stage.IDLE))
@@ -177,8 +180,15 @@ class RecordingController(QObject):
                 and self._settings.get("recording.make_steps")):
             self._steps.start(self.process_id, video_clock=self.recorder.elapsed, quiet=True)
         self.bar.say("; ".join(self.recorder.stats.warnings))
-        self.bar.show()
+        self._show_bar(self.recorder)
         self._ticker.start()
+
+    def _show_bar(self, recorder: Recorder) -> None:
+        """Show the bar beside the recorded area, or, when it must sit inside, kept out of
+        the video; its clicks never draw rings either way."""
+        monitors = [(monitor.name, monitor.region) for monitor in self._monitors]
+        recorder.hide_window(place_bar(self.bar, recorder.region, monitors))
+        self.bar.show()
 
     def pause_or_resume(self) -> None:
         if self.recorder is None or not self.state.capturing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from baton.core.library import ProcessRow
 from baton.ui.recording.clip import ReviewChoice, probe_duration, seconds_text
+from baton.ui.screen_fit import fit_to_screen
 
 NEW_PROCESS = -1
 
@@ -42,14 +43,13 @@ class ReviewDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Review the recording")
-        self.resize(900, 640)
         self.duration = duration
         self.start = 0.0
         self.end = duration
 
         self.player = QMediaPlayer(self)
         self.video = QVideoWidget()
-        self.video.setMinimumSize(480, 270)
+        self.video.setMinimumSize(320, 180)  # (fits a 960x540 screen: 1920x1080 at 200%)
         self.player.setVideoOutput(self.video)
         self.player.setSource(QUrl.fromLocalFile(str(video)))
         self.position = QSlider(Qt.Orientation.Horizontal)
@@ -104,6 +104,7 @@ class ReviewDialog(QDialog):
         self._target_changed()
         self._show_range()
         self.choice: ReviewChoice | None = None
+        fit_to_screen(self, QSize(900, 640))
 
     def toggle_play(self) -> None:
         if self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:

@@ -47,7 +47,9 @@ class SetupDialog(QDialog):
         self.area = QComboBox()
         for monitor in monitors:
             size = f"{monitor.region.width}×{monitor.region.height}"
-            label = f"Screen {monitor.index} — {size}" + (" (main)" if monitor.primary else "")
+            scale = f" at {monitor.scale:.0%}" if monitor.scale != 1.0 else ""
+            label = f"Screen {monitor.index} — {size}{scale}" + (
+                " (main)" if monitor.primary else "")
             self.area.addItem(label, ("monitor", monitor.index))
         for window in windows:
             self.area.addItem(f"Window: {window.title[:60]}", ("window", window.region))
