@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -58,16 +59,26 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
 
     paths = resolve_paths(data_dir)
-    try:
-        services = open_services(data_dir, database_url)
+    from baton.ui.opening import open_library
+
+    team = database_url or os.environ.get("BATON_DATABASE_URL")
+    try:  # off the GUI thread, with a window saying so: a team library may not answer
+        services = open_library(
+            lambda confirm: open_services(data_dir, database_url, confirm=confirm),
+            what="the team library" if team else "your library")
     except UserError as error:
         QMessageBox.critical(None, "Baton cannot open your library", str(error))
         print(f"baton: {error}", file=sys.stderr)
         return 1
+    if services is None:
+        print("baton: the library could not be opened; quit", file=sys.stderr)
+        return 1
     log_file = setup_logging(paths.log_dir)
-    install_crash_handler(log_file)
+    refresh: list[Callable[[], None]] = []
+    install_crash_handler(log_file, refresh)
     log.info("Baton %s opened %s", __version__, services.paths.data_dir)
     window = MainWindow(services, make_state(services.paths.ui_state_file))
+    refresh.append(window.refresh)
     window.show()
     try:
         return app.exec()
