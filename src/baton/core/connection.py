@@ -9,7 +9,7 @@ window and the command line forever. So every PostgreSQL connection gets:
 - ``idle_in_transaction_session_timeout`` (2 min): the server ends a transaction a frozen
   client left open, so its row locks do not block everyone else;
 - TCP keepalives, so a vanished server or network is noticed;
-- a deadline on every answer on our side (the statement timeout plus 15 s): a server that
+- a deadline on every answer on our side (the statement timeout plus 5 s): a server that
   stopped (``SIGSTOP``, a hung VM) cannot cancel anything itself.
 
 Each can be changed in the database URL, e.g. ``...?connect_timeout=3`` or
@@ -38,7 +38,7 @@ log = logging.getLogger("baton.core")
 CONNECT_TIMEOUT_S = 10
 STATEMENT_TIMEOUT_MS = 30_000
 IDLE_IN_TRANSACTION_MS = 120_000
-ANSWER_MARGIN_S = 15.0
+ANSWER_MARGIN_S = 5.0
 KEEPALIVES = {"keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10",
               "keepalives_count": "3"}
 
