@@ -52,6 +52,7 @@ class FreezableProxy:
         self._socket.listen(64)
         self.port = int(self._socket.getsockname()[1])
         self.frozen = threading.Event()
+        self._open: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def freeze(self) -> None:
@@ -64,6 +65,7 @@ class FreezableProxy:
             except OSError:
                 return
             server = socket.create_connection(("127.0.0.1", self._target))
+            self._open += [client, server]
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
@@ -84,6 +86,8 @@ class FreezableProxy:
 
     def close(self) -> None:
         self._socket.close()
+        for connection in self._open:
+            connection.close()
 
 
 def baton_env(**extra: str) -> dict[str, str]:

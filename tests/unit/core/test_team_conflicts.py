@@ -80,7 +80,7 @@ def test_simultaneous_mark_edits_keep_every_box(database: Database, library: Lib
     """The issue's 6 of 100: two editors saving boxes at the same moment."""
     steps = Steps(database.sessions)
     lost = 0
-    for trial in range(TRIALS):
+    for _trial in range(TRIALS):
         step_id = a_step(steps, library, redactions=(box(0),),
                          annotations=({"kind": "arrow", "x1": 0, "y1": 0, "x2": 5, "y2": 5},))
         loaded = steps.get(step_id)
@@ -213,9 +213,11 @@ def test_a_version_race_on_send_ends_in_one_version(
         library.freeze_version(process)
         steps.add(process, StepContent(title="A new step"))
         got: list[int] = []
-        errors = both_at_once(
-            lambda p=process: got.append(Library(database.sessions).freeze_version(p).number),
-            lambda p=process: got.append(Library(database.sessions).freeze_version(p).number))
+
+        def freeze(p: int = process, got: list[int] = got) -> None:
+            got.append(Library(database.sessions).freeze_version(p).number)
+
+        errors = both_at_once(freeze, freeze)
         failures += any(errors) or got != [2, 2]
     assert failures == 0
 
