@@ -373,3 +373,37 @@ def test_storing_old_content_again_races_cleanup_and_loses_nothing(
     owner.close()
     cleaner.close()
     assert cleanups[0] > 3 and lost == 0
+
+
+@pytest.mark.display
+@pytest.mark.slow
+def test_the_app_shows_a_window_and_retry_instead_of_hanging(
+    xdisplay: Any, tmp_path: Path
+) -> None:
+    """The issue: no window and no error after 45 s against a server that never answers."""
+    from baton.ui.opening import OPENING_TITLE, UNREACHABLE_TITLE
+    from tests_support import wait_for_window
+
+    silent = SilentServer()
+    env = baton_env(**xdisplay.env())
+    env.pop("QT_QPA_PLATFORM", None)
+    started = time.monotonic()
+    app = subprocess.Popen(
+        baton_argv("--data-dir", str(tmp_path), "--database-url",
+                   silent.url("connect_timeout=3")),
+        env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_window(xdisplay, OPENING_TITLE, timeout=20)
+        waiting_after = time.monotonic() - started
+        window = wait_for_window(xdisplay, UNREACHABLE_TITLE, timeout=20)
+        told_after = time.monotonic() - started
+        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Escape"],
+                       env=xdisplay.env(), check=False, timeout=30)
+        _, err = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        silent.close()
+    print(f"waiting window after {waiting_after:.1f} s, Retry/Quit after {told_after:.1f} s")
+    assert app.returncode == 1 and "Traceback" not in err
+    assert waiting_after < told_after
