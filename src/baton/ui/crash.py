@@ -37,9 +37,14 @@ def install_crash_handler(log_file: Path, refresh: list[Callable[[], None]] | No
             log.info("database unavailable: %s", error)
             from baton.ui.messages import ask_retry
 
-            if ask_retry(QApplication.activeWindow(), str(error)) and refresh:
-                for again in refresh:
-                    again()
+            message = str(error)
+            while ask_retry(QApplication.activeWindow(), message) and refresh:
+                try:
+                    for again in refresh:
+                        again()
+                    break
+                except DatabaseUnavailable as still:
+                    message = str(still)
             return
         if isinstance(error, UserError):
             log.info("problem: %s", error)
