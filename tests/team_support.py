@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
@@ -113,3 +114,31 @@ def one_line_failure(stderr: str) -> bool:
     """A failure told as Baton tells them: one line starting with ``baton:``."""
     lines = [line for line in stderr.splitlines() if line.strip()]
     return len(lines) == 1 and lines[0].startswith("baton: ") and "Traceback" not in stderr
+
+
+def own_postgres_server() -> Any:
+    """A PostgreSQL server of one test's own (to stop and start): ``(server, cleanup)``."""
+    import shutil
+    import tempfile
+
+    from tests_support import PostgresServer
+
+    root = Path(tempfile.mkdtemp(prefix="baton-pg-own-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    server = PostgresServer(root)
+
+    def cleanup() -> None:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+    return server, cleanup
+
+
+def start_again(server: Any) -> None:
+    """Start a stopped test server again (same folder, same port)."""
+    bindir = Path(server._pg_ctl).parent
+    server._run([str(bindir / "pg_ctl"), "-D", str(server.root / "data"), "-l",
+                 str(server.root / "server.log"), "-w", "-t", "60", "-o",
+                 f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1 "
+                 "-c fsync=off", "start"])

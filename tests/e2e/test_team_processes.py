@@ -11,7 +11,6 @@ import os
 import random
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -38,6 +37,8 @@ from team_support import (
     baton_argv,
     baton_env,
     one_line_failure,
+    own_postgres_server,
+    start_again,
     start_baton,
 )
 from tests_support import PostgresServer
@@ -56,24 +57,9 @@ def screenshot(shade: int) -> bytes:
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     """A server of the test's own, to kill and restart."""
-    root = Path(tempfile.mkdtemp(prefix="baton-pg-own-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    server = PostgresServer(root)
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _start(server: PostgresServer) -> None:
-    """Start a stopped test server again (same folder, same port)."""
-    bindir = Path(server._pg_ctl).parent
-    server._run([str(bindir / "pg_ctl"), "-D", str(server.root / "data"), "-l",
-                 str(server.root / "server.log"), "-w", "-t", "60", "-o",
-                 f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1 "
-                 "-c fsync=off", "start"])
+    server, cleanup = own_postgres_server()
+    yield server
+    cleanup()
 
 
 # -- starting at once ---------------------------------------------------------------------
@@ -248,7 +234,7 @@ def test_killing_the_server_during_send_and_import(
         kind = "finished" if child.returncode == 0 else (
             "one line" if one_line_failure(err) else "other")
         outcomes[f"{args[0]} {kind}"] = outcomes.get(f"{args[0]} {kind}", 0) + 1
-        _start(own_postgres)
+        start_again(own_postgres)
     print("kill outcomes:", outcomes, "runs alone took", took)
     assert tracebacks == 0 and not any(key.endswith("other") for key in outcomes)
     engine = create_db_engine(url)

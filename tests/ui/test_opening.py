@@ -92,3 +92,39 @@ def test_the_upgrade_question_is_asked_on_the_gui_thread(qtbot: QtBot) -> None:
 
     answer = open_library(lambda confirm: confirm(notice), ask=ask)
     assert answer is False and asked_on == [True]
+
+
+def test_a_database_failure_anywhere_is_a_plain_message_with_retry(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "Baton hit a bug": the server or the network, said plainly, and Retry."""
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from baton.ui import messages
+    from baton.ui.crash import install_crash_handler
+
+    bugs: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: bugs.append(self.text()) or 0)
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask_retry",
+                        lambda parent, text: asked.append(text) or len(asked) < 3)
+    refreshed: list[int] = []
+
+    def refresh() -> None:
+        refreshed.append(1)
+        if len(refreshed) == 1:
+            raise DatabaseUnavailable("Cannot reach the team library at db:5432: still down.")
+
+    previous = sys.excepthook
+    install_crash_handler(tmp_path / "baton.log", [refresh])
+    try:
+        error = DatabaseUnavailable("Cannot reach the team library at db:5432: refused.")
+        sys.excepthook(DatabaseUnavailable, error, None)
+    finally:
+        sys.excepthook = previous
+    assert bugs == []
+    assert asked == ["Cannot reach the team library at db:5432: refused.",
+                     "Cannot reach the team library at db:5432: still down."]
+    assert len(refreshed) == 2  # retried until it worked

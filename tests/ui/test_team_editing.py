@@ -26,6 +26,7 @@ from baton.ui import messages
 from baton.ui.steps.canvas import AnnotationCanvas
 from baton.ui.steps.editor import StepEditor
 from baton.ui.steps.tools import Tool
+from team_support import own_postgres_server, start_again
 
 pytestmark = pytest.mark.postgres
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -156,3 +157,32 @@ def test_undo_finds_its_screenshot_after_another_owner_cleaned_up(
 
 def first_steps(services: Services, process_id: int) -> list[StepRow]:
     return Steps(services.database.sessions).list(process_id)
+
+
+def test_typing_while_the_server_is_down_asks_retry_and_saves_when_it_is_back(
+    qtbot: QtBot, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, cleanup = own_postgres_server()
+    try:
+        services = open_services(str(data_dir), server.new_database())
+        process = a_process(services)
+        editor = open_editor(qtbot, services, process)
+        server.stop()
+        asked: list[str] = []
+
+        def retry(parent: object, message: str) -> bool:
+            asked.append(message)
+            start_again(server)  # the server is back before the owner presses Retry
+            return True
+
+        monkeypatch.setattr(messages, "ask_retry", retry)
+        editor.form.title.setFocus()
+        editor.form.title.selectAll()
+        qtbot.keyClicks(editor.form.title, "Open the bank website")
+        editor.flush()
+        assert len(asked) == 1 and asked[0].startswith("Cannot reach the team library")
+        assert first_step(services, process).title == "Open the bank website"
+        editor.close()
+        services.close()
+    finally:
+        cleanup()
