@@ -56,12 +56,14 @@ def test_a_silent_team_library_shows_a_window_then_offers_retry(
         timer.stop()
         silent.close()
     assert result is None  # the owner quit
-    assert seen_waiting and seen_waiting[0] < 1.5  # a window at once, not after the timeout
     assert len(asked) == 2
+    # The waiting window came first, well before the connect timeout ran out
+    assert seen_waiting and seen_waiting[0] < asked[0][0] - 1
     for _when, message, waiting_closed in asked:
         assert "Cannot reach the team library" in message and "\n" not in message
         assert waiting_closed
-    assert asked[0][0] < 2 + 3 and asked[1][0] - asked[0][0] < 2 + 3
+    # each attempt gives up after the 2 s timeout (plus slack for a busy machine)
+    assert asked[0][0] < 2 + 6 and asked[1][0] - asked[0][0] < 2 + 6
 
 
 def test_a_library_that_opens_returns_its_services(qtbot: QtBot, tmp_path: Path) -> None:
@@ -128,3 +130,4 @@ def test_a_database_failure_anywhere_is_a_plain_message_with_retry(
     assert asked == ["Cannot reach the team library at db:5432: refused.",
                      "Cannot reach the team library at db:5432: still down."]
     assert len(refreshed) == 2  # retried until it worked
+
