@@ -1,6 +1,6 @@
 """Narration timing over a long take: dropouts and A/V offset, against the old stamping.
 
-A simulated microphone (``tests/fake_sound.py``: a 0.2% fast sample clock, 25 ms input
+A simulated microphone (``tests/helpers/fake_sound.py``: a 0.2% fast sample clock, 25 ms input
 latency, every 40th callback held back 30-250 ms and the backlog delivered at once, up to
 4 ms between PortAudio's time and the callback's first line) narrates ``--minutes`` of
 simulated time with a burst at every whole second. Three ways of timing it run on the same
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from baton.capture.recording.audio import AudioChunk, MicrophoneSource  # noqa: E402
 from baton.capture.recording.audio_timing import AudioAligner  # noqa: E402
-from fake_sound import SimClock, SkewedMicrophone, burst_onsets, ideal_onsets  # noqa: E402
+from helpers.fake_sound import SimClock, SkewedMicrophone, burst_onsets, ideal_onsets  # noqa: E402
 
 RATE = 48_000
 

@@ -29,12 +29,11 @@ sys.path.insert(0, str(ROOT / "tests" / "unit" / "handoff"))
 
 def make_library(data: Path, steps: int) -> tuple[Any, int, int]:
     """A library with one process of ``steps`` steps; returns services, process id, bytes."""
-    from handoff_builders import ui_screenshot
-
     from baton.capture.steps.render import encode_png  # what step capture stores
     from baton.core.library import ProcessDraft
     from baton.core.steps import StepContent
     from baton.services import open_services
+    from helpers.images import ui_screenshot
 
     services = open_services(str(data))
     row = services.library.add_process(ProcessDraft(f"{steps} steps"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -54,16 +55,26 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     app.setWindowIcon(app_icon())
     app.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))
 
-    try:
+    from baton.ui.opening import open_library
+
+    team = database_url or os.environ.get("BATON_DATABASE_URL")
+    try:  # off the GUI thread, with a window saying so: a team library may not answer
         log_file = open_user_files(resolve_paths(data_dir))
-        services = open_services(data_dir, database_url)
+        services = open_library(
+            lambda confirm: open_services(data_dir, database_url, confirm=confirm),
+            what="the team library" if team else "your library")
     except UserError as error:
         QMessageBox.critical(None, "Baton cannot open your library", str(error))
         print(f"baton: {error}", file=sys.stderr)
         return 1
-    install_crash_handler(log_file)
+    if services is None:
+        print("baton: the library could not be opened; quit", file=sys.stderr)
+        return 1
+    refresh: list[Callable[[], None]] = []
+    install_crash_handler(log_file, refresh)
     log.info("Baton %s opened %s", __version__, services.paths.data_dir)
     window = MainWindow(services, make_state(services.paths.ui_state_file))
+    refresh.append(window.refresh)
     window.show()
     try:
         return app.exec()

@@ -16,3 +16,8 @@ class NotFound(UserError):
 
 class ConflictError(UserError):
     """Someone else changed the record since it was loaded (optimistic locking)."""
+
+
+class DatabaseUnavailable(UserError):
+    """The database could not be reached, broke off, or took too long; nothing was changed
+    by the failed operation, and trying again may work."""

@@ -17,6 +17,7 @@ from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.steps import Steps
+from baton.core.upgrade import Confirm, backup_or_refuse
 from baton.errors import UserError
 from baton.log import setup_logging
 from baton.paths import Paths, move_user_files, resolve_paths
@@ -73,8 +74,15 @@ def database_url_for(paths: Paths, database_url: str | None) -> str:
     return database_url or os.environ.get("BATON_DATABASE_URL") or sqlite_url(paths.database_file)
 
 
-def open_services(data_dir: str | None = None, database_url: str | None = None) -> Services:
+def open_services(
+    data_dir: str | None = None,
+    database_url: str | None = None,
+    *,
+    confirm: Confirm = backup_or_refuse,
+) -> Services:
     """Open (creating or upgrading as needed) the library in ``data_dir``.
+
+    ``confirm`` is asked before a team library is upgraded (``baton.core.upgrade``).
 
     Raises:
         UserError: the folder cannot be created or the database cannot be opened.
@@ -86,7 +94,8 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         raise UserError(
             f"Cannot create the data folder {paths.data_dir}: {error.strerror}"
         ) from None
-    database = open_database(database_url_for(paths, database_url), backup_dir=paths.data_dir)
+    database = open_database(database_url_for(paths, database_url), backup_dir=paths.data_dir,
+                             confirm=confirm)
     return Services(
         paths=paths,
         database=database,

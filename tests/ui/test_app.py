@@ -78,17 +78,25 @@ def test_preferences_save_what_changed(qtbot: QtBot, tmp_path: Path) -> None:
 def test_closing_the_app_removes_old_unused_media(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import os
+    from datetime import timedelta
+
+    from sqlalchemy import select
 
     from baton.app import clean_up
     from baton.core import cleanup
+    from baton.core.models import MediaOrphan
     from baton.services import open_services
 
     services = open_services(str(tmp_path))
     try:
         old = services.media.put_bytes(b"a screenshot of a deleted step", "png")
+        clean_up(services)  # unreferenced from now on (by the database's clock)
         new = services.media.put_bytes(b"stored a moment ago", "png")
-        os.utime(services.media.path(old), (1_000_000, 1_000_000))
+        assert old in services.media
+        with services.database.sessions() as session:  # an hour and a bit later
+            for orphan in session.scalars(select(MediaOrphan)):
+                orphan.since -= timedelta(minutes=61)
+            session.commit()
         clean_up(services)
         assert old not in services.media and new in services.media
 

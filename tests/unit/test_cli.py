@@ -103,7 +103,8 @@ def test_database_url_option_and_environment(
     assert "Shared" in out
     code, _, err = run(capsys, "--data-dir", str(data_dir), "--database-url",
                        "postgresql://nobody@127.0.0.1:1/none", "process", "list")
-    assert code == 1 and err.startswith("baton: Cannot open the database")
+    assert code == 1 and err.startswith("baton: Cannot reach the team library")
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_selftest_json(capsys: pytest.CaptureFixture[str], data_dir: Path,

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from baton import __version__
 from baton.cli import handoffs, library, recording, steps, system
 from baton.cli.common import Parser
+from baton.core.upgrade import UpgradeNotice
 from baton.errors import UserError
 from baton.paths import resolve_paths
 from baton.services import open_services, open_user_files
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"baton {__version__}")
     parser.add_argument("--data-dir", help="the library folder (default: your data folder)")
     parser.add_argument("--database-url", help="a PostgreSQL URL for team mode")
+    parser.add_argument("--upgrade-without-backup", action="store_true",
+                        help="upgrade a team library even when pg_dump cannot back it up")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     system.register(commands)
     process_actions = library.register(commands)
@@ -38,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     handoffs.register(commands)
     steps.register(commands)
     return parser
+
+
+def _confirm_upgrade(notice: UpgradeNotice, args: argparse.Namespace) -> bool:
+    """A team library is upgraded when it was backed up, or the owner said to go on."""
+    go_on = notice.backup is not None or bool(args.upgrade_without_backup)
+    if go_on:
+        print(f"baton: {notice.sentence()}", file=sys.stderr)
+    return go_on
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,7 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(data_dir=args.data_dir, database_url=args.database_url)
     try:
         open_user_files(resolve_paths(args.data_dir))
-        services = open_services(args.data_dir, args.database_url)
+        services = open_services(args.data_dir, args.database_url,
+                                 confirm=lambda notice: _confirm_upgrade(notice, args))
     except UserError as error:
         print(f"baton: {error}", file=sys.stderr)
         return 1

@@ -132,7 +132,9 @@ class Dashboard:
             asking = session.execute(
                 _attention_query()
                 .where(Handoff.status == HandoffStatus.NEEDS_HELP)
-                .order_by(Handoff.last_activity_at.desc(), Handoff.id)
+                # Older Batons wrote no last-activity time: their sending time stands in.
+                .order_by(func.coalesce(Handoff.last_activity_at, Handoff.sent_at).desc(),
+                          Handoff.id)
                 .limit(limit)
             ).all()
             overdue = session.execute(

@@ -14,6 +14,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from baton.core.connection import (
+    answer_deadline,
+    postgres_connect_args,
+    translate_errors,
+    use_answer_deadline,
+)
+from baton.core.upgrade import Confirm, ask_before_team_upgrade, backup_or_refuse, migration_turn
 from baton.errors import UserError
 
 if TYPE_CHECKING:
@@ -24,7 +31,7 @@ log = logging.getLogger("baton.core")
 MIGRATIONS = "baton.core:migrations"
 # The newest migration. When the database is already there, Baton opens without loading
 # Alembic at all (a test checks this matches the migrations folder).
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0005"
 
 
 @dataclass
@@ -70,6 +77,8 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
+    """An engine for ``url``; PostgreSQL gets timeouts (``baton.core.connection``), and
+    failures of the server or the connection become ``DatabaseUnavailable``."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -84,8 +93,16 @@ def create_db_engine(url: str) -> Engine:
                     raise UserError(f"The database folder does not exist: {folder}")
             engine = create_engine(url)
             event.listen(engine, "connect", _set_sqlite_pragmas)
+            translate_errors(engine)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() != "postgresql":
+            return create_engine(url, pool_pre_ping=True)
+        connect_args = postgres_connect_args(parsed)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        options = str(connect_args.get("options") or parsed.query.get("options") or "")
+        use_answer_deadline(engine, answer_deadline(options))
+        translate_errors(engine)
+        return engine
     except (NoSuchModuleError, ModuleNotFoundError) as error:
         raise UserError(f"This database is not supported here: {error}") from None
 
@@ -106,18 +123,23 @@ def head_revision() -> str:
     return head
 
 
-def open_database(url: str, *, backup_dir: Path | None = None) -> Database:
+def open_database(
+    url: str, *, backup_dir: Path | None = None, confirm: Confirm = backup_or_refuse
+) -> Database:
     """Open the database at ``url``, upgrading it to this Baton's schema.
 
     A SQLite file that needs upgrading is first copied aside (into ``backup_dir`` or beside
-    it). A database whose schema is newer than this Baton is refused.
+    it); a team library (PostgreSQL) is dumped with ``pg_dump`` there, and upgraded only if
+    ``confirm`` agrees (by default: when the dump was written). Batons starting at once
+    take turns (``baton.core.upgrade``). A database whose schema is newer than this Baton
+    is refused.
 
     Raises:
         UserError: the database cannot be reached, is not a database, or is too new.
     """
     engine = create_db_engine(url)
     try:
-        _upgrade_or_refuse(engine, backup_dir)
+        _upgrade_or_refuse(engine, backup_dir, confirm)
     except DBAPIError as error:
         engine.dispose()
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
@@ -136,7 +158,7 @@ def _current_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _upgrade_or_refuse(engine: Engine, backup_dir: Path | None) -> None:
+def _upgrade_or_refuse(engine: Engine, backup_dir: Path | None, confirm: Confirm) -> None:
     if _current_revision(engine) == SCHEMA_HEAD:
         return
     from alembic import command
@@ -146,27 +168,33 @@ def _upgrade_or_refuse(engine: Engine, backup_dir: Path | None) -> None:
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()
-    with engine.connect() as connection:
+    assert head is not None
+    # Read the schema version again once it is our turn: another Baton may have just
+    # upgraded (or created) the library while we waited.
+    with migration_turn(engine) as connection:
         current = MigrationContext.configure(connection).get_current_revision()
         has_tables = bool(inspect(connection).get_table_names())
-    if current == head:
-        return
-    if current is not None:
-        try:
-            script.get_revision(current)
-        except Exception:
+        if current == head:
+            return
+        if current is not None:
+            try:
+                script.get_revision(current)
+            except Exception:
+                raise UserError(
+                    f"This library was made by a newer version of Baton (schema {current}); "
+                    "install the newer Baton to open it."
+                ) from None
+        elif has_tables:
             raise UserError(
-                f"This library was made by a newer version of Baton (schema {current}); "
-                "install the newer Baton to open it."
-            ) from None
-    elif has_tables:
-        raise UserError(
-            "This database was not made by Baton (it has tables but no Baton schema version)."
-        )
-    if current is not None and engine.dialect.name == "sqlite":
-        _copy_aside(engine, current, backup_dir)
-    log.info("upgrading database from %s to %s", current, head)
-    with engine.begin() as connection:
+                "This database was not made by Baton (it has tables but no Baton schema "
+                "version)."
+            )
+        if current is not None and engine.dialect.name == "sqlite":
+            _copy_aside(engine, current, backup_dir)
+        elif current is not None:
+            folder = backup_dir or Path.cwd()
+            ask_before_team_upgrade(engine, current, head, folder, confirm)
+        log.info("upgrading database from %s to %s", current, head)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

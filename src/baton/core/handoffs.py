@@ -1,4 +1,10 @@
-"""Handoffs: which process version an assistant holds, and its timeline of events."""
+"""Handoffs: which process version an assistant holds, and its timeline of events.
+
+A handoff carries a ``row_version``: a status change, a due date or a revoke made from a
+stale view (another owner checked in meanwhile, a receipt moved it on) passes the version
+it saw as ``expected_version`` and is refused with ``ConflictError`` instead of silently
+undoing the other change.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from baton.core.models import (
     ProcessVersion,
 )
 from baton.core.transaction import transaction
-from baton.errors import NotFound, UserError
+from baton.errors import ConflictError, NotFound, UserError
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class HandoffRow:
     due_on: date | None
     status: HandoffStatus
     last_event_at: datetime
+    row_version: int = 0
 
     def is_overdue(self, today: date) -> bool:
         return (
@@ -114,10 +121,15 @@ class Handoffs:
         new_status: HandoffStatus | None = None,
         step_position: int | None = None,
         data: dict[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> HandoffRow:
-        """Put an event on a handoff's timeline, optionally moving its status."""
+        """Put an event on a handoff's timeline, optionally moving its status.
+
+        Raises:
+            ConflictError: ``expected_version`` is given and the handoff changed since.
+        """
         with self._session() as session:
-            handoff = _get_handoff(session, handoff_id)
+            handoff = _get_handoff(session, handoff_id, expected_version)
             if handoff.status is HandoffStatus.REVOKED and kind is not EventKind.NOTE:
                 raise UserError("This handoff was revoked; send the process again instead.")
             now = self._clock()
@@ -138,21 +150,34 @@ class Handoffs:
             return _get_row(session, handoff_id)
 
     def check_in(
-        self, handoff_id: int, status: HandoffStatus | None = None, note: str = ""
+        self,
+        handoff_id: int,
+        status: HandoffStatus | None = None,
+        note: str = "",
+        *,
+        expected_version: int | None = None,
     ) -> HandoffRow:
         """The owner checked in with the assistant; optionally move the handoff along."""
-        return self.add_event(handoff_id, EventKind.CHECK_IN, note.strip(), new_status=status)
+        return self.add_event(handoff_id, EventKind.CHECK_IN, note.strip(), new_status=status,
+                              expected_version=expected_version)
 
-    def revoke(self, handoff_id: int, note: str = "") -> HandoffRow:
+    def revoke(
+        self, handoff_id: int, note: str = "", *, expected_version: int | None = None
+    ) -> HandoffRow:
         """Take the handoff back: later receipts for it are refused."""
         return self.add_event(
-            handoff_id, EventKind.STATUS_CHANGE, note.strip(), new_status=HandoffStatus.REVOKED
+            handoff_id, EventKind.STATUS_CHANGE, note.strip(), new_status=HandoffStatus.REVOKED,
+            expected_version=expected_version,
         )
 
-    def set_due(self, handoff_id: int, due_on: date | None) -> HandoffRow:
+    def set_due(
+        self, handoff_id: int, due_on: date | None, *, expected_version: int | None = None
+    ) -> HandoffRow:
         """When to check in next (overdue ones surface on the dashboard)."""
         with self._session() as session:
-            _get_handoff(session, handoff_id).due_on = due_on
+            handoff = _get_handoff(session, handoff_id, expected_version)
+            if handoff.due_on != due_on:
+                handoff.due_on = due_on
             session.flush()
             return _get_row(session, handoff_id)
 
@@ -197,10 +222,14 @@ class Handoffs:
             return [_row(*row) for row in session.execute(query)]
 
 
-def _get_handoff(session: Session, handoff_id: int) -> Handoff:
+def _get_handoff(session: Session, handoff_id: int, expected_version: int | None = None
+                 ) -> Handoff:
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
         raise NotFound(f"No handoff with id {handoff_id}.")
+    if expected_version is not None and handoff.row_version != expected_version:
+        raise ConflictError("This handoff was changed by someone else (a check-in or a "
+                            "receipt); reload it and try again.")
     return handoff
 
 
@@ -234,6 +263,7 @@ def _row(
         due_on=handoff.due_on,
         status=handoff.status,
         last_event_at=handoff.last_activity_at or handoff.sent_at,
+        row_version=handoff.row_version,
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -28,6 +29,7 @@ from baton.core.versions import ProcessVersionRow, content_hash, snapshot_of, ve
 from baton.errors import ConflictError, NotFound, UserError
 
 MAX_TITLE = 200
+FREEZE_ATTEMPTS = 5
 PROCESS_FIELDS = (
     "title",
     "summary",
@@ -278,13 +280,26 @@ class Library:
             return snapshot_of(_get_process(session, process_id))
 
     def freeze_version(self, process_id: int, changelog: str = "") -> ProcessVersionRow:
-        """Freeze the process as a new version, or return the latest if nothing changed."""
-        with self._session() as session:
-            version = self._pending(session, process_id, changelog)
-            if version.id is None:
-                session.add(version)
-                session.flush()
-            return version_row(version)
+        """Freeze the process as a new version, or return the latest if nothing changed.
+
+        Two owners freezing at once both want the next number: the one who comes second
+        looks again (and gets the other's version when the content is the same).
+
+        Raises:
+            UserError: the race was lost again and again (one line; nothing was frozen).
+        """
+        for _attempt in range(FREEZE_ATTEMPTS):
+            try:
+                with self._session() as session:
+                    version = self._pending(session, process_id, changelog)
+                    if version.id is None:
+                        session.add(version)
+                        session.flush()
+                    return version_row(version)
+            except IntegrityError:  # another Baton took this version number just now
+                continue
+        raise UserError("Others froze versions of this process at the same moment again and "
+                        "again; try sending it again.")
 
     def pending_version(self, process_id: int) -> ProcessVersionRow:
         """The version ``freeze_version`` would give now, without freezing anything: the

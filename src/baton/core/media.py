@@ -1,8 +1,10 @@
 """Content-addressed media store: ``media/ab/<sha256>.<ext>``.
 
 A media key is ``<sha256>.<ext>``; rows hold keys. Files are written to a temp file and
-renamed into place, so a crash never leaves a half-written file under a real key. Reads can
-verify the hash. Nothing is deleted while a row still refers to it.
+renamed into place, so a crash never leaves a half-written file under a real key, with the
+permissions the user's umask gives (a team shares the folder). Reads can verify the hash.
+Nothing is deleted while a row still refers to it, and storing content that is already
+there touches the file: cleanup (``baton.core.cleanup``) takes that as "wanted again".
 
 ``media/prepared/<name>.json`` are indexes of files made from a process version for its
 packages (``baton.handoff.prepared``). Each names the version it was made for
@@ -14,10 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,11 +31,27 @@ CHUNK = 1 << 20
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PREPARED_NAME = re.compile(r"^[0-9a-f]{64}$")
 PREPARED_FOLDER = "prepared"
-GRACE_SECONDS = 3600  # cleanup leaves younger files alone
+LEFTOVER_SECONDS = 24 * 3600
 
 
 class CorruptMedia(UserError):
     """A stored file no longer matches its hash (disk damage or tampering)."""
+
+
+class MediaUnreadable(UserError):
+    """A stored file is there but this user may not read it (another user stored it)."""
+
+
+def unreadable(path: Path, error: OSError) -> UserError:
+    """The plain sentence for a media file that cannot be read."""
+    if isinstance(error, FileNotFoundError):
+        return CorruptMedia(f"A media file is missing from the library: {path}")
+    if isinstance(error, PermissionError):
+        return MediaUnreadable(
+            f"Baton may not read the media file {path}: another user stored it without "
+            "read permission for you. Ask them (or an administrator) to make the media "
+            "folder readable for your group, e.g. chmod -R g+rX on it.")
+    return MediaUnreadable(f"Cannot read the media file {path}: {error.strerror or error}.")
 
 
 class MediaStore:
@@ -53,7 +72,7 @@ class MediaStore:
         """Store ``data``; returns its key. Storing the same content twice is free."""
         key = f"{hashlib.sha256(data).hexdigest()}.{_clean_ext(ext)}"
         target = self.path(key)
-        if not target.exists():
+        if not _touch(target):
             self._write_atomically(target, lambda handle: handle.write(data))
         return key
 
@@ -62,7 +81,7 @@ class MediaStore:
         digest = sha256_file(source)
         key = f"{digest}.{_clean_ext(ext or source.suffix.lstrip('.') or 'bin')}"
         target = self.path(key)
-        if not target.exists():
+        if not _touch(target):
 
             def copy(handle: BinaryIO) -> None:
                 with source.open("rb") as src:
@@ -75,8 +94,8 @@ class MediaStore:
         path = self.path(key)
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
-            raise CorruptMedia(f"A media file is missing from the library: {path}") from None
+        except OSError as error:
+            raise unreadable(path, error) from None
         if verify and hashlib.sha256(data).hexdigest() != key.split(".", 1)[0]:
             raise CorruptMedia(f"A media file is damaged (its content changed): {path}")
         return data
@@ -84,10 +103,25 @@ class MediaStore:
     def verify(self, key: str) -> None:
         """Raise ``CorruptMedia`` if the file is missing or its content changed."""
         path = self.path(key)
-        if not path.is_file():
-            raise CorruptMedia(f"A media file is missing from the library: {path}")
-        if sha256_file(path) != key.split(".", 1)[0]:
+        try:
+            digest = sha256_file(path)
+        except OSError as error:
+            raise unreadable(path, error) from None
+        if digest != key.split(".", 1)[0]:
             raise CorruptMedia(f"A media file is damaged (its content changed): {path}")
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored file, open for reading.
+
+        Raises:
+            CorruptMedia: it is missing.
+            MediaUnreadable: it is there but cannot be read (permissions).
+        """
+        path = self.path(key)
+        try:
+            return path.open("rb")
+        except OSError as error:
+            raise unreadable(path, error) from None
 
     def prepared_index(self, name: str) -> Path:
         """Where the index of a prepared version is kept (``name``: 64 hex digits)."""
@@ -115,32 +149,72 @@ class MediaStore:
                     if _KEY.match(file.name):
                         yield file.name
 
-    def collect_garbage(self, referenced: Iterable[str], *, now: float | None = None) -> list[str]:
-        """Delete stored files no row refers to; returns the deleted keys.
+    def stored_time(self, key: str) -> int | None:
+        """The file's modification time (ns), which storing it again moves; None if gone."""
+        try:
+            return self.path(key).stat().st_mtime_ns
+        except OSError:
+            return None
 
-        Only files older than an hour go (one stored a moment ago may not have its row
-        yet), and so do half-written files a killed Baton left (``.<name>.*.part``, or
-        ``.incoming-*`` from older Batons).
+    def set_aside(self, key: str, seen_time: int) -> bool:
+        """Take a file cleanup means to delete out of use: rename it aside.
+
+        From then on a ``put`` of the same content writes a new file instead of touching
+        this one. Returns False (and leaves the file) if it is gone or was stored again
+        since cleanup looked (its time is no longer ``seen_time``).
         """
-        keep = set(referenced)
-        cutoff = (time.time() if now is None else now) - GRACE_SECONDS
-        removed = []
-        for key in self.keys():
-            if key in keep:
-                continue
-            with contextlib.suppress(OSError):
-                path = self.path(key)
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed.append(key)
+        path = self.path(key)
+        aside = self._aside(key)
+        try:
+            os.replace(path, aside)
+        except OSError:
+            return False
+        try:
+            unchanged = aside.stat().st_mtime_ns == seen_time
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            self.put_back(key)
+        return unchanged
+
+    def put_back(self, key: str) -> None:
+        """Undo ``set_aside`` (a row turned out to want the file)."""
+        path, aside = self.path(key), self._aside(key)
+        try:
+            if path.exists():  # a put wrote the same content anew meanwhile: keep that one
+                aside.unlink()
+            else:
+                os.replace(aside, path)
+        except OSError:
+            pass
+
+    def delete_aside(self, key: str) -> None:
+        self._aside(key).unlink(missing_ok=True)
+
+    def _aside(self, key: str) -> Path:
+        path = self.path(key)
+        return path.with_name(f".deleting-{path.name}")
+
+    def remove_leftovers(self, *, now: float | None = None) -> int:
+        """Tidy up after a killed Baton: put back files a cleanup set aside, and delete
+        half-written files older than a day by this machine's clock (far more than any
+        clock is off, so never a file being written). Returns how many were deleted."""
+        cutoff = (time.time() if now is None else now) - LEFTOVER_SECONDS
+        removed = 0
         for folder in self.root.iterdir() if self.root.is_dir() else ():
-            if folder.is_dir():
-                for stale in folder.glob(".*"):
-                    if not (is_leftover(stale.name) or stale.name.startswith(".incoming-")):
-                        continue
-                    with contextlib.suppress(OSError):
-                        if stale.stat().st_mtime < cutoff:
-                            stale.unlink()
+            if not folder.is_dir() or len(folder.name) != 2:
+                continue
+            for aside in folder.glob(".deleting-*"):
+                key = aside.name.removeprefix(".deleting-")
+                if _KEY.match(key):
+                    self.put_back(key)  # its cleanup decides again next time
+            for stale in folder.glob(".*"):
+                if not (is_leftover(stale.name) or stale.name.startswith(".incoming-")):
+                    continue
+                with contextlib.suppress(OSError):
+                    if stale.stat().st_mtime < cutoff:
+                        stale.unlink()
+                        removed += 1
         return removed
 
     def _write_atomically(self, target: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -150,6 +224,16 @@ class MediaStore:
                 write(handle)
         except OSError as error:
             raise UserError(f"Cannot save media to {target.parent}: {error.strerror}") from None
+
+
+def _touch(path: Path) -> bool:
+    """Mark a stored file as stored again (its modification time moves); False if it is
+    not there (or cannot be touched: then it is written again, which moves it too)."""
+    try:
+        os.utime(path)
+    except OSError:
+        return False
+    return True
 
 
 def sha256_file(path: Path) -> str:

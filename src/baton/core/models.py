@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -140,6 +141,11 @@ class Step(Base):
     window_title: Mapped[str] = mapped_column(String(500), default="")
     redactions: Mapped[list[Any]] = mapped_column(JSON, default=list)
     annotations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Moves when the step's content changes (not its position): editors holding an older
+    # one merge or are told to reload (``baton.core.step_merge``).
+    row_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default="1"
+    )
 
     process: Mapped[Process] = relationship(back_populates="steps")
 
@@ -244,3 +250,19 @@ class HandoffEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     handoff: Mapped[Handoff] = relationship(back_populates="events")
+
+
+class MediaOrphan(Base):
+    """A stored media file no row referred to when cleanup last looked.
+
+    ``since`` is when cleanup first saw it unreferenced, on the database's clock (the one
+    clock every owner shares); ``mtime_ns`` is the file's modification time then. Storing
+    the same content again touches the file, so a changed ``mtime_ns`` means "wanted
+    again". Cleanup deletes the file only after a grace period from ``since``.
+    """
+
+    __tablename__ = "media_orphan"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    since: Mapped[datetime] = mapped_column(DateTime)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)

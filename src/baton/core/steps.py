@@ -8,12 +8,18 @@ its row first, so two editors on a shared PostgreSQL library cannot interleave a
 An instruction is plain text with a small Markdown-like convention: ``**bold**``, lines
 starting with ``- `` are bullets, ``1. `` numbered. The marks on a screenshot (annotations,
 redaction boxes) are checked and stored in canonical form (``baton.core.marks``).
+
+Two owners may edit one step at once. A step's ``row_version`` moves whenever its content
+changes; an edit passes what it started from (``base``) and is merged into what the
+database holds now, or refused with ``ConflictError`` (``baton.core.step_merge``): a text
+someone else changed is never overwritten, and a mark box someone else drew is never
+dropped.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from typing import Any
@@ -24,8 +30,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from baton.core.clock import Clock, utc_now
 from baton.core.marks import Mark, validate_annotations, validate_redactions
 from baton.core.models import Process, Step
+from baton.core.step_merge import MARK_FIELDS, TEXT_FIELDS, merge_fields
 from baton.core.transaction import touch_process, transaction
-from baton.errors import NotFound, UserError
+from baton.errors import ConflictError, NotFound, UserError
 
 MAX_TITLE = 500
 MAX_INSTRUCTION = 20_000
@@ -56,6 +63,7 @@ class StepRow(StepContent):
     id: int = 0
     process_id: int = 0
     position: int = 0
+    row_version: int = 0
 
     @property
     def content(self) -> StepContent:
@@ -64,6 +72,7 @@ class StepRow(StepContent):
 
 
 _CONTENT_FIELDS = tuple(f.name for f in fields(StepContent))
+MERGED_FIELDS = TEXT_FIELDS + MARK_FIELDS
 _ROW_FIELDS = tuple(f.name for f in fields(StepRow))
 
 
@@ -112,21 +121,52 @@ class Steps:
         caution: str | None = None,
         redactions: Sequence[Mark] | None = None,
         annotations: Sequence[Mark] | None = None,
+        base: Mapping[str, Any] | StepRow | None = None,
     ) -> StepRow:
         """Change the given fields of a step (``None`` leaves a field as it is).
 
+        Args:
+            base: the fields as the caller last saw them (a ``StepRow`` or a mapping of
+                some fields). Given, the change is merged into the step as it is now:
+                texts someone else changed meanwhile are refused, marks are merged box by
+                box. Without it the fields are simply set.
+
         Raises:
             UserError: a text is too long or a mark is malformed.
+            ConflictError: someone else changed the same text meanwhile (nothing saved).
             NotFound: the step was deleted meanwhile.
         """
         given = {"title": title, "instruction": instruction, "caution": caution,
                  "redactions": redactions, "annotations": annotations}
         changes = _checked({k: v for k, v in given.items() if v is not None})
-        return self._change(step_id, changes)
+        if isinstance(base, StepRow):
+            base = {name: getattr(base, name) for name in changes}
+        seen = _checked({k: v for k, v in (base or {}).items() if k in changes})
+        return self._change(step_id, changes, seen)
 
-    def replace(self, step_id: int, content: StepContent) -> StepRow:
-        """Set every field of a step to ``content`` (its position stays)."""
-        return self._change(step_id, _checked(_fields(content)))
+    def replace(
+        self,
+        step_id: int,
+        content: StepContent,
+        *,
+        base: StepContent | None = None,
+        expected_version: int | None = None,
+    ) -> StepRow:
+        """Set every field of a step to ``content`` (its position stays).
+
+        Args:
+            base: the content the caller started from: its texts and marks are then merged
+                as in ``update`` (texts someone else changed are refused, marks merged).
+            expected_version: refuse if the step's row version is not this one.
+
+        Raises:
+            ConflictError: the step changed since (see ``base`` and ``expected_version``).
+        """
+        values = _checked(_fields(content))
+        seen = None
+        if base is not None:
+            seen = _checked({name: getattr(base, name) for name in MERGED_FIELDS})
+        return self._change(step_id, values, seen, expected_version=expected_version)
 
     def set_screenshot(
         self,
@@ -135,6 +175,7 @@ class Steps:
         *,
         full_screenshot: str | None = None,
         click: tuple[int, int] | None = None,
+        expected_version: int | None = None,
     ) -> StepRow:
         """Give a step another screenshot (a media key); its marks are kept.
 
@@ -142,12 +183,19 @@ class Steps:
         """
         x, y = click if click else (None, None)
         values = {"screenshot": screenshot, "full_screenshot": full_screenshot}
-        return self._change(step_id, {**values, "click_x": x, "click_y": y})
+        return self._change(step_id, {**values, "click_x": x, "click_y": y},
+                            expected_version=expected_version)
 
-    def delete(self, step_id: int) -> None:
+    def delete(self, step_id: int, *, expected_version: int | None = None) -> None:
+        """Delete a step.
+
+        Raises:
+            ConflictError: ``expected_version`` is given and someone else changed the step
+                since (it is kept).
+        """
         with self._session() as session:
-            step = _get_step(session, step_id)
-            self._lock(session, step.process_id)
+            step = self._locked_step(session, step_id)
+            _check_version(step, expected_version)
             steps = [s for s in _ordered(session, step.process_id) if s.id != step.id]
             session.delete(step)
             self._save_order(session, steps)
@@ -185,6 +233,7 @@ class Steps:
                     setattr(keep, name, getattr(gone, name))
             if keep.video_time is None:
                 keep.video_time = gone.video_time
+            keep.row_version += 1
             session.delete(gone)
             steps.remove(gone)
             self._save_order(session, steps)
@@ -211,14 +260,39 @@ class Steps:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _change(self, step_id: int, values: dict[str, Any]) -> StepRow:
+    def _change(
+        self,
+        step_id: int,
+        values: dict[str, Any],
+        base: Mapping[str, Any] | None = None,
+        *,
+        expected_version: int | None = None,
+    ) -> StepRow:
         with self._session() as session:
-            step = _get_step(session, step_id)
-            self._lock(session, step.process_id)
+            step = self._locked_step(session, step_id)
+            _check_version(step, expected_version)
+            if base:
+                current = {name: getattr(step, name) for name in values}
+                values = _checked(merge_fields(current, values, base, f"step {step.position}"))
+            changed = False
             for name, value in values.items():
-                setattr(step, name, value)
+                if getattr(step, name) != value:
+                    setattr(step, name, value)
+                    changed = True
+            if changed:
+                step.row_version += 1
             session.flush()
             return _row(step)
+
+    def _locked_step(self, session: Session, step_id: int) -> Step:
+        """The step, read again after its process is locked (so nobody changes it under
+        us and a merge starts from what is really saved)."""
+        process_id = _get_step(session, step_id).process_id
+        self._lock(session, process_id)
+        step = session.get(Step, step_id, populate_existing=True)
+        if step is None:
+            raise NotFound("This step no longer exists; it was deleted.")
+        return step
 
     def _save_order(self, session: Session, steps: builtins.list[Step]) -> builtins.list[StepRow]:
         _renumber(steps)
@@ -301,8 +375,11 @@ class StepAppender:
             step = session.get(Step, step_id)
             if step is None or step.process_id != self._process_id:
                 raise NotFound("The step of that click was deleted.")
-            step.title = title
             touch_process(session, self._process_id, updated_at=self._clock())
+            session.refresh(step)
+            if step.title != title:
+                step.title = title
+                step.row_version += 1
             return title
 
     def _last_position(self, session: Session) -> int:
@@ -364,6 +441,12 @@ def _fields(content: StepContent) -> dict[str, Any]:
 
 def _join(first: str, second: str) -> str:
     return "\n".join(part for part in (first.strip("\n"), second.strip("\n")) if part)
+
+
+def _check_version(step: Step, expected: int | None) -> None:
+    if expected is not None and step.row_version != expected:
+        raise ConflictError(
+            f"Step {step.position} was changed by someone else; reload it and try again.")
 
 
 def _get_step(session: Session, step_id: int) -> Step:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from baton.core.media import CorruptMedia, MediaStore
+from baton.core.media import CorruptMedia, MediaStore, unreadable
 from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
 from baton.handoff.budget import PackageTooLarge, Plan, Sizes, megabytes, plan
@@ -234,8 +234,8 @@ class _Export:
             file.media_key)
         try:
             handle = path.open("rb")
-        except FileNotFoundError:
-            raise CorruptMedia(f"A media file is missing from the library: {path}") from None
+        except OSError as error:  # missing, or a colleague's file we may not read
+            raise unreadable(path, error) from None
         with handle:
             source = StoredFile(handle, file.size, file.crc32, file.sha256)
             on_bytes = self.tracker.bytes_written(f"Packing the {what}")

@@ -175,10 +175,11 @@ class _Preparation:
         path = self.media.path(key)
         if not path.is_file():
             raise CorruptMedia(f"The process's recording is missing from the library: {path}")
+        self.media.open(key).close()  # a colleague's file we may not read: say so plainly
         if not starts_fast(path):
             key = self._remuxed(path)
             path = self.media.path(key)
-        with path.open("rb") as handle:
+        with self.media.open(key) as handle:  # honest about a file we may not read
             sha256, size, crc = checksums(handle, self.advance, self.check)
         if sha256 != key.split(".", 1)[0]:
             raise CorruptMedia(f"The process's recording is damaged (its content changed): {path}")

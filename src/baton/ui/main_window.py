@@ -151,8 +151,9 @@ class MainWindow(QMainWindow):
 
     def _retime_step(self, step_id: int, seconds: float | None) -> None:
         steps = self._services.steps
-        steps.replace(step_id, dataclasses.replace(steps.get(step_id).content,
-                                                   video_time=seconds))
+        row = steps.get(step_id)  # refused if someone else changes the step in between
+        steps.replace(step_id, dataclasses.replace(row.content, video_time=seconds),
+                      expected_version=row.row_version)
 
     def _step_capture_changed(self, running: bool) -> None:
         show_checked(MainAction.CAPTURE_STEPS, self.capture_action, running)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from baton.core.clock import utc_now
 from baton.core.library import ProcessRow
-from baton.errors import UserError
+from baton.errors import DatabaseUnavailable, UserError
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.send import SendDialog, SendRequest
@@ -111,8 +111,7 @@ class Workflows(QObject):
                 sent.package.path,
             )
 
-        self.running = ProgressTask(self._window, f"Packing “{process.title}”…", work, done,
-                                    failed)
+        self._start(f"Packing “{process.title}”…", work, done)
 
     def update_holders(self, process_id: int) -> None:
         """Freeze the current version, list who holds an older one, re-send it to them."""
@@ -154,8 +153,7 @@ class Workflows(QObject):
                 sent[-1].package.path,
             )
 
-        self.running = ProgressTask(self._window, f"Packing “{process.title}”…", work, done,
-                                    self._failed)
+        self._start(f"Packing “{process.title}”…", work, done)
 
     def export(self, process_id: int) -> None:
         services = self._services
@@ -175,10 +173,9 @@ class Workflows(QObject):
             return build_package(version, services.media, Path(target), progress=progress,
                                  cancel=cancel)
 
-        self.running = ProgressTask(
-            self._window, f"Exporting “{process.title}”…", work,
+        self._start(
+            f"Exporting “{process.title}”…", work,
             lambda package: self._offer_folder(f"Exported {package.path.name}.", package.path),
-            self._failed,
         )
 
     def steps_from_video(self, process_id: int) -> None:
@@ -206,8 +203,7 @@ class Workflows(QObject):
             self.changed.emit()
             self._notify(f"Added {len(saved)} steps from {request.video.name}.")
 
-        self.running = ProgressTask(self._window, "Making steps from the video…", work, done,
-                                    self._failed)
+        self._start("Making steps from the video…", work, done)
 
     # -- imports ---------------------------------------------------------------------------
 
@@ -219,10 +215,10 @@ class Workflows(QObject):
         from baton.handoff.importer import import_package
 
         services = self._services
-        self.running = ProgressTask(
-            self._window, f"Importing {path.name}…",
+        self._start(
+            f"Importing {path.name}…",
             lambda progress, cancel: import_package(path, services.library, services.media),
-            lambda process_id: self._imported(process_id), self._failed,
+            lambda process_id: self._imported(process_id),
         )
 
     def _imported(self, process_id: int) -> None:
@@ -236,11 +232,16 @@ class Workflows(QObject):
             return
         from baton.handoff.receipt import import_receipt
 
-        try:
-            result = import_receipt(path, self._services.handoffs, self._services.library)
-        except UserError as error:
-            messages.show_problem(self._window, str(error))
-            return
+        while True:
+            try:
+                result = import_receipt(path, self._services.handoffs, self._services.library)
+                break
+            except DatabaseUnavailable as error:
+                if not messages.ask_retry(self._window, str(error)):
+                    return
+            except UserError as error:
+                messages.show_problem(self._window, str(error))
+                return
         self.changed.emit()
         self._notify(
             f"{result.handoff.assistant_name}: {result.steps_done} of {result.steps_total} steps "
@@ -268,7 +269,18 @@ class Workflows(QObject):
         box.open()
         box.buttonClicked.connect(lambda button: show_in_folder(path) if button is show else None)
 
-    def _failed(self, error: BaseException) -> None:
+    def _start(self, title: str, work: Any, done: Callable[[Any], None]) -> None:
+        """Run ``work`` with a progress dialog; if the team library cannot be reached the
+        owner may retry it."""
+        self.running = ProgressTask(
+            self._window, title, work, done,
+            lambda error: self._failed(error, lambda: self._start(title, work, done)))
+
+    def _failed(self, error: BaseException, again: Callable[[], None] | None = None) -> None:
+        if isinstance(error, DatabaseUnavailable) and again is not None:
+            if messages.ask_retry(self._window, str(error)):
+                again()
+            return
         if isinstance(error, UserError):
             messages.show_problem(self._window, str(error))
         else:

@@ -29,8 +29,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, TextIO
 
+from baton.util.fsmode import shared_file_mode
+
 FILE_MODE = 0o644
-"""Files Baton writes are readable by others (a team shares the media folder)."""
+"""The mode under the usual umask 022; files get ``shared_file_mode()`` (the user's umask,
+as ``open()`` would give), so colleagues sharing a team's media folder can read them."""
 PART_SUFFIX = ".part"
 
 
@@ -72,7 +75,7 @@ class AtomicOutput:
         handle = self.file
         handle.flush()
         os.fsync(handle.fileno())
-        os.fchmod(handle.fileno(), FILE_MODE)
+        os.fchmod(handle.fileno(), shared_file_mode())
         if self._temp_name is None:
             self._link_anonymous(handle.fileno())
         else:
@@ -168,7 +171,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd = os.open(temp, os.O_RDWR)
         try:
             os.fsync(fd)
-            os.fchmod(fd, FILE_MODE)
+            os.fchmod(fd, shared_file_mode())
         finally:
             os.close(fd)
         os.replace(temp, target)

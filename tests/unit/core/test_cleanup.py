@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from baton.core.cleanup import clean_media
@@ -34,6 +33,6 @@ def test_clean_media_keeps_everything_referenced(
         assert stored is not None
         stored.screenshot = shot
         session.commit()
-    assert clean_media(database.sessions, media) == []  # all younger than an hour
-    assert clean_media(database.sessions, media, now=time.time() + 3601) == [orphan]
+    assert clean_media(database.sessions, media) == []  # unreferenced for under an hour
+    assert clean_media(database.sessions, media, grace=timedelta(0)) == [orphan]
     assert all(key in media for key in (shot, old_shot, video))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +172,7 @@ def test_cleanup_keeps_prepared_files_of_the_latest_version_only(
     database: Database,
     library: Library,
 ) -> None:
-    later = time.time() + 3601  # cleanup leaves files younger than an hour alone
+    later = timedelta(0)  # no grace: what nothing refers to goes at once
     build(version)
     ready = load_prepared(VersionSource.of(version), media)
     assert ready is not None
@@ -180,19 +180,19 @@ def test_cleanup_keeps_prepared_files_of_the_latest_version_only(
     own = {step["screenshot"] for step in steps if step.get("screenshot")}
     made = [key for key in ready.media_keys() if key not in own | {version.snapshot["recording"]}]
     assert len(made) == 2  # the PDF and the redacted screenshot
-    clean_media(database.sessions, media, now=later)
+    clean_media(database.sessions, media, grace=later)
     assert load_prepared(VersionSource.of(version), media) == ready
 
     Steps(database.sessions).add(version.process_id, StepContent(title="Check the total"))
     newer = library.freeze_version(version.process_id)
     build(newer, "v2.zip")
-    clean_media(database.sessions, media, now=later)
+    clean_media(database.sessions, media, grace=later)
     assert load_prepared(VersionSource.of(version), media) is None  # made again if needed
     assert load_prepared(VersionSource.of(newer), media) is not None
     assert len(media.prepared_indexes()) == 1
 
     library.delete_process(version.process_id)
-    clean_media(database.sessions, media, now=later)
+    clean_media(database.sessions, media, grace=later)
     assert media.prepared_indexes() == []
     assert list((media.root / "prepared").iterdir()) == []  # the lock files went too
     for key in made:

@@ -84,11 +84,14 @@ class HandoffsView(TablePage[HandoffRow]):
         answer = CheckInDialog.ask(self, row, self._today())
         if answer is None:
             return
-        try:
-            self._handoffs.check_in(row.id, answer.status, answer.note)
-            self._handoffs.set_due(row.id, answer.next_due)
+        try:  # refused if someone else moved the handoff on since it was shown
+            after = self._handoffs.check_in(row.id, answer.status, answer.note,
+                                            expected_version=row.row_version)
+            self._handoffs.set_due(row.id, answer.next_due, expected_version=after.row_version)
         except UserError as error:
             messages.show_problem(self, str(error))
+            self.refresh()
+            return
         self.refresh()
         self._notify(f"Checked in with {row.assistant_name}.")
 
@@ -101,7 +104,7 @@ class HandoffsView(TablePage[HandoffRow]):
         if not messages.confirm(self, "Revoke handoff", question, "Revoke"):
             return
         try:
-            self._handoffs.revoke(row.id)
+            self._handoffs.revoke(row.id, expected_version=row.row_version)
         except UserError as error:
             messages.show_problem(self, str(error))
         self.refresh()

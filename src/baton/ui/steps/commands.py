@@ -5,18 +5,25 @@ things back. A deleted step that comes back gets a new database id, so commands 
 id a step had when they were made and look the current one up in ``StepIds``. When the
 service refuses (the step was deleted elsewhere, someone else changed the process) the
 command reports it and drops out of the undo history instead of leaving it inconsistent.
+
+Another owner may edit the same steps meanwhile. Each command saves "from what I started
+from to what I want" (``base``), so the step service merges it into what is saved now or
+refuses it (``ConflictError``) instead of writing back a stale copy: undoing a mark edit
+takes back only this editor's boxes, and a delete or a merge's undo is refused when the
+step changed since the editor last saw it (``SeenRows``). When the team library cannot be
+reached the owner is asked whether to retry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
 from baton.core.marks import Mark
 from baton.core.steps import StepContent, StepRow, Steps
-from baton.errors import UserError
+from baton.errors import DatabaseUnavailable, UserError
 
 TEXT_FIELDS = {"title": "title", "instruction": "instructions", "caution": "caution note"}
 
@@ -37,11 +44,34 @@ class StepIds:
             self._renamed[self.resolve(old)] = new
 
 
+class SeenRows:
+    """The steps as the editor last saw them saved (by current id): what its next edit
+    of a step starts from."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, StepRow] = {}
+
+    def remember(self, rows: Iterable[StepRow]) -> None:
+        for row in rows:
+            self._rows[row.id] = row
+
+    def replace_all(self, rows: Iterable[StepRow]) -> None:
+        self._rows = {row.id: row for row in rows}
+
+    def row(self, step_id: int) -> StepRow | None:
+        return self._rows.get(step_id)
+
+    def version(self, step_id: int) -> int | None:
+        row = self._rows.get(step_id)
+        return row.row_version if row is not None else None
+
+
 class EditorContext(Protocol):
     """What commands need from the editor."""
 
     steps: Steps
     ids: StepIds
+    seen: SeenRows
     process_id: int
 
     def flush(self) -> None:
@@ -50,14 +80,25 @@ class EditorContext(Protocol):
     def reload(self, select: int | None) -> None:
         """Show the steps from the database again and select ``select``."""
 
-    def set_text(self, step_id: int, field: str, value: str, *, save_now: bool) -> None:
-        """Show a text field of a step and save it (at once, or after the typing pause)."""
+    def set_text(self, step_id: int, field: str, value: str, *, save_now: bool,
+                 base: str | None = None) -> None:
+        """Show a text field of a step and save it (at once, or after the typing pause),
+        as a change from ``base`` (None: from the text last seen saved)."""
 
     def show_row(self, row: StepRow) -> None:
         """Show a step that changed (its marks, its thumbnail)."""
 
     def failed(self, error: UserError) -> None:
         """Tell the user why an edit could not be done, and reload."""
+
+    def keep_media(self, row: StepRow) -> None:
+        """Keep the step's media for as long as the editor is open (for undo)."""
+
+    def restore_media(self, row: StepRow) -> None:
+        """Store the step's media again (cleanup may have removed it meanwhile)."""
+
+    def retry(self, error: DatabaseUnavailable) -> bool:
+        """Ask whether to try again after the team library could not be reached."""
 
 
 class StepCommand(QUndoCommand):
@@ -80,11 +121,20 @@ class StepCommand(QUndoCommand):
         self._run(self.revert)
 
     def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except UserError as error:
-            self.setObsolete(True)
-            self.ctx.failed(error)
+        while True:
+            try:
+                action()
+                return
+            except DatabaseUnavailable as error:
+                if self.ctx.retry(error):
+                    continue
+                self.setObsolete(True)
+                self.ctx.failed(error)
+                return
+            except UserError as error:
+                self.setObsolete(True)
+                self.ctx.failed(error)
+                return
 
 
 class EditText(StepCommand):
@@ -110,11 +160,11 @@ class EditText(StepCommand):
     def apply(self) -> None:
         typed, self.typed = self.typed, False
         self.ctx.set_text(self.ctx.ids.resolve(self.step_id), self.field, self.new,
-                          save_now=not typed)
+                          save_now=not typed, base=None if typed else self.old)
 
     def revert(self) -> None:
         self.ctx.set_text(self.ctx.ids.resolve(self.step_id), self.field, self.old,
-                          save_now=True)
+                          save_now=True, base=self.new)
 
 
 class EditMarks(StepCommand):
@@ -136,16 +186,19 @@ class EditMarks(StepCommand):
         self.new = other.new
         return True
 
-    def _save(self, marks: tuple[list[Mark], list[Mark]]) -> None:
-        row = self.ctx.steps.update(self.ctx.ids.resolve(self.step_id),
-                                    annotations=marks[0], redactions=marks[1])
+    def _save(self, base: tuple[list[Mark], list[Mark]],
+              marks: tuple[list[Mark], list[Mark]]) -> None:
+        # Saved as the change from ``base``: boxes someone else drew meanwhile stay.
+        row = self.ctx.steps.update(
+            self.ctx.ids.resolve(self.step_id), annotations=marks[0], redactions=marks[1],
+            base={"annotations": base[0], "redactions": base[1]})
         self.ctx.show_row(row)
 
     def apply(self) -> None:
-        self._save(self.new)
+        self._save(self.old, self.new)
 
     def revert(self) -> None:
-        self._save(self.old)
+        self._save(self.new, self.old)
 
 
 class AddStep(StepCommand):
@@ -168,7 +221,8 @@ class AddStep(StepCommand):
     def revert(self) -> None:
         assert self.step_id is not None
         self.ctx.flush()
-        self.ctx.steps.delete(self.ctx.ids.resolve(self.step_id))
+        step_id = self.ctx.ids.resolve(self.step_id)
+        self.ctx.steps.delete(step_id, expected_version=self.ctx.seen.version(step_id))
         self.ctx.reload(None)
 
 
@@ -180,13 +234,17 @@ class DeleteStep(StepCommand):
 
     def apply(self) -> None:
         self.ctx.flush()
-        self.row = self.ctx.steps.get(self.ctx.ids.resolve(self.step_id))
-        self.ctx.steps.delete(self.row.id)
+        step_id = self.ctx.ids.resolve(self.step_id)
+        seen = self.ctx.seen.version(step_id)
+        self.row = self.ctx.steps.get(step_id)
+        self.ctx.keep_media(self.row)  # for undo, even if cleanup removes the file meanwhile
+        self.ctx.steps.delete(self.row.id, expected_version=seen)
         self.ctx.reload(None)
 
     def revert(self) -> None:
         assert self.row is not None
         self.ctx.flush()
+        self.ctx.restore_media(self.row)
         back = self.ctx.steps.add(self.ctx.process_id, self.row.content,
                                   position=self.row.position)
         self.ctx.ids.renamed(self.row.id, back.id)
@@ -228,6 +286,7 @@ class MergeSteps(StepCommand):
         super().__init__(ctx, "Merge steps")
         self.first_id, self.second_id = first_id, second_id
         self.before: tuple[StepRow, StepRow] | None = None
+        self.merged: StepRow | None = None
 
     def apply(self) -> None:
         self.ctx.flush()
@@ -235,7 +294,10 @@ class MergeSteps(StepCommand):
         first = self.ctx.steps.get(ids.resolve(self.first_id))
         second = self.ctx.steps.get(ids.resolve(self.second_id))
         self.before = (first, second) if first.position < second.position else (second, first)
+        for row in self.before:
+            self.ctx.keep_media(row)
         merged = self.ctx.steps.merge(first.id, second.id)
+        self.merged = merged
         self.ctx.reload(merged.id)
 
     def revert(self) -> None:
@@ -243,7 +305,12 @@ class MergeSteps(StepCommand):
         kept, gone = self.before
         self.ctx.flush()
         kept_id = self.ctx.ids.resolve(kept.id)
-        self.ctx.steps.replace(kept_id, kept.content)
+        for row in self.before:
+            self.ctx.restore_media(row)
+        # From the merged step back to the earlier one: what someone else changed in the
+        # merged step since is kept (marks) or refuses the undo (texts).
+        self.ctx.steps.replace(kept_id, kept.content,
+                               base=self.merged.content if self.merged else None)
         back = self.ctx.steps.add(self.ctx.process_id, gone.content, position=gone.position)
         self.ctx.ids.renamed(gone.id, back.id)
         self.ctx.reload(kept_id)

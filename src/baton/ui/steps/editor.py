@@ -3,6 +3,11 @@
 Every edit is an undoable command that goes straight to the step service (typed text after
 a short pause), so there is nothing to save and nothing to lose; closing saves what is
 waiting. The editor never opens a database session: it calls ``Steps`` and ``Library``.
+
+On a team library another owner may change the same steps meanwhile: an edit that would
+overwrite their change is refused, the editor says so and shows the steps as saved; boxes
+they drew are merged in (``commands.py``). While it is open the editor keeps the media of
+the steps it deleted, so undo finds them whatever media cleanup did meanwhile.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from PySide6.QtWidgets import (
 from baton.core.library import Library
 from baton.core.marks import Mark
 from baton.core.media import MediaStore
+from baton.core.media_keeper import MediaKeeper
 from baton.core.steps import StepRow, Steps
-from baton.errors import UserError
+from baton.errors import ConflictError, DatabaseUnavailable, UserError
 from baton.ui import messages
 from baton.ui.dialogs.process import ProcessDialog
 from baton.ui.models.steps import StepListModel
@@ -41,6 +47,7 @@ from baton.ui.steps.commands import (
     EditText,
     MergeSteps,
     MoveStep,
+    SeenRows,
     StepIds,
 )
 from baton.ui.steps.form import StepForm, TextSaver
@@ -74,12 +81,15 @@ class StepEditor(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.steps = steps
         self.ids = StepIds()
+        self.seen = SeenRows()
         self.process_id = process_id
         self._library = library
+        self.keeper = MediaKeeper(media)
         self.undo_stack = QUndoStack(self)
         self.thumbnails = ThumbnailLoader(media, parent=self)
         self.thumbnails.image_ready.connect(self._image_ready)
-        self.saver = TextSaver(steps, self.ids, save_delay_ms, self.failed, self)
+        self.saver = TextSaver(steps, self.ids, save_delay_ms, self.failed, self,
+                               seen=self.seen, retry=self.retry)
         self.saver.saving.connect(self._saving)
         self.saver.saved.connect(self._text_saved)
         self._typing_run = 0
@@ -187,10 +197,15 @@ class StepEditor(QWidget):
         current = self.current_row()
         try:
             rows = self.steps.list(self.process_id)
+        except DatabaseUnavailable as error:
+            self.status.setText("Not connected: the steps shown may not all be saved")
+            self.status.setToolTip(str(error))
+            return
         except UserError as error:
             messages.show_problem(self, str(error))
             self.setEnabled(False)
             return
+        self.seen.replace_all(rows)
         self.model.set_rows(rows)
         self._update_actions()
         wanted = select if select is not None else (current.id if current else None)
@@ -201,7 +216,8 @@ class StepEditor(QWidget):
         self._show_current()
         self.changed.emit()
 
-    def set_text(self, step_id: int, field: str, value: str, *, save_now: bool) -> None:
+    def set_text(self, step_id: int, field: str, value: str, *, save_now: bool,
+                 base: str | None = None) -> None:
         number = self.model.row_of(step_id)
         if number < 0:
             return
@@ -209,11 +225,12 @@ class StepEditor(QWidget):
         if self.list.currentIndex().row() != number:
             self.select_row(number)
         self.form.set_text(field, value)
-        self.saver.put(step_id, field, value)
+        self.saver.put(step_id, field, value, base)
         if save_now:
             self.flush()
 
     def show_row(self, row: StepRow) -> None:
+        self.seen.remember([row])
         self.model.replace_row(row)
         if self.model.row_of(row.id) != self.list.currentIndex().row():
             self.select_row(self.model.row_of(row.id))
@@ -222,8 +239,22 @@ class StepEditor(QWidget):
         self.changed.emit()
 
     def failed(self, error: UserError) -> None:
-        messages.show_problem(self, str(error))
+        if isinstance(error, ConflictError):
+            messages.show_problem(
+                self, f"{error}\n\nThe editor now shows the steps as saved; your last change "
+                "was not saved.")
+        elif not isinstance(error, DatabaseUnavailable):  # that one was asked about already
+            messages.show_problem(self, str(error))
         self.reload(None)
+
+    def retry(self, error: DatabaseUnavailable) -> bool:
+        return messages.ask_retry(self, str(error))
+
+    def keep_media(self, row: StepRow) -> None:
+        self.keeper.keep([row.screenshot, row.full_screenshot])
+
+    def restore_media(self, row: StepRow) -> None:
+        self.keeper.restore([row.screenshot, row.full_screenshot])
 
     # -- the user's edits ------------------------------------------------------------------
 
@@ -357,6 +388,8 @@ class StepEditor(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.flush()
+        self.undo_stack.clear()  # nothing can be undone any more: the kept media can go
+        self.keeper.close()
         self.thumbnails.shutdown()
         self.closed.emit(self.process_id)
         super().closeEvent(event)

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from baton.core.steps import MAX_TITLE, StepRow, Steps
-from baton.errors import UserError
-from baton.ui.steps.commands import StepIds
+from baton.errors import DatabaseUnavailable, UserError
+from baton.ui.steps.commands import SeenRows, StepIds
 from baton.ui.steps.text import UndoKeysToEditor, toggle_bold, toggle_bullets
 
 FIELDS = ("title", "instruction", "caution")
@@ -27,6 +27,9 @@ FIELDS = ("title", "instruction", "caution")
 
 class TextSaver(QObject):
     """Saves typed text a moment after the typing stops, and at once on ``flush``.
+
+    Each text is saved as a change from the text last seen saved (``SeenRows``), so text
+    another owner saved meanwhile is never overwritten: the save is refused instead.
 
     Signals:
         saving(bool): whether text is waiting to be saved.
@@ -37,19 +40,35 @@ class TextSaver(QObject):
     saved = Signal(object)
 
     def __init__(self, steps: Steps, ids: StepIds, delay_ms: int,
-                 on_problem: Callable[[UserError], None], parent: QObject | None = None) -> None:
+                 on_problem: Callable[[UserError], None], parent: QObject | None = None,
+                 *, seen: SeenRows | None = None,
+                 retry: Callable[[DatabaseUnavailable], bool] | None = None) -> None:
         super().__init__(parent)
         self._steps = steps
         self._ids = ids
+        self._seen = seen or SeenRows()
         self._on_problem = on_problem
+        self._retry = retry or (lambda error: False)
         self._pending: dict[int, dict[str, str]] = {}
+        self._bases: dict[int, dict[str, str]] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.flush)
 
-    def put(self, step_id: int, field: str, value: str) -> None:
-        self._pending.setdefault(step_id, {})[field] = value
+    def put(self, step_id: int, field: str, value: str, base: str | None = None) -> None:
+        """Save ``value`` soon, as a change from ``base`` (None: the text last seen saved).
+
+        A field already waiting keeps the base it had: what is saved has not changed.
+        """
+        pending = self._pending.setdefault(step_id, {})
+        if field not in pending:
+            seen = self._seen.row(self._ids.resolve(step_id))
+            if base is None and seen is not None:
+                base = getattr(seen, field)
+            if base is not None:
+                self._bases.setdefault(step_id, {})[field] = base
+        pending[field] = value
         self._timer.start()
         self.saving.emit(True)
 
@@ -60,17 +79,28 @@ class TextSaver(QObject):
         """Save everything waiting; returns False if the service refused something."""
         self._timer.stop()
         pending, self._pending = self._pending, {}
+        bases, self._bases = self._bases, {}
         ok = True
         for step_id, fields in pending.items():
-            try:
-                row = self._steps.update(
-                    self._ids.resolve(step_id), title=fields.get("title"),
-                    instruction=fields.get("instruction"), caution=fields.get("caution"))
-            except UserError as error:
-                ok = False
-                self._on_problem(error)
-                continue
-            self.saved.emit(row)
+            while True:
+                try:
+                    row = self._steps.update(
+                        self._ids.resolve(step_id), title=fields.get("title"),
+                        instruction=fields.get("instruction"), caution=fields.get("caution"),
+                        base=bases.get(step_id))
+                except DatabaseUnavailable as error:
+                    if self._retry(error):
+                        continue
+                    ok = False
+                    self._on_problem(error)
+                    break
+                except UserError as error:
+                    ok = False
+                    self._on_problem(error)
+                    break
+                self._seen.remember([row])
+                self.saved.emit(row)
+                break
         if pending:
             self.saving.emit(False)
         return ok

@@ -14,7 +14,7 @@ import pytest
 
 from baton.capture.recording.audio import AudioChunk, MicrophoneSource
 from baton.capture.recording.audio_timing import AudioAligner, DeviceClock
-from fake_sound import SimClock, SkewedMicrophone, burst_onsets, ideal_onsets
+from helpers.fake_sound import SimClock, SkewedMicrophone, burst_onsets, ideal_onsets
 
 RATE = 48_000
 FRAME = 1 / 30

@@ -19,7 +19,7 @@ from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import MicrophoneSource
 from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
-from fake_sound import SkewedMicrophone, burst_onsets
+from helpers.fake_sound import SkewedMicrophone, burst_onsets
 
 REGION = Region(0, 0, 64, 48)
 FPS = 30

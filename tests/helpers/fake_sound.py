@@ -1,4 +1,4 @@
-"""A microphone as PortAudio presents it, simulated (imported as ``fake_sound``).
+"""A microphone as PortAudio presents it, simulated (``helpers.fake_sound``).
 
 The sound card's sample clock runs off nominal (``skew``), its stream times are on a clock
 with another epoch, the driver holds each buffer back by an input latency, and under load
