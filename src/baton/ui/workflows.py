@@ -111,7 +111,7 @@ class Workflows(QObject):
                 sent.package.path,
             )
 
-        self._start(f"Packing “{process.title}”…", work, done)
+        self._start(f"Packing “{process.title}”…", work, done, failed)
 
     def update_holders(self, process_id: int) -> None:
         """Freeze the current version, list who holds an older one, re-send it to them."""
@@ -269,12 +269,23 @@ class Workflows(QObject):
         box.open()
         box.buttonClicked.connect(lambda button: show_in_folder(path) if button is show else None)
 
-    def _start(self, title: str, work: Any, done: Callable[[Any], None]) -> None:
+    def _start(
+        self,
+        title: str,
+        work: Any,
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run ``work`` with a progress dialog; if the team library cannot be reached the
-        owner may retry it."""
-        self.running = ProgressTask(
-            self._window, title, work, done,
-            lambda error: self._failed(error, lambda: self._start(title, work, done)))
+        owner may retry it. ``failed`` handles any other failure (default: say it)."""
+
+        def on_error(error: BaseException) -> None:
+            if failed is not None and not isinstance(error, DatabaseUnavailable):
+                failed(error)
+                return
+            self._failed(error, lambda: self._start(title, work, done, failed))
+
+        self.running = ProgressTask(self._window, title, work, done, on_error)
 
     def _failed(self, error: BaseException, again: Callable[[], None] | None = None) -> None:
         if isinstance(error, DatabaseUnavailable) and again is not None:
