@@ -136,7 +136,8 @@ def test_installed_app_runs_and_removes_cleanly(
         assert all(check["ok"] for check in checks.values()), checks
         assert "platform xcb" in checks["qt"]["detail"]
         assert "MP4 playback" in checks["qt"]["detail"]
-        assert checks["screen grab"]["detail"] == "1 monitor(s), grabbed 1920x1080"
+        assert checks["screen grab"]["detail"] == "1 monitor(s), each grabbed below"
+        assert checks["monitor 1"]["detail"].endswith("grabbed 1920x1080"), checks
 
         # The frozen app records, builds a handoff package (viewer, PDF) and verifies it.
         assert baton("process", "add", "Pay invoices").returncode == 0
