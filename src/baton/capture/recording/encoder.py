@@ -151,9 +151,9 @@ class I420Converter:
     limited range (the stream is tagged so: ``baton.capture.recording.colour``). It takes
     each 2x2 block's chroma from its top-left pixel, which leaves coloured text edges
     sharper than swscale's filter and costs x264 about 10% more bits; a 3x3 box blur of the
-    quarter-size chroma planes (0.2 ms at 1080p) removes that difference. Reusing the buffers instead of ``from_ndarray``
-    saves about 1 ms per 1080p frame; libx264 copies each picture before ``encode``
-    returns, so the frame can be overwritten for the next one.
+    quarter-size chroma planes (0.2 ms at 1080p) removes that difference. Reusing the
+    buffers instead of ``from_ndarray`` saves about 1 ms per 1080p frame; libx264 copies
+    each picture before ``encode`` returns, so the frame can be overwritten for the next one.
     """
 
     def __init__(self, width: int, height: int) -> None:
