@@ -24,7 +24,7 @@ log = logging.getLogger("baton.core")
 MIGRATIONS = "baton.core:migrations"
 # The newest migration. When the database is already there, Baton opens without loading
 # Alembic at all (a test checks this matches the migrations folder).
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 
 @dataclass

@@ -22,6 +22,7 @@ from baton.core.models import (
     RecordingState,
     Step,
 )
+from baton.core.redactions import video_boxes
 from baton.core.transaction import transaction
 from baton.errors import ConflictError, NotFound, UserError
 
@@ -310,7 +311,7 @@ def content_hash(snapshot: dict[str, Any]) -> str:
 
 def _snapshot(process: Process) -> dict[str, Any]:
     recording = process.recording
-    return {
+    snapshot = {
         "process_id": process.id,
         "title": process.title,
         "summary": process.summary,
@@ -335,6 +336,11 @@ def _snapshot(process: Process) -> dict[str, Any]:
             for step in process.steps
         ],
     }
+    # Only when there are some: versions frozen before video redactions keep their hash.
+    boxes = video_boxes(process)
+    if boxes:
+        snapshot["video_redactions"] = boxes
+    return snapshot
 
 
 def _get_process(session: Session, process_id: int) -> Process:
