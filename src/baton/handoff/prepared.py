@@ -1,8 +1,10 @@
 """A version's package files, prepared once and kept.
 
 Everything in a package but its small texts is the same for every export of a version: the
-screenshots with the owner's marks burned in, the printable checklist, and the video
-(remuxed to start fast if it did not). Making them is the slow part of an export: decoding,
+screenshots with the owner's marks burned in, the printable checklist, and the video (with
+the version's redaction boxes burned in, a keyframe at every chapter and its colours tagged:
+``baton.handoff.video_redaction``; otherwise the recording as it is, remuxed to start fast
+if it did not). Making them is the slow part of an export: decoding,
 painting, compressing, and reading every byte to check it and to find the CRC-32 the zip
 needs. So it is done once per version: the files go into the media store, and an index
 under ``media/prepared/`` lists them with their sizes, CRC-32s and SHA-256s. Every later
@@ -34,12 +36,13 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from baton import __version__
-from baton.core.media import CorruptMedia, MediaStore
+from baton.core.media import MediaStore
 from baton.handoff.checklist import ChecklistHeader
 from baton.handoff.documents import PlannedStep, plan_steps, prepare_documents
 from baton.handoff.source import VersionSource
 
-FORMAT = 1  # bump when what is prepared changes (the PDF layout, the PNG encoding...)
+FORMAT = 2  # bump when what is prepared changes (the PDF layout, the PNG encoding...)
+# 2: the video has the version's redaction boxes, chapter keyframes and colour tags.
 STEP_WEIGHT = 8 << 20  # one screenshot and its PDF page weigh like reading 8 MB
 READ_CHUNK = 4 << 20
 LOCK_POLL = 0.05
@@ -245,8 +248,10 @@ class _Preparation:
         self._done = 0
         key = version.snapshot.get("recording")
         self.video_key = key if isinstance(key, str) else None
-        video_size = _size(media, self.video_key) if self.video_key else 0
-        self._total = max(len(self.steps) * STEP_WEIGHT + video_size, 1)
+        self._video_size = _size(media, self.video_key) if self.video_key else 0
+        # The recording is read to check it, made into the package's video (or not), and
+        # that is read for its checksums: three passes of about its size.
+        self._total = max(len(self.steps) * STEP_WEIGHT + 3 * self._video_size, 1)
         self._failed = threading.Event()
 
     def advance(self, units: int) -> None:
@@ -313,28 +318,14 @@ class _Preparation:
         return prepared, PreparedFile.checked(self.media, key, *checked)
 
     def _video(self) -> PreparedFile:
-        from baton.handoff.video import starts_fast
+        from baton.handoff.package_video import prepare_video
 
         assert self.video_key is not None
-        key = self.video_key
-        path = self.media.path(key)
-        if not path.is_file():
-            raise CorruptMedia(f"The process's recording is missing from the library: {path}")
-        if not starts_fast(path):
-            key = self._remuxed(path)
-            path = self.media.path(key)
-        with path.open("rb") as handle:
-            sha256, size, crc = checksums(handle, self.advance, self.check)
-        if sha256 != key.split(".", 1)[0]:
-            raise CorruptMedia(f"The process's recording is damaged (its content changed): {path}")
+        chapters = [s.entry.video_time for s in self.steps if s.entry.video_time is not None]
+        key, sha256, size, crc = prepare_video(
+            self.media, self.video_key, self.version.snapshot.get("video_redactions"), chapters,
+            advance=self.advance, check_cancel=self.check)
         return PreparedFile.checked(self.media, key, sha256, size, crc)
-
-    def _remuxed(self, path: Path) -> str:
-        from baton.capture.recording.encoder import remux_faststart
-
-        with tempfile.TemporaryDirectory(prefix="baton-remux-") as scratch:
-            fast = remux_faststart(path, Path(scratch) / "walkthrough.mp4")
-            return self.media.put_file(fast, "mp4")
 
 
 class _Stopped(Exception):

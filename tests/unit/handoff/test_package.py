@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import av
 import cv2
 import numpy as np
 import pytest
@@ -42,7 +43,7 @@ def entries(path: Path) -> dict[str, bytes]:
 
 
 def test_package_holds_format_1_files_listed_with_their_hashes(
-    build: Build, version: ProcessVersion, sample_video: Path
+    build: Build, version: ProcessVersion, tmp_path: Path
 ) -> None:
     info = build(version, handoff_id=7, assistant="Ana Reyes")
     files = entries(info.path)
@@ -66,7 +67,12 @@ def test_package_holds_format_1_files_listed_with_their_hashes(
         "Email it",
     ]
     assert manifest["steps"][2]["screenshot"] is None
-    assert files["video/walkthrough.mp4"] == sample_video.read_bytes()
+    # The recording, with a keyframe at each chapter (0.5, 1.5 and 2.5 s: not where it had
+    # them) so that "Play from" starts at once.
+    packed = tmp_path / "packed.mp4"
+    packed.write_bytes(files["video/walkthrough.mp4"])
+    assert {0.5, 1.5, 2.5} <= set(keyframe_times(packed))
+    assert probe(packed).duration == pytest.approx(3.0, abs=0.11)
     assert info.manifest_sha256 == hashlib.sha256(files["manifest.json"]).hexdigest()
     assert info.size == info.path.stat().st_size
 
@@ -294,6 +300,13 @@ def test_cancel_during_the_budget_reencode(
     with pytest.raises(ExportCancelled):
         build(version, size_budget=300_000, progress=progress, cancel=cancel)
     assert list(out_dir.iterdir()) == []
+
+
+def keyframe_times(path: Path) -> list[float]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return [round(float(packet.pts * stream.time_base), 3)
+                for packet in container.demux(stream) if packet.is_keyframe]
 
 
 def _noisy_mp4(path: Path) -> Path:

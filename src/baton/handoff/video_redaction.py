@@ -1,0 +1,405 @@
+"""The video in a package: redaction boxes burned in, a keyframe at every chapter, colours tagged.
+
+The library's recording is never changed: a version's video is made from it when the
+version is prepared (``baton.handoff.prepared``), and kept. What is copied and what is
+re-encoded is planned by ``baton.handoff.video_plan``; here the plan is carried out in one
+pass over the recording:
+
+- copied frames go into the new file as they are (through ``RETAG_FILTER`` when the
+  recording predates the colour tags, which rewrites only the stream header);
+- each stretch to re-encode is decoded from the keyframe before it, painted (solid black
+  boxes, written straight into the YUV planes), and encoded by a fresh encoder set up as the
+  recorder's was (``stitchable``, same preset and quality), whose stream header therefore
+  matches the copied frames' byte for byte (checked on every keyframe);
+- sound is copied.
+
+Recordings Baton did not make (or a header that does not match after all) are re-encoded
+whole, with the same painting and keyframes. Memory stays flat: frames are decoded, painted
+and encoded one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from baton.capture.recording.colour import RETAG_FILTER, copy_tags, is_tagged, tag_encoder
+from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.trim import (
+    DROPPED_NALS,
+    PARAMETER_SETS,
+    _nals_annexb,
+    _parameter_sets_avcc,
+    _to_avcc,
+)
+from baton.errors import UserError
+from baton.handoff.video_plan import Box, PlannedFrame, TimedBox, VideoPlan, plan_video
+
+log = logging.getLogger("baton.handoff")
+
+ENCODER_THREADS = "2"
+"""x264 frame threads while preparing (the stream header does not depend on them)."""
+REENCODE_WEIGHT = 12
+"""A re-encoded frame costs about as much as copying twelve (for the progress bar)."""
+REPORT_EVERY = 25
+
+Progress = Callable[[float], None]
+Check = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class MadeVideo:
+    """A package video that was made: how much was copied and how much re-encoded."""
+
+    path: Path
+    copied_frames: int
+    reencoded_frames: int
+    stitched: bool
+    """True when only the planned stretches were re-encoded (False: the whole video)."""
+
+
+@dataclass(frozen=True)
+class _Source:
+    time_base: Fraction
+    frames: list[int]
+    keyframes: list[int]
+    end: int
+    width: int
+    height: int
+    fps: int
+    settings: VideoSettings | None  # None: not a Baton recording
+    tagged: bool
+
+
+class _HeadersDiffer(Exception):
+    """A re-encoded stretch's stream header is not the recording's: it cannot be stitched."""
+
+
+def make_package_video(
+    src: Path,
+    dst: Path,
+    boxes: Sequence[TimedBox],
+    chapters: Sequence[float],
+    *,
+    progress: Progress = lambda fraction: None,
+    check_cancel: Check = lambda: None,
+) -> MadeVideo | None:
+    """Write the package's video for ``src`` to ``dst``, or return None when ``src`` can go in
+    as it is (nothing to hide, a keyframe at every chapter already, colours tagged).
+
+    Raises:
+        UserError: ``src`` is not a video Baton can read.
+    """
+    info = _scan(src)
+    plan = plan_video(info.frames, info.keyframes, info.time_base, info.end, boxes, chapters)
+    if plan.all_copied and (info.tagged or info.settings is None):
+        return None  # a video from elsewhere: its colours are whatever its maker tagged
+    tracker = _Tracker(plan, progress, check_cancel)
+    temp = dst.with_name(dst.name + ".tmp")
+    try:
+        if info.settings is not None:
+            try:
+                made = _stitch(src, temp, info, plan, tracker)
+            except _HeadersDiffer:
+                log.info("re-encoded headers differ from the recording's: re-encoding it all")
+                temp.unlink(missing_ok=True)
+                tracker.restart()
+                made = _reencode_all(src, temp, info, plan, tracker)
+        else:
+            made = _reencode_all(src, temp, info, plan, tracker)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    temp.replace(dst)
+    progress(1.0)
+    return MadeVideo(dst, made[0], made[1], made[2])
+
+
+def _scan(src: Path) -> _Source:
+    try:
+        with av.open(str(src)) as container:
+            if not container.streams.video:
+                raise UserError(f"{src.name} holds no video.")
+            stream = container.streams.video[0]
+            frames: list[int] = []
+            keyframes: list[int] = []
+            end = 0
+            for packet in container.demux(stream):
+                if packet.pts is None or packet.size == 0:
+                    continue
+                frames.append(packet.pts)
+                if packet.is_keyframe:
+                    keyframes.append(packet.pts)
+                end = max(end, packet.pts + (packet.duration or 0))
+            comment = str(container.metadata.get("comment", ""))
+            width, height = stream.codec_context.width, stream.codec_context.height
+            settings = VideoSettings.from_tag(comment, width, height)
+            rate = stream.average_rate or stream.guessed_rate or 30
+            time_base = stream.time_base
+            tagged = is_tagged(stream)
+    except av.error.FFmpegError as error:
+        raise UserError(f"{src.name} is not a video Baton can read.") from error
+    if not frames or time_base is None:
+        raise UserError(f"{src.name} holds no video.")
+    frames.sort()
+    end = max(end, frames[-1] + 1)
+    fps = round(float(rate)) if round(float(rate)) in (10, 15, 30, 60) else 30
+    return _Source(time_base, frames, sorted(keyframes), end, width, height, fps, settings,
+                   tagged)
+
+
+class _Tracker:
+    """Progress and cancel checks, weighted by what each frame costs."""
+
+    def __init__(self, plan: VideoPlan, progress: Progress, check_cancel: Check) -> None:
+        self._total = max(1, len(plan.frames) + plan.reencoded * (REENCODE_WEIGHT - 1))
+        self._progress = progress
+        self._check = check_cancel
+        self._done = self._since = 0
+
+    def frame(self, reencoded: bool) -> None:
+        self._done += REENCODE_WEIGHT if reencoded else 1
+        self._since += 1
+        if self._since >= REPORT_EVERY:
+            self._since = 0
+            self._check()
+            self._progress(min(self._done / self._total, 0.99))
+
+    def restart(self) -> None:
+        self._done = self._since = 0
+
+
+class _Pictures:
+    """The recording's decoded frames by pts, decoding forward and seeking only backward or
+    over a gap with a keyframe in it. (Callers restamp the frames they get: the pts of each
+    is kept here.)"""
+
+    def __init__(self, container: Any, keyframes: list[int]) -> None:
+        self._container = container
+        self._stream = container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        self._keyframes = keyframes
+        self._frames: Iterator[Any] | None = None
+        self._current: Any = None
+        self._current_pts = -1
+
+    def get(self, pts: int) -> Any:
+        if self._current is not None and self._current_pts == pts:
+            return self._current
+        key = max((k for k in self._keyframes if k <= pts), default=self._keyframes[0])
+        if self._frames is None or self._current_pts > pts or key > self._current_pts:
+            self._container.seek(key, stream=self._stream, backward=True, any_frame=False)
+            self._frames = self._container.decode(self._stream)
+            self._current, self._current_pts = None, -1
+        for frame in self._frames:
+            if frame.pts is None:
+                continue
+            self._current, self._current_pts = frame, int(frame.pts)
+            if frame.pts >= pts:
+                break
+        if self._current is None or self._current_pts != pts:
+            raise UserError("The recording is damaged: a frame could not be decoded.")
+        return self._current
+
+
+def painted(frame: Any, boxes: Sequence[Box]) -> Any:
+    """A copy of a decoded frame with solid black boxes (the frame itself is left as is).
+
+    The boxes are widened to even pixels so that the half-size colour planes are covered
+    whole: nothing of what is under a box survives, not even its colour.
+    """
+    if frame.format.name != "yuv420p":
+        frame = frame.reformat(format="yuv420p")
+    width, height = frame.width, frame.height
+    planes = frame.to_ndarray()
+    luma = planes[:height]
+    chroma = planes[height:].reshape(2, height // 2, width // 2)
+    black = 0 if frame.color_range == 2 else 16  # 2: full ("JPEG") range
+    for x, y, w, h in boxes:
+        left, top = max(x // 2 * 2, 0), max(y // 2 * 2, 0)
+        right, bottom = min(-(-(x + w) // 2) * 2, width), min(-(-(y + h) // 2) * 2, height)
+        luma[top:bottom, left:right] = black
+        chroma[:, top // 2:bottom // 2, left // 2:right // 2] = 128
+    result = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+    result.color_range = frame.color_range
+    result.colorspace = frame.colorspace
+    return result
+
+
+def _encoder(settings: VideoSettings) -> Any:
+    """An encoder set up as the recorder's (so its stream header matches the recording's)."""
+    codec = av.CodecContext.create("libx264", "w")
+    codec.width, codec.height, codec.pix_fmt = settings.width, settings.height, "yuv420p"
+    codec.time_base = Fraction(1, settings.fps)
+    codec.framerate = Fraction(settings.fps)
+    codec.gop_size = settings.gop
+    codec.options = {**settings.codec_options(), "threads": ENCODER_THREADS}
+    codec.thread_type = "FRAME"
+    tag_encoder(codec)
+    return codec
+
+
+def _durations(plan: VideoPlan, end: int) -> dict[int, int]:
+    times = [frame.pts for frame in plan.frames] + [end]
+    return {pts: max(1, later - pts) for pts, later in zip(times, times[1:], strict=False)}
+
+
+def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
+            tracker: _Tracker) -> tuple[int, int, bool]:
+    assert info.settings is not None
+    durations = _durations(plan, info.end)
+    copied_pts = {frame.pts for frame in plan.frames if frame.copy}
+    runs = list(plan.runs())
+    copied = reencoded = 0
+    with av.open(str(src)) as source, av.open(str(src)) as decoding, av.open(
+        str(dst), "w", format="mp4", options={"movflags": "faststart"}
+    ) as out:
+        out.metadata.update(dict(source.metadata))
+        video_in = source.streams.video[0]
+        video_out = out.add_stream_from_template(video_in)
+        retag = None
+        if not info.tagged:
+            retag = av.bitstream.BitStreamFilterContext(RETAG_FILTER, video_in, video_out)
+            tag_encoder(video_out.codec_context)  # the MP4 box says so too
+        expected = _parameter_sets_avcc(bytes(video_out.codec_context.extradata or b""))
+        audio = _add_audio(source, out)
+        pictures = _Pictures(decoding, info.keyframes)
+        streams = [video_in] + ([audio[0]] if audio else [])
+
+        def encode_runs_until(pts: float) -> None:
+            nonlocal reencoded
+            while runs and runs[0][0].pts <= pts:
+                run = runs.pop(0)
+                packets = _encode_run(run, pictures, info, expected, tracker)
+                for packet in packets:
+                    packet.duration = durations[int(packet.pts)]
+                    packet.time_base = info.time_base
+                    packet.stream = video_out
+                    out.mux(packet)
+                reencoded += len(run)
+
+        for packet in source.demux(streams):
+            if packet.pts is None or packet.size == 0:
+                continue
+            if audio is not None and packet.stream is audio[0]:
+                packet.stream = audio[1]
+                out.mux(packet)
+                continue
+            encode_runs_until(packet.pts)
+            if packet.pts not in copied_pts:
+                continue
+            packet.dts = packet.pts
+            packet.duration = durations[packet.pts]
+            for done in retag.filter(packet) if retag is not None else [packet]:
+                done.stream = video_out
+                out.mux(done)
+            copied += 1
+            tracker.frame(False)
+        encode_runs_until(float("inf"))
+    return copied, reencoded, True
+
+
+def _encode_run(run: Sequence[PlannedFrame], pictures: _Pictures, info: _Source,
+                expected: list[bytes], tracker: _Tracker) -> list[Any]:
+    """Re-encode one stretch; returns its packets in MP4 form, stamped with the plan's pts."""
+    assert info.settings is not None
+    codec = _encoder(info.settings)
+    stamps: list[int] = []
+    packets: list[Any] = []
+
+    def convert(encoded: list[Any]) -> None:
+        for packet in encoded:
+            units = _nals_annexb(bytes(packet))
+            sets = [unit for unit in units if unit[0] & 0x1F in PARAMETER_SETS]
+            if sets and sets != expected:
+                raise _HeadersDiffer()
+            done = av.Packet(_to_avcc([u for u in units if u[0] & 0x1F not in DROPPED_NALS]))
+            # No B-frames: packets come out in the order the frames went in.
+            done.pts = done.dts = stamps[packet.pts]
+            done.is_keyframe = packet.is_keyframe
+            packets.append(done)
+
+    for frame in run:
+        picture = pictures.get(frame.picture)
+        image = painted(picture, frame.boxes) if frame.boxes else picture
+        image.pts = len(stamps)
+        image.time_base = codec.time_base
+        image.pict_type = (av.video.frame.PictureType.I if frame.keyframe
+                           else av.video.frame.PictureType.NONE)
+        stamps.append(frame.pts)
+        convert(codec.encode(image))
+        tracker.frame(True)
+    convert(codec.encode(None))
+    return packets
+
+
+def _reencode_all(src: Path, dst: Path, info: _Source, plan: VideoPlan,
+                  tracker: _Tracker) -> tuple[int, int, bool]:
+    """Re-encode every frame of the plan (painted, keyframes where planned)."""
+    settings = info.settings or VideoSettings.for_quality(info.width, info.height, info.fps,
+                                                          "balanced")
+    with av.open(str(src)) as source, av.open(str(src)) as decoding, av.open(
+        str(dst), "w", format="mp4", options={"movflags": "faststart"}
+    ) as out:
+        out.metadata.update(dict(source.metadata))
+        video_in = source.streams.video[0]
+        video_out = out.add_stream("libx264", rate=settings.fps)
+        video_out.width, video_out.height, video_out.pix_fmt = info.width, info.height, "yuv420p"
+        video_out.codec_context.time_base = info.time_base
+        video_out.codec_context.options = {**settings.codec_options(),
+                                           "threads": ENCODER_THREADS}
+        if info.settings is not None:  # Baton's pictures are BT.601, tagged or not
+            tag_encoder(video_out.codec_context)
+        else:
+            copy_tags(video_in, video_out.codec_context)
+        audio = _add_audio(source, out)
+        pictures = _Pictures(decoding, info.keyframes)
+        for frame in plan.frames:
+            picture = pictures.get(frame.picture)
+            image = painted(picture, frame.boxes) if frame.boxes else picture
+            if image.format.name != "yuv420p":
+                image = image.reformat(format="yuv420p")
+            image.pts = frame.pts
+            image.time_base = info.time_base
+            image.pict_type = (av.video.frame.PictureType.I if frame.keyframe
+                               else av.video.frame.PictureType.NONE)
+            out.mux(video_out.encode(image))
+            tracker.frame(True)
+        out.mux(video_out.encode(None))
+        if audio is not None:
+            for packet in source.demux(audio[0]):
+                if packet.pts is None or packet.size == 0:
+                    continue
+                packet.stream = audio[1]
+                out.mux(packet)
+    return 0, len(plan.frames), False
+
+
+def _add_audio(source: Any, out: Any) -> tuple[Any, Any] | None:
+    if not source.streams.audio:
+        return None
+    audio_in = source.streams.audio[0]
+    return audio_in, out.add_stream_from_template(audio_in)
+
+
+def as_timed_boxes(snapshot_boxes: Any) -> list[TimedBox]:
+    """The ``video_redactions`` of a version snapshot as boxes to burn in.
+
+    Raises:
+        UserError: the list is malformed (a snapshot not written by Baton).
+    """
+    boxes = []
+    for item in snapshot_boxes or []:
+        try:
+            end = item["end"]
+            boxes.append(TimedBox(int(item["x"]), int(item["y"]), int(item["w"]), int(item["h"]),
+                                  float(item["start"]), None if end is None else float(end)))
+        except (KeyError, TypeError, ValueError):
+            raise UserError("The version's video redactions are malformed.") from None
+    return boxes
