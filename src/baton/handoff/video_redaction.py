@@ -232,6 +232,14 @@ def painted(frame: Any, boxes: Sequence[Box]) -> Any:
     return result
 
 
+def _parameter_sets(extradata: bytes) -> list[bytes]:
+    """The SPS and PPS of a stream header, as MP4 stores it (``avcC``) or as the retagging
+    filter leaves it (start codes)."""
+    if extradata[:1] == b"\x01":
+        return _parameter_sets_avcc(extradata)
+    return [unit for unit in _nals_annexb(extradata) if unit[0] & 0x1F in PARAMETER_SETS]
+
+
 def _encoder(settings: VideoSettings) -> Any:
     """An encoder set up as the recorder's (so its stream header matches the recording's)."""
     codec = av.CodecContext.create("libx264", "w")
@@ -267,7 +275,11 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
         if not info.tagged:
             retag = av.bitstream.BitStreamFilterContext(RETAG_FILTER, video_in, video_out)
             tag_encoder(video_out.codec_context)  # the MP4 box says so too
-        expected = _parameter_sets_avcc(bytes(video_out.codec_context.extradata or b""))
+        header = bytes(video_out.codec_context.extradata or b"")
+        expected = _parameter_sets(header)
+        # The retagging filter hands out start codes (header and frames alike; the muxer
+        # converts them): re-encoded frames must come in the same form.
+        start_codes = header[:1] != b"\x01"
         audio = _add_audio(source, out)
         pictures = _Pictures(decoding, info.keyframes)
         streams = [video_in] + ([audio[0]] if audio else [])
@@ -276,7 +288,7 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
             nonlocal reencoded
             while runs and runs[0][0].pts <= pts:
                 run = runs.pop(0)
-                packets = _encode_run(run, pictures, info, expected, tracker)
+                packets = _encode_run(run, pictures, info, expected, start_codes, tracker)
                 for packet in packets:
                     packet.duration = durations[int(packet.pts)]
                     packet.time_base = info.time_base
@@ -306,8 +318,9 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
 
 
 def _encode_run(run: Sequence[PlannedFrame], pictures: _Pictures, info: _Source,
-                expected: list[bytes], tracker: _Tracker) -> list[Any]:
-    """Re-encode one stretch; returns its packets in MP4 form, stamped with the plan's pts."""
+                expected: list[bytes], start_codes: bool, tracker: _Tracker) -> list[Any]:
+    """Re-encode one stretch; returns its packets stamped with the plan's pts, in MP4 form
+    (length-prefixed) or with ``start_codes``."""
     assert info.settings is not None
     codec = _encoder(info.settings)
     stamps: list[int] = []
@@ -319,7 +332,9 @@ def _encode_run(run: Sequence[PlannedFrame], pictures: _Pictures, info: _Source,
             sets = [unit for unit in units if unit[0] & 0x1F in PARAMETER_SETS]
             if sets and sets != expected:
                 raise _HeadersDiffer()
-            done = av.Packet(_to_avcc([u for u in units if u[0] & 0x1F not in DROPPED_NALS]))
+            kept = [unit for unit in units if unit[0] & 0x1F not in DROPPED_NALS]
+            done = av.Packet(b"".join(b"\x00\x00\x00\x01" + unit for unit in kept)
+                             if start_codes else _to_avcc(kept))
             # No B-frames: packets come out in the order the frames went in.
             done.pts = done.dts = stamps[packet.pts]
             done.is_keyframe = packet.is_keyframe
