@@ -11,6 +11,7 @@ from baton.core.db import Database, open_database, sqlite_url
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.redactions import VideoRedactions
 from baton.core.steps import Steps
 from baton.core.tracking import Tracking
 from baton.errors import UserError
@@ -32,6 +33,7 @@ class Services:
     ladder: TrustLadder
     changes: Changes
     settings: Settings
+    redactions: VideoRedactions
 
     def close(self) -> None:
         self.database.close()
@@ -66,4 +68,5 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),
         settings=Settings(paths.settings_file),
+        redactions=VideoRedactions(database.sessions),
     )

@@ -1,7 +1,8 @@
 """The command line (a stable contract: tests and scripts use it). See DESIGN.md.
 
 Each area registers its commands: ``library`` (process, assistant), ``recording`` (record,
-steps from video), ``handoffs`` (handoff send, package, receipt), ``system`` (selftest).
+steps from video), ``handoffs`` (handoff send, package, receipt), ``redaction`` (boxes hidden
+in the video and screenshots), ``system`` (selftest).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from baton import __version__
-from baton.cli import handoffs, library, recording, system
+from baton.cli import handoffs, library, recording, redaction, system
 from baton.cli.common import Parser
 from baton.errors import UserError
 from baton.log import setup_logging
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     recording.register(commands)
     recording.register_process_actions(process_actions)
     handoffs.register(commands)
+    redaction.register(commands)
     return parser
 
 

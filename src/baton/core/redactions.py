@@ -63,6 +63,17 @@ class VideoBoxRow:
                 "start": self.start, "end": self.end}
 
 
+@dataclass(frozen=True)
+class RecordingRef:
+    """The recording a process's boxes are drawn on."""
+
+    id: int
+    media: str | None
+    width: int
+    height: int
+    duration: float
+
+
 class VideoRedactions:
     """Redaction boxes on the processes' recordings. Takes a session factory and a clock."""
 
@@ -80,6 +91,18 @@ class VideoRedactions:
             if process is None:
                 raise NotFound(f"No process with id {process_id}.")
             return _boxes(session, process)
+
+    def recording(self, process_id: int) -> RecordingRef | None:
+        """The process's recording (None without one)."""
+        with self._session() as session:
+            process = session.get(Process, process_id)
+            if process is None:
+                raise NotFound(f"No process with id {process_id}.")
+            recording = process.recording
+            if recording is None:
+                return None
+            return RecordingRef(recording.id, recording.media, recording.width,
+                                recording.height, recording.duration)
 
     def add(
         self, process_id: int, box: Box, start: float = 0.0, end: float | None = None
