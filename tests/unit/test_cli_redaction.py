@@ -8,36 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import av
-import cv2
-import numpy as np
 import pytest
 
-from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
 from baton.cli import main
 from baton.core.library import ProcessDraft, RecordingInfo
 from baton.services import open_services
+from takes import scene_take
 
 SIZE = (320, 240)
 SCENES = 3  # two seconds each, each its own picture
-
-
-def take(folder: Path) -> Path:
-    """A Baton recording of three screens full of numbers (steps-from-video cuts there)."""
-    width, height = SIZE
-    partial = folder / "take.recording.mp4"
-    writer = FragmentedWriter(partial, VideoSettings(width, height, 10, "ultrafast", 20))
-    rng = np.random.default_rng(5)
-    for scene in range(SCENES):
-        image = np.full((height, width, 3), 60 + 70 * scene, np.uint8)
-        for row in range(6):
-            text = " ".join(str(int(v)) for v in rng.integers(100, 999, 3))
-            cv2.putText(image, text, (8, 30 + row * 36), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
-                        (10, 10, 10) if scene else (250, 250, 250), 2)
-        bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
-        for tick in range(scene * 20, scene * 20 + 20, 5):
-            writer.write_frame(bgra, tick)
-    writer.close()
-    return remux_faststart(partial, folder / "take.mp4")
 
 
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *argv: str) -> tuple[int, str, str]:
@@ -49,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *argv: str) -> tuple
 @pytest.fixture
 def recorded(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> str:
     """A process with the recording attached and one step per scene, made from it."""
-    video = take(tmp_path)
+    video = scene_take(tmp_path, SIZE, SCENES)
     services = open_services(str(data_dir))
     try:
         process = services.library.add_process(ProcessDraft("Pay the rent"))
