@@ -133,13 +133,17 @@ def seed_process(
                 )
             )
         if video is not None:
+            with av.open(str(video)) as opened:
+                stream = opened.streams.video[0]
+                duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
+                size = (stream.codec_context.width, stream.codec_context.height)
             recording = Recording(
                 media=media.put_file(video),
-                duration=3.0,
+                duration=duration,
                 size=video.stat().st_size,
                 fps=10.0,
-                width=320,
-                height=240,
+                width=size[0],
+                height=size[1],
                 has_audio=False,
                 state=RecordingState.COMPLETE,
                 created_at=datetime(2026, 3, 2),
