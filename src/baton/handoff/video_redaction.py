@@ -91,12 +91,19 @@ def make_package_video(
     check_cancel: Check = lambda: None,
 ) -> MadeVideo | None:
     """Write the package's video for ``src`` to ``dst``, or return None when ``src`` can go in
-    as it is (nothing to hide, a keyframe at every chapter already, colours tagged).
+    as it is (nothing to hide, a keyframe at every chapter already, colours tagged; or a file
+    that cannot be read as a video, when there is nothing to hide in it).
 
     Raises:
-        UserError: ``src`` is not a video Baton can read.
+        UserError: there are boxes to hide and ``src`` is not a video Baton can read.
     """
-    info = _scan(src)
+    try:
+        info = _scan(src)
+    except UserError:
+        if boxes:
+            raise  # what cannot be read cannot be hidden: never send it in the clear
+        log.warning("%s cannot be read as a video: packed as it is", src.name)
+        return None
     plan = plan_video(info.frames, info.keyframes, info.time_base, info.end, boxes, chapters)
     if plan.all_copied and (info.tagged or info.settings is None):
         return None  # a video from elsewhere: its colours are whatever its maker tagged

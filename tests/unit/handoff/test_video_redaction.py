@@ -21,6 +21,7 @@ from baton.capture.recording.encoder import (
     VideoSettings,
     remux_faststart,
 )
+from baton.errors import UserError
 from baton.handoff.video_plan import TimedBox
 from baton.handoff.video_redaction import make_package_video
 
@@ -214,3 +215,13 @@ def test_a_video_from_elsewhere_is_reencoded_whole_with_its_own_tags(tmp_path: P
     assert all(region(frame, SECRET).max() <= 6 for frame in video.frames)
     with av.open(str(made.path)) as container:
         assert container.streams.video[0].codec_context.colorspace == 1
+
+
+def test_a_file_that_is_not_a_video_goes_as_it_is_unless_something_must_be_hidden(
+    tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\0\0\0\x10ftypisom\0\0\0\0" + bytes(1000))
+    assert make_package_video(broken, tmp_path / "out.mp4", [], [1.0]) is None
+    with pytest.raises(UserError, match="not a video Baton can read|holds no video"):
+        make_package_video(broken, tmp_path / "out.mp4", [TimedBox(*SECRET)], [])
