@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 
 from baton.capture.recording.colour import RETAG_FILTER, copy_tags, is_tagged, tag_encoder
 from baton.capture.recording.encoder import VideoSettings
@@ -216,27 +217,35 @@ class _Pictures:
 
 
 def painted(frame: Any, boxes: Sequence[Box]) -> Any:
-    """A copy of a decoded frame with solid black boxes (the frame itself is left as is).
+    """A copy of a decoded frame with solid black boxes (the frame itself is left as is: the
+    decoder may still predict later frames from it).
 
     The boxes are widened to even pixels so that the half-size colour planes are covered
-    whole: nothing of what is under a box survives, not even its colour.
+    whole: nothing of what is under a box survives, not even its colour. The planes are
+    copied straight into a new frame (``from_ndarray`` would copy twice as much).
     """
     if frame.format.name != "yuv420p":
         frame = frame.reformat(format="yuv420p")
     width, height = frame.width, frame.height
-    planes = frame.to_ndarray()
-    luma = planes[:height]
-    chroma = planes[height:].reshape(2, height // 2, width // 2)
-    black = 0 if frame.color_range == 2 else 16  # 2: full ("JPEG") range
-    for x, y, w, h in boxes:
-        left, top = max(x // 2 * 2, 0), max(y // 2 * 2, 0)
-        right, bottom = min(-(-(x + w) // 2) * 2, width), min(-(-(y + h) // 2) * 2, height)
-        luma[top:bottom, left:right] = black
-        chroma[:, top // 2:bottom // 2, left // 2:right // 2] = 128
-    result = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+    result = av.VideoFrame(width, height, "yuv420p")
     result.color_range = frame.color_range
     result.colorspace = frame.colorspace
+    black = (0 if frame.color_range == 2 else 16, 128, 128)  # 2: full ("JPEG") range
+    for index in range(3):
+        shift = 0 if index == 0 else 1
+        rows, columns = height >> shift, width >> shift
+        target = _plane(result.planes[index], rows, columns)
+        np.copyto(target, _plane(frame.planes[index], rows, columns))
+        for x, y, w, h in boxes:
+            left, top = max(x // 2 * 2, 0), max(y // 2 * 2, 0)
+            right, bottom = min(-(-(x + w) // 2) * 2, width), min(-(-(y + h) // 2) * 2, height)
+            target[top >> shift:bottom >> shift, left >> shift:right >> shift] = black[index]
     return result
+
+
+def _plane(plane: Any, rows: int, columns: int) -> Any:
+    """A plane's pixels as a (rows, columns) array over its buffer (rows may be padded)."""
+    return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:rows, :columns]
 
 
 def _parameter_sets(extradata: bytes) -> list[bytes]:
