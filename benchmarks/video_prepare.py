@@ -143,7 +143,9 @@ def ffmpeg_reference(take: Path, out: Path, marks: list[float]) -> dict[str, Any
         draws.append(f"drawbox=x={x}:y={y}:w={w}:h={h}:color=black:t=fill"
                      f":enable='gte(t,{start})*{until}'")
     keys = ",".join(f"{t:.3f}" for t in marks)
-    command = ["ffmpeg", "-v", "error", "-y", "-i", str(take), "-vf", ",".join(draws),
+    # passthrough: the same frames as the take (no duplicates to fill a constant rate).
+    command = ["ffmpeg", "-v", "error", "-y", "-i", str(take), "-fps_mode", "passthrough",
+               "-vf", ",".join(draws),
                "-force_key_frames", keys, "-c:v", "libx264", "-preset", "ultrafast",
                "-crf", "26", "-x264-params", "bframes=0:keyint=300", "-threads", "2",
                "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "smpte170m",
