@@ -17,6 +17,7 @@ import json
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -117,11 +118,18 @@ class _Limited:
         self._handle.close()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser drops the rest of a video download as soon as it has what it needs.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 (a free port); yields the base URL."""
     handler = functools.partial(_RangeHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -144,6 +152,13 @@ class _Chromium:
     def open(self, url: str) -> None:
         self._page.goto(url)
         self._page.wait_for_load_state("load")
+
+    def wait_loaded(self, timeout_ms: int = 120_000) -> None:
+        """Wait until the page's whole video has been downloaded."""
+        self._page.wait_for_function(
+            "() => { const v = document.querySelector('video'); return v.readyState >= 1 && "
+            "v.buffered.length > 0 && v.buffered.end(v.buffered.length - 1) >= v.duration - "
+            "0.5; }", timeout=timeout_ms)
 
     def probe(self, seconds: float, fast: bool, points: list[tuple[int, int]]) -> Any:
         script = ("(args) => new Promise((resolve) => { const arguments_ = [...args, resolve];"

@@ -26,8 +26,12 @@ def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *argv: str) -> tuple
 
 
 @pytest.fixture
-def recorded(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path) -> str:
-    """A process with the recording attached and one step per scene, made from it."""
+def recorded(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path,
+             qapp: object) -> str:
+    """A process with the recording attached and one step per scene, made from it.
+
+    (``qapp``: exporting paints the PDF checklist with Qt; made first, it is the widgets
+    kind the UI tests need.)"""
     video = scene_take(tmp_path, SIZE, SCENES)
     services = open_services(str(data_dir))
     try:

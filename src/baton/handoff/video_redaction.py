@@ -276,11 +276,13 @@ def _durations(plan: VideoPlan, end: int) -> dict[int, int]:
 
 def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
             tracker: _Tracker) -> tuple[int, int, bool]:
-    assert info.settings is not None
+    """Copy the planned frames and re-encode the rest, in one pass in file order (so sound
+    and pictures stay interleaved and nothing piles up in memory)."""
+    settings = info.settings
+    assert settings is not None
     durations = _durations(plan, info.end)
-    copied_pts = {frame.pts for frame in plan.frames if frame.copy}
-    runs = list(plan.runs())
-    copied = reencoded = 0
+    frames = plan.frames
+    index = copied = reencoded = 0
     with av.open(str(src)) as source, av.open(str(src)) as decoding, av.open(
         str(dst), "w", format="mp4", options={"movflags": "faststart"}
     ) as out:
@@ -292,82 +294,96 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
             retag = av.bitstream.BitStreamFilterContext(RETAG_FILTER, video_in, video_out)
             tag_encoder(video_out.codec_context)  # the MP4 box says so too
         header = bytes(video_out.codec_context.extradata or b"")
-        expected = _parameter_sets(header)
         # The retagging filter hands out start codes (header and frames alike; the muxer
         # converts them): re-encoded frames must come in the same form.
         start_codes = header[:1] != b"\x01"
         audio = _add_audio(source, out)
         pictures = _Pictures(decoding, info.keyframes)
-        streams = [video_in] + ([audio[0]] if audio else [])
+        encoder: _RunEncoder | None = None
 
-        def encode_runs_until(pts: float) -> None:
-            nonlocal reencoded
-            while runs and runs[0][0].pts <= pts:
-                run = runs.pop(0)
-                packets = _encode_run(run, pictures, info, expected, start_codes, tracker)
-                for packet in packets:
-                    packet.duration = durations[int(packet.pts)]
-                    packet.time_base = info.time_base
-                    packet.stream = video_out
-                    out.mux(packet)
-                reencoded += len(run)
+        def emit(packets: list[Any]) -> None:
+            for packet in packets:
+                packet.duration = durations[int(packet.pts)]
+                packet.time_base = info.time_base
+                packet.stream = video_out
+                out.mux(packet)
 
-        for packet in source.demux(streams):
+        def reencode_until(pts: float) -> None:
+            """Re-encode the planned frames up to ``pts`` that are not copies."""
+            nonlocal index, reencoded, encoder
+            while index < len(frames) and frames[index].pts <= pts and not frames[index].copy:
+                frame = frames[index]
+                if encoder is None:  # a stretch starts: a fresh encoder, an IDR first
+                    encoder = _RunEncoder(settings, _parameter_sets(header), start_codes)
+                emit(encoder.encode(frame, pictures.get(frame.picture)))
+                reencoded += 1
+                index += 1
+                tracker.frame(True)
+                if index == len(frames) or frames[index].copy:
+                    emit(encoder.finish())  # the stretch ends before a copied keyframe
+                    encoder = None
+
+        for packet in source.demux([video_in] + ([audio[0]] if audio else [])):
             if packet.pts is None or packet.size == 0:
                 continue
             if audio is not None and packet.stream is audio[0]:
                 packet.stream = audio[1]
                 out.mux(packet)
                 continue
-            encode_runs_until(packet.pts)
-            if packet.pts not in copied_pts:
-                continue
+            reencode_until(packet.pts)
+            if index == len(frames) or frames[index].pts != packet.pts:
+                continue  # re-encoded above
             packet.dts = packet.pts
             packet.duration = durations[packet.pts]
             for done in retag.filter(packet) if retag is not None else [packet]:
                 done.stream = video_out
                 out.mux(done)
+            index += 1
             copied += 1
             tracker.frame(False)
-        encode_runs_until(float("inf"))
+        reencode_until(float("inf"))
     return copied, reencoded, True
 
 
-def _encode_run(run: Sequence[PlannedFrame], pictures: _Pictures, info: _Source,
-                expected: list[bytes], start_codes: bool, tracker: _Tracker) -> list[Any]:
-    """Re-encode one stretch; returns its packets stamped with the plan's pts, in MP4 form
-    (length-prefixed) or with ``start_codes``."""
-    assert info.settings is not None
-    codec = _encoder(info.settings)
-    stamps: list[int] = []
-    packets: list[Any] = []
+class _RunEncoder:
+    """Re-encodes one stretch frame by frame, as the recorder's encoder would; its packets
+    come out stamped with the plan's pts, in the stream's form (MP4's length-prefixed units
+    or start codes), without the stream header (checked against the recording's)."""
 
-    def convert(encoded: list[Any]) -> None:
+    def __init__(self, settings: VideoSettings, expected: list[bytes],
+                 start_codes: bool) -> None:
+        self._codec = _encoder(settings)
+        self._expected = expected
+        self._start_codes = start_codes
+        self._stamps: list[int] = []
+
+    def encode(self, frame: PlannedFrame, picture: Any) -> list[Any]:
+        image = painted(picture, frame.boxes) if frame.boxes else picture
+        image.pts = len(self._stamps)
+        image.time_base = self._codec.time_base
+        image.pict_type = (av.video.frame.PictureType.I if frame.keyframe
+                           else av.video.frame.PictureType.NONE)
+        self._stamps.append(frame.pts)
+        return self._converted(self._codec.encode(image))
+
+    def finish(self) -> list[Any]:
+        return self._converted(self._codec.encode(None))
+
+    def _converted(self, encoded: list[Any]) -> list[Any]:
+        packets = []
         for packet in encoded:
             units = _nals_annexb(bytes(packet))
             sets = [unit for unit in units if unit[0] & 0x1F in PARAMETER_SETS]
-            if sets and sets != expected:
+            if sets and sets != self._expected:
                 raise _HeadersDiffer()
             kept = [unit for unit in units if unit[0] & 0x1F not in DROPPED_NALS]
             done = av.Packet(b"".join(b"\x00\x00\x00\x01" + unit for unit in kept)
-                             if start_codes else _to_avcc(kept))
+                             if self._start_codes else _to_avcc(kept))
             # No B-frames: packets come out in the order the frames went in.
-            done.pts = done.dts = stamps[packet.pts]
+            done.pts = done.dts = self._stamps[packet.pts]
             done.is_keyframe = packet.is_keyframe
             packets.append(done)
-
-    for frame in run:
-        picture = pictures.get(frame.picture)
-        image = painted(picture, frame.boxes) if frame.boxes else picture
-        image.pts = len(stamps)
-        image.time_base = codec.time_base
-        image.pict_type = (av.video.frame.PictureType.I if frame.keyframe
-                           else av.video.frame.PictureType.NONE)
-        stamps.append(frame.pts)
-        convert(codec.encode(image))
-        tracker.frame(True)
-    convert(codec.encode(None))
-    return packets
+        return packets
 
 
 def _reencode_all(src: Path, dst: Path, info: _Source, plan: VideoPlan,
