@@ -60,6 +60,24 @@ def test_a_still_screen_still_gets_a_keyframe_every_ten_seconds(tmp_path: Path) 
     assert len(keys) == 7  # 0, 10, ..., 60: no more than needed
 
 
+def test_a_screen_unchanged_since_the_last_keyframe_needs_no_other(tmp_path: Path) -> None:
+    # Something changes at 3 s, then nothing: a keyframe at 10 s shows that change; after
+    # it, seeking to any keyframe shows the right screen, so none is forced (each costs a
+    # full picture).
+    partial = tmp_path / "still.recording.mp4"
+    writer = FragmentedWriter(partial, VideoSettings(160, 120, FPS))
+    frame = np.full((120, 160, 4), 255, np.uint8)
+    for pts in range(0, 65 * FPS, FPS // 2):
+        changed = pts in (0, 3 * FPS)
+        if pts == 3 * FPS:
+            frame[:, :, :3] = 90
+        writer.write_frame(frame, pts, changed=changed)
+    writer.close()
+    video = remux_faststart(partial, tmp_path / "still.mp4")
+    # (x264 still puts one every 100 encoded frames of its own: 50 s of a still screen.)
+    assert keyframe_times(video) == [0.0, 10.0, 60.0]
+
+
 def test_a_busy_screen_keeps_keyframes_ten_seconds_apart(tmp_path: Path) -> None:
     video = write(tmp_path, list(range(25 * FPS)))
     assert keyframe_times(video) == [0.0, 10.0, 20.0]
