@@ -154,11 +154,10 @@ class _Chromium:
         self._page.wait_for_load_state("load")
 
     def wait_loaded(self, timeout_ms: int = 120_000) -> None:
-        """Wait until the page's whole video has been downloaded."""
+        """Wait until the page's video has a source and knows its length."""
         self._page.wait_for_function(
-            "() => { const v = document.querySelector('video'); return v.readyState >= 1 && "
-            "v.buffered.length > 0 && v.buffered.end(v.buffered.length - 1) >= v.duration - "
-            "0.5; }", timeout=timeout_ms)
+            "() => { const v = document.querySelector('video'); return v.readyState >= 1; }",
+            timeout=timeout_ms)
 
     def probe(self, seconds: float, fast: bool, points: list[tuple[int, int]]) -> Any:
         script = ("(args) => new Promise((resolve) => { const arguments_ = [...args, resolve];"

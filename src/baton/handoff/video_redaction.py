@@ -21,8 +21,9 @@ and encoded one at a time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -37,9 +38,8 @@ from baton.handoff.video_plan import TimedBox, VideoPlan, plan_video
 from baton.handoff.video_stretch import (
     ENCODER_THREADS,
     HeadersDiffer,
-    Pictures,
+    PicturesAhead,
     StretchEncoder,
-    painted,
     parameter_sets,
 )
 
@@ -192,9 +192,10 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
     durations = _durations(plan, info.end)
     frames = plan.frames
     index = copied = reencoded = 0
-    with av.open(str(src)) as source, av.open(str(src)) as decoding, av.open(
-        str(dst), "w", format="mp4", options={"movflags": "faststart"}
-    ) as out:
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(av.open(str(src)))
+        out = stack.enter_context(av.open(str(dst), "w", format="mp4",
+                                          options={"movflags": "faststart"}))
         out.metadata.update(dict(source.metadata))
         video_in = source.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
@@ -207,7 +208,8 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
         # converts them): re-encoded frames must come in the same form.
         start_codes = header[:1] != b"\x01"
         audio = _add_audio(source, out)
-        pictures = Pictures(decoding, info.keyframes)
+        ahead = stack.enter_context(_closing(
+            PicturesAhead(src, info.keyframes, [f for f in frames if not f.copy])))
         encoder: StretchEncoder | None = None
 
         def emit(packets: list[Any]) -> None:
@@ -224,7 +226,7 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
                 frame = frames[index]
                 if encoder is None:  # a stretch starts: a fresh encoder, an IDR first
                     encoder = StretchEncoder(settings, parameter_sets(header), start_codes)
-                emit(encoder.encode(frame, pictures.get(frame.picture)))
+                emit(encoder.encode(frame, ahead.next()))
                 reencoded += 1
                 index += 1
                 tracker.frame(True)
@@ -259,9 +261,10 @@ def _reencode_all(src: Path, dst: Path, info: _Source, plan: VideoPlan,
     """Re-encode every frame of the plan (painted, keyframes where planned)."""
     settings = info.settings or VideoSettings.for_quality(info.width, info.height, info.fps,
                                                           "balanced")
-    with av.open(str(src)) as source, av.open(str(src)) as decoding, av.open(
-        str(dst), "w", format="mp4", options={"movflags": "faststart"}
-    ) as out:
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(av.open(str(src)))
+        out = stack.enter_context(av.open(str(dst), "w", format="mp4",
+                                          options={"movflags": "faststart"}))
         out.metadata.update(dict(source.metadata))
         video_in = source.streams.video[0]
         video_out = out.add_stream("libx264", rate=settings.fps)
@@ -274,10 +277,9 @@ def _reencode_all(src: Path, dst: Path, info: _Source, plan: VideoPlan,
         else:
             copy_tags(video_in, video_out.codec_context)
         audio = _add_audio(source, out)
-        pictures = Pictures(decoding, info.keyframes)
+        ahead = stack.enter_context(_closing(PicturesAhead(src, info.keyframes, plan.frames)))
         for frame in plan.frames:
-            picture = pictures.get(frame.picture)
-            image = painted(picture, frame.boxes) if frame.boxes else picture
+            image = ahead.next()
             if image.format.name != "yuv420p":
                 image = image.reformat(format="yuv420p")
             image.pts = frame.pts
@@ -318,3 +320,11 @@ def as_timed_boxes(snapshot_boxes: Any) -> list[TimedBox]:
         except (KeyError, TypeError, ValueError):
             raise UserError("The version's video redactions are malformed.") from None
     return boxes
+
+
+@contextlib.contextmanager
+def _closing(ahead: PicturesAhead) -> Iterator[PicturesAhead]:
+    try:
+        yield ahead
+    finally:
+        ahead.close()

@@ -3,8 +3,11 @@ that they stitch onto the frames copied around them (``baton.handoff.video_redac
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import av
@@ -24,6 +27,8 @@ from baton.handoff.video_plan import Box, PlannedFrame
 
 ENCODER_THREADS = "2"
 """x264 frame threads while preparing (the stream header does not depend on them)."""
+PICTURES_AHEAD = 6
+"""Pictures decoded ahead of the encoder (about 3 MB each at 1080p)."""
 
 
 class HeadersDiffer(Exception):
@@ -61,6 +66,58 @@ class Pictures:
         if self._current is None or self._current_pts != pts:
             raise UserError("The recording is damaged: a frame could not be decoded.")
         return self._current
+
+
+class PicturesAhead:
+    """The pictures of the frames to re-encode, decoded and painted on a worker thread a few
+    frames ahead of the encoder, so that decoding and encoding use both cores (PyAV lets go
+    of the GIL while FFmpeg works). Hand them out in plan order with ``next``.
+    """
+
+    def __init__(self, video: Path, keyframes: list[int], frames: Sequence[PlannedFrame],
+                 ahead: int = PICTURES_AHEAD) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(ahead)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(video, keyframes, frames),
+                                        name="baton-decode", daemon=True)
+        self._thread.start()
+
+    def _work(self, video: Path, keyframes: list[int], frames: Sequence[PlannedFrame]) -> None:
+        try:
+            with av.open(str(video)) as container:
+                pictures = Pictures(container, keyframes)
+                for frame in frames:
+                    picture = pictures.get(frame.picture)
+                    if not self._put(painted(picture, frame.boxes) if frame.boxes else picture):
+                        return
+        except BaseException as error:  # noqa: BLE001 - raised again by ``next``
+            self._put(_Failed(error))
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def next(self) -> Any:
+        """The next planned frame's picture (raises what went wrong decoding it)."""
+        item = self._queue.get()
+        if isinstance(item, _Failed):
+            raise item.error
+        return item
+
+    def close(self) -> None:
+        """Stop the worker (early, after a failure or a cancel, or at the end)."""
+        self._stop.set()
+        self._thread.join()
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
 
 
 def painted(frame: Any, boxes: Sequence[Box]) -> Any:
@@ -128,8 +185,8 @@ class StretchEncoder:
         self._start_codes = start_codes
         self._stamps: list[int] = []
 
-    def encode(self, frame: PlannedFrame, picture: Any) -> list[Any]:
-        image = painted(picture, frame.boxes) if frame.boxes else picture
+    def encode(self, frame: PlannedFrame, image: Any) -> list[Any]:
+        """Encode the picture of a planned frame (already painted)."""
         image.pts = len(self._stamps)
         image.time_base = self._codec.time_base
         image.pict_type = (av.video.frame.PictureType.I if frame.keyframe
