@@ -16,6 +16,7 @@ from baton.core.handoffs import Handoffs
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.redactions import VideoRedactions
 from baton.core.steps import Steps
 from baton.core.upgrade import Confirm, backup_or_refuse
 from baton.errors import UserError
@@ -41,6 +42,7 @@ class Services:
     ladder: TrustLadder
     changes: Changes
     settings: Settings
+    redactions: VideoRedactions
 
     def close(self) -> None:
         self.database.close()
@@ -108,4 +110,5 @@ def open_services(
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),
         settings=Settings(paths.settings_file),
+        redactions=VideoRedactions(database.sessions),
     )

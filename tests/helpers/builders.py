@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import av
+
 from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
@@ -67,9 +69,13 @@ def seed_process(
             redactions=tuple(spec.redactions),
         ))
     if video is not None:
+        with av.open(str(video)) as opened:
+            stream = opened.streams.video[0]
+            duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
+            width, height = stream.codec_context.width, stream.codec_context.height
         library.attach_recording(row.id, RecordingInfo(
-            media=media.put_file(video), duration=3.0, size=video.stat().st_size, fps=10.0,
-            width=320, height=240,
+            media=media.put_file(video), duration=duration, size=video.stat().st_size,
+            fps=10.0, width=width, height=height,
         ))
     return library.freeze_version(row.id)
 

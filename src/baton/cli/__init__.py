@@ -5,7 +5,7 @@ lives.
 
 Each area registers its commands: ``library`` (process, assistant), ``recording`` (record,
 steps from video), ``handoffs`` (handoff send, package, receipt), ``steps`` (steps
-capture), ``system`` (selftest).
+capture), ``redaction`` (boxes hidden in the video and screenshots), ``system`` (selftest).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from baton import __version__
-from baton.cli import handoffs, library, recording, steps, system
+from baton.cli import handoffs, library, recording, redaction, steps, system
 from baton.cli.common import Parser
 from baton.core.upgrade import UpgradeNotice
 from baton.errors import UserError
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     recording.register_process_actions(process_actions)
     handoffs.register(commands)
     steps.register(commands)
+    redaction.register(commands)
     return parser
 
 

@@ -266,3 +266,31 @@ class MediaOrphan(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     since: Mapped[datetime] = mapped_column(DateTime)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
+
+
+class VideoRedaction(Base):
+    """A solid box over part of a recording for a stretch of it, burned into packages.
+
+    Drawn on the video (``step_id`` None), it covers ``start_time`` to ``end_time`` seconds
+    (None: to the end). Carried over from a box on a step's screenshot of the same take
+    (``step_id`` set), it covers that step's stretch of the video, worked out when a version
+    is frozen. ``x, y, w, h`` are the recording's pixels; the recording itself is never
+    painted.
+    """
+
+    __tablename__ = "video_redaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recording.id", ondelete="CASCADE"), index=True
+    )
+    step_id: Mapped[int | None] = mapped_column(
+        ForeignKey("step.id", ondelete="CASCADE"), index=True
+    )
+    x: Mapped[int] = mapped_column(Integer)
+    y: Mapped[int] = mapped_column(Integer)
+    w: Mapped[int] = mapped_column(Integer)
+    h: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[float] = mapped_column(Float, default=0.0)
+    end_time: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

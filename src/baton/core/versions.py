@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from baton.core.models import Process, ProcessVersion
+from baton.core.redactions import video_boxes
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def version_row(version: ProcessVersion) -> ProcessVersionRow:
 def snapshot_of(process: Process) -> dict[str, Any]:
     """The process as a plain dict: what a version freezes and a package contains."""
     recording = process.recording
-    return {
+    snapshot: dict[str, Any] = {
         "process_id": process.id,
         "title": process.title,
         "summary": process.summary,
@@ -79,3 +80,8 @@ def snapshot_of(process: Process) -> dict[str, Any]:
             for step in process.steps
         ],
     }
+    # Only when there are some: versions frozen before video redactions keep their hash.
+    boxes = video_boxes(process)
+    if boxes:
+        snapshot["video_redactions"] = boxes
+    return snapshot

@@ -327,6 +327,7 @@ class _Export:
             fitted,
             check_cancel=self.tracker.check,
             progress=lambda fraction: self.tracker.phase_progress(fraction, label),
+            keyframes_at=[s.video_time for s in self.manifest.steps if s.video_time is not None],
         )
         self.tracker.end_phase()
         with fitted.open("rb") as handle:

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from baton.core.media import CorruptMedia, MediaStore
+from baton.core.media import MediaStore
 from baton.handoff.checklist import ChecklistHeader
 from baton.handoff.documents import PlannedStep, plan_steps, prepare_documents
 from baton.handoff.prepared import (
@@ -100,8 +100,10 @@ class _Preparation:
         self._done = 0
         key = version.snapshot.get("recording")
         self.video_key = key if isinstance(key, str) else None
-        video_size = _size(media, self.video_key) if self.video_key else 0
-        self._total = max(len(self.steps) * STEP_WEIGHT + video_size, 1)
+        self._video_size = _size(media, self.video_key) if self.video_key else 0
+        # The recording is read to check it, made into the package's video (or not), and
+        # that is read for its checksums: three passes of about its size.
+        self._total = max(len(self.steps) * STEP_WEIGHT + 3 * self._video_size, 1)
         self._failed = threading.Event()
 
     def advance(self, units: int) -> None:
@@ -168,29 +170,15 @@ class _Preparation:
         return prepared, PreparedFile.checked(self.media, key, *checked)
 
     def _video(self) -> PreparedFile:
-        from baton.handoff.video import starts_fast
+        from baton.handoff.package_video import prepare_video
 
         assert self.video_key is not None
-        key = self.video_key
-        path = self.media.path(key)
-        if not path.is_file():
-            raise CorruptMedia(f"The process's recording is missing from the library: {path}")
-        self.media.open(key).close()  # a colleague's file we may not read: say so plainly
-        if not starts_fast(path):
-            key = self._remuxed(path)
-            path = self.media.path(key)
-        with self.media.open(key) as handle:  # honest about a file we may not read
-            sha256, size, crc = checksums(handle, self.advance, self.check)
-        if sha256 != key.split(".", 1)[0]:
-            raise CorruptMedia(f"The process's recording is damaged (its content changed): {path}")
+        self.media.open(self.video_key).close()  # a colleague's file we may not read: say so
+        chapters = [s.entry.video_time for s in self.steps if s.entry.video_time is not None]
+        key, sha256, size, crc = prepare_video(
+            self.media, self.video_key, self.version.snapshot.get("video_redactions"), chapters,
+            advance=self.advance, check_cancel=self.check)
         return PreparedFile.checked(self.media, key, sha256, size, crc)
-
-    def _remuxed(self, path: Path) -> str:
-        from baton.capture.recording.encoder import remux_faststart
-
-        with tempfile.TemporaryDirectory(prefix="baton-remux-") as scratch:
-            fast = remux_faststart(path, Path(scratch) / "walkthrough.mp4")
-            return self.media.put_file(fast, "mp4")
 
 
 class _Stopped(Exception):

@@ -1,11 +1,13 @@
 """A version's package files, prepared once and kept: what they are, and their index.
 
 Everything in a package but its small texts is the same for every export of a version: the
-screenshots with the owner's marks burned in, the printable checklist, and the video
-(remuxed to start fast if it did not). ``baton.handoff.preparation`` makes them once per
-version; they go into the media store, and an index under ``media/prepared/`` lists them
-with their sizes, CRC-32s and SHA-256s. Every later export of the version (to the next
-assistant, or again) only copies them into the zip.
+screenshots with the owner's marks burned in, the printable checklist, and the video (with
+the version's redaction boxes burned in, a keyframe at every chapter and its colours tagged:
+``baton.handoff.video_redaction``; otherwise the recording as it is, remuxed to start fast
+if it did not). ``baton.handoff.preparation`` makes them once per version; they go into the
+media store, and an index under ``media/prepared/`` lists them with their sizes, CRC-32s and
+SHA-256s. Every later export of the version (to the next assistant, or again) only copies
+them into the zip.
 
 When a version is prepared, every file is read and checked against its media key. Later
 exports trust the content-addressed store as ``cp`` trusts a disk: a file of another size,
@@ -24,7 +26,8 @@ from baton import __version__
 from baton.core.media import MediaStore
 from baton.handoff.source import VersionSource
 
-FORMAT = 1  # bump when what is prepared changes (the PDF layout, the PNG encoding...)
+FORMAT = 2  # bump when what is prepared changes (the PDF layout, the PNG encoding...)
+# 2: the video has the version's redaction boxes, chapter keyframes and colour tags.
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,11 +99,14 @@ def fit_to_budget(
     *,
     progress: Callable[[float], None],
     check_cancel: Callable[[], None],
+    keyframes_at: Sequence[float] = (),
 ) -> None:
     """Re-encode ``source`` into ``out_path`` (H.264 + the original audio) under a size.
 
     Tries a bitrate from the target and the duration; if the result is still too big, tries
-    again a little lower, up to three times.
+    again a little lower, up to three times. The colour tags are kept (the pictures are
+    passed through unconverted), and a keyframe starts at each of ``keyframes_at`` (the
+    chapters, in seconds) as well as every two seconds.
 
     Raises:
         UserError: the budget leaves less than a watchable bitrate, or it cannot be met.
@@ -128,6 +131,7 @@ def fit_to_budget(
             progress=progress,
             check_cancel=check_cancel,
             attempt=attempt,
+            keyframes_at=keyframes_at,
         )
         size = out_path.stat().st_size
         log.info("budget re-encode at %d kbit/s: %d bytes (target %d)", kbps, size, target_bytes)
@@ -165,8 +169,12 @@ def _encode(
     progress: Callable[[float], None],
     check_cancel: Callable[[], None],
     attempt: int,
+    keyframes_at: Sequence[float],
 ) -> None:
+    from baton.capture.recording.colour import copy_tags
+
     width, height = _scaled_size(info, kbps)
+    chapters = sorted(keyframes_at)
     total_frames = max(1.0, info.duration * (info.fps or 30.0))
     with (
         av.open(str(source)) as inp,
@@ -185,7 +193,9 @@ def _encode(
             "maxrate": f"{int(kbps * 1.5)}k",
             "bufsize": f"{kbps * 2}k",
             "g": str(int(round(float(rate) * 2))),
+            "forced-idr": "1",
         }
+        copy_tags(video_in, video_out.codec_context)
         audio_out: Any = None
         if audio_in is not None:
             audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate or 48000)
@@ -199,7 +209,11 @@ def _encode(
                     if frames % 10 == 0:
                         check_cancel()
                         progress(min(1.0, (attempt + frames / total_frames) / (attempt + 1)))
-                    frame.pict_type = av.video.frame.PictureType.NONE
+                    chapter = bool(chapters) and float(frame.time or 0.0) >= chapters[0] - 1e-3
+                    while chapters and float(frame.time or 0.0) >= chapters[0] - 1e-3:
+                        chapters.pop(0)
+                    frame.pict_type = (av.video.frame.PictureType.I if chapter
+                                       else av.video.frame.PictureType.NONE)
                     out.mux(video_out.encode(frame.reformat(width, height, "yuv420p")))
                 elif isinstance(frame, av.AudioFrame) and audio_out is not None:
                     frame.pts = None

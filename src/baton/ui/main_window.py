@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
             services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
             desktop or lazy_capture.ScreenTargets(), self.notify, lazy_capture.trim,
             steps=self.step_capture, retime_step=self._retime_step,
+            redactions=services.redactions,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
         self.recording.state_changed.connect(self._recording_state)
@@ -164,7 +165,8 @@ class MainWindow(QMainWindow):
         editor = self.editors.get(process_id)
         if editor is None:
             services = self._services
-            editor = StepEditor(services.steps, services.media, services.library, process_id)
+            editor = StepEditor(services.steps, services.media, services.library, process_id,
+                                redactions=services.redactions)
             editor.changed.connect(self.library.refresh)
             editor.closed.connect(lambda pid: self.editors.pop(pid, None))
             self.editors[process_id] = editor

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import av
 import cv2
 import numpy as np
 import pytest
@@ -44,7 +45,7 @@ def entries(path: Path) -> dict[str, bytes]:
 
 
 def test_package_holds_format_1_files_listed_with_their_hashes(
-    build: Build, version: ProcessVersionRow, sample_video: Path
+    build: Build, version: ProcessVersionRow, tmp_path: Path
 ) -> None:
     info = build(version, handoff_id=7, assistant="Ana Reyes")
     files = entries(info.path)
@@ -68,7 +69,12 @@ def test_package_holds_format_1_files_listed_with_their_hashes(
         "Email it",
     ]
     assert manifest["steps"][2]["screenshot"] is None
-    assert files["video/walkthrough.mp4"] == sample_video.read_bytes()
+    # The recording, with a keyframe at each chapter (0.5, 1.5 and 2.5 s: not where it had
+    # them) so that "Play from" starts at once.
+    packed = tmp_path / "packed.mp4"
+    packed.write_bytes(files["video/walkthrough.mp4"])
+    assert {0.5, 1.5, 2.5} <= set(keyframe_times(packed))
+    assert probe(packed).duration == pytest.approx(3.0, abs=0.11)
     assert info.manifest_sha256 == hashlib.sha256(files["manifest.json"]).hexdigest()
     assert info.size == info.path.stat().st_size
 
@@ -253,10 +259,13 @@ def test_a_size_budget_reencodes_the_video_to_fit(
         database,
         media,
         video=noisy,
-        steps=[StepSpec("Look", image=screenshot(seed=3), video_time=0.0)],
+        steps=[StepSpec("Look", image=screenshot(seed=3), video_time=0.0),
+               StepSpec("Then here", video_time=1.3)],
     )
     unlimited = build(version, "full.zip")
-    budget = unlimited.size - noisy.stat().st_size + 250_000
+    packed = len(entries(unlimited.path)["video/walkthrough.mp4"])
+    assert packed > 500_000
+    budget = unlimited.size - packed + 250_000
     labels: list[str] = []
     fitted = build(
         version,
@@ -270,8 +279,10 @@ def test_a_size_budget_reencodes_the_video_to_fit(
     video.write_bytes(entries(fitted.path)["video/walkthrough.mp4"])
     assert starts_fast(video)
     assert probe(video).duration == pytest.approx(3.0, abs=0.3)
+    assert 1.3 in keyframe_times(video)  # the chapter still starts on a keyframe
     roomy = build(version, "roomy.zip", size_budget=unlimited.size + 10_000)
-    assert entries(roomy.path)["video/walkthrough.mp4"] == noisy.read_bytes()
+    assert entries(roomy.path)["video/walkthrough.mp4"] == entries(unlimited.path)[
+        "video/walkthrough.mp4"]
 
 
 def test_an_impossible_budget_is_refused_and_writes_nothing(
@@ -295,6 +306,13 @@ def test_cancel_during_the_budget_reencode(
     with pytest.raises(ExportCancelled):
         build(version, size_budget=300_000, progress=progress, cancel=cancel)
     assert list(out_dir.iterdir()) == []
+
+
+def keyframe_times(path: Path) -> list[float]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return [round(float(packet.pts * stream.time_base), 3)
+                for packet in container.demux(stream) if packet.is_keyframe]
 
 
 def _red_pixels(image: np.ndarray[Any, Any]) -> int:

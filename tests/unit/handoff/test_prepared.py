@@ -79,7 +79,9 @@ def test_a_stored_file_changed_since_it_was_checked_is_caught(
     build: Build, version: ProcessVersionRow, media: MediaStore, out_dir: Path
 ) -> None:
     build(version, "first.zip")
-    path = media.path(version.snapshot["recording"])
+    ready = load_prepared(VersionSource.of(version), media)
+    assert ready is not None and ready.video is not None
+    path = media.path(ready.video.media_key)  # the video made for the package
     data = bytearray(path.read_bytes())
     data[-100] ^= 0xFF  # same size, other bytes: written after it was checked
     path.write_bytes(bytes(data))
@@ -179,7 +181,7 @@ def test_cleanup_keeps_prepared_files_of_the_latest_version_only(
     steps = version.snapshot["steps"]
     own = {step["screenshot"] for step in steps if step.get("screenshot")}
     made = [key for key in ready.media_keys() if key not in own | {version.snapshot["recording"]}]
-    assert len(made) == 2  # the PDF and the redacted screenshot
+    assert len(made) == 3  # the PDF, the redacted screenshot, the video with chapter keyframes
     clean_media(database.sessions, media, grace=later)
     assert load_prepared(VersionSource.of(version), media) == ready
 

@@ -21,16 +21,19 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from baton.capture.recording.colour import tag_encoder
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
 
 log = logging.getLogger("baton.capture")
 
 ALLOWED_FPS = (10, 15, 30, 60)
-# A keyframe every 10 s, not 2: on a 1080p screen of text an ultrafast keyframe is about
-# 1.4 MB, so 2 s keyframes alone cost ~40 MB/min on a calm desktop. Crash safety does not
-# depend on keyframes (fragments are cut every second regardless); trim re-encodes at
-# most one keyframe interval at each edge.
+# A keyframe every 10 s of recording time, not 2: on a 1080p screen of text an ultrafast
+# keyframe is about 1.4 MB, so 2 s keyframes alone cost ~40 MB/min on a calm desktop. Crash
+# safety does not depend on keyframes (fragments are cut every second regardless); trim and
+# a package's chapters re-encode at most one keyframe interval at each cut. Counted in time,
+# not in encoded frames: unchanged frames are not encoded, and a still screen would
+# otherwise go minutes without one (seeking there decodes everything since).
 GOP_SECONDS = 10
 FRAGMENT_MICROSECONDS = 1_000_000
 AUDIO_FRAME_SAMPLES = 1024
@@ -113,6 +116,8 @@ class VideoSettings:
             # that follow a long unchanged stretch are not stuck in the encoder).
             "threads": "1" if self.fps <= 30 else "2",
             "x264-params": f"stitchable=1:bframes=0:keyint={self.gop}:min-keyint={self.fps}",
+            # A frame handed over as an I picture becomes an IDR keyframe (seekable).
+            "forced-idr": "1",
         }
 
     def tag(self) -> str:
@@ -143,12 +148,13 @@ class AudioSettings:
 class I420Converter:
     """Converts BGRA screen images into one reused yuv420p ``av.VideoFrame``, the fast way.
 
-    OpenCV does the colour conversion (6x faster than swscale). It box-averages the
-    chroma, which leaves coloured text edges sharper than swscale's filter and costs x264
-    about 10% more bits; a 3x3 box blur of the quarter-size chroma planes (0.2 ms at
-    1080p) removes that difference. Reusing the buffers instead of ``from_ndarray``
-    saves about 1 ms per 1080p frame; libx264 copies each picture before ``encode``
-    returns, so the frame can be overwritten for the next one.
+    OpenCV does the colour conversion (6x faster than swscale), with the BT.601 matrix at
+    limited range (the stream is tagged so: ``baton.capture.recording.colour``). It takes
+    each 2x2 block's chroma from its top-left pixel, which leaves coloured text edges
+    sharper than swscale's filter and costs x264 about 10% more bits; a 3x3 box blur of the
+    quarter-size chroma planes (0.2 ms at 1080p) removes that difference. Reusing the
+    buffers instead of ``from_ndarray`` saves about 1 ms per 1080p frame; libx264 copies
+    each picture before ``encode`` returns, so the frame can be overwritten for the next one.
     """
 
     def __init__(self, width: int, height: int) -> None:
@@ -257,6 +263,7 @@ class FragmentedWriter:
         stream.codec_context.time_base = Fraction(1, video.fps)
         stream.codec_context.gop_size = video.gop
         stream.codec_context.options = video.codec_options()
+        tag_encoder(stream.codec_context)
         # PyAV asks for slice threads, which makes libx264 use sliced threads: 10-25%
         # larger files than frame threads (what ffmpeg uses) or a single thread.
         stream.codec_context.thread_type = "FRAME"
@@ -273,6 +280,8 @@ class FragmentedWriter:
             self._audio_pending = np.zeros((0, audio.channels), np.float32)
         self._container.start_encoding()
         self.last_pts = -1
+        self._last_keyframe = -video.gop  # the first frame is one anyway
+        self._changed_since_keyframe = True
         self._closed = False
 
     @property
@@ -280,13 +289,29 @@ class FragmentedWriter:
         """Bytes written to the file so far."""
         return self._file.bytes_written
 
-    def write_frame(self, bgra: npt.NDArray[np.uint8], pts: int) -> None:
-        """Encode one BGRA frame shown from ``pts`` frame periods after the start."""
+    def write_frame(self, bgra: npt.NDArray[np.uint8], pts: int, *, changed: bool = True) -> None:
+        """Encode one BGRA frame shown from ``pts`` frame periods after the start.
+
+        ``changed``: it differs from the frame before (False for the frame the recorder sends
+        twice a second while the screen stands still).
+        """
         if pts <= self.last_pts:
             pts = self.last_pts + 1
         frame = self._converter.convert(bgra)
         frame.pts = pts
         frame.time_base = Fraction(1, self.video.fps)
+        # At most GOP_SECONDS of recording time between keyframes, however few frames
+        # were encoded in between, unless the screen is as it was at the last one (then a
+        # player seeking to that keyframe shows the right screen anyway; a still screen
+        # would otherwise cost a full picture every 10 s: 0.9 -> 3.7 MB/min at 1080p).
+        # The frame object is reused: reset what was forced.
+        self._changed_since_keyframe |= changed
+        if self._changed_since_keyframe and pts - self._last_keyframe >= self.video.gop:
+            self._changed_since_keyframe = False
+            frame.pict_type = av.video.frame.PictureType.I
+            self._last_keyframe = pts
+        else:
+            frame.pict_type = av.video.frame.PictureType.NONE
         self.last_pts = pts
         self._mux(self._video_stream.encode(frame))
 
@@ -318,8 +343,12 @@ class FragmentedWriter:
 
     def _mux(self, packets: list[Any]) -> None:
         for packet in packets:
-            if packet.stream is self._video_stream and not packet.duration:
-                packet.duration = 1
+            if packet.stream is self._video_stream:
+                if not packet.duration:
+                    packet.duration = 1
+                if packet.is_keyframe and packet.pts is not None:
+                    # x264's own keyframes (scene cuts, keyint) restart the count too.
+                    self._last_keyframe = max(self._last_keyframe, int(packet.pts))
             self._container.mux(packet)
 
     def close(self) -> None:

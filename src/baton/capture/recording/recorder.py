@@ -99,9 +99,9 @@ class Recorder:
         self._input = ClicksAndKeys(input_hook, self.overlay, self.elapsed,
                                     lambda: not self.paused, self.hidden.covers)
         self.events = self._input.events
-        self._queue: queue.Queue[tuple[Frame, int, PointerSample | None] | None] = queue.Queue(
-            queue_frames
-        )
+        # (frame, tick, pointer, changed since the frame before)
+        self._queue: queue.Queue[tuple[Frame, int, PointerSample | None, bool] | None] = (
+            queue.Queue(queue_frames))
         self._writer: FragmentedWriter | None = None
         self._journal: Journal | None = None
         self._running = threading.Event()  # cleared while paused
@@ -235,7 +235,7 @@ class Recorder:
         tick = sent = 0
         idle_ticks = max(1, self.video.fps // 2)
         previous: tuple[Frame, PointerSample | None] | None = None
-        held: tuple[Frame, int, PointerSample | None] | None = None
+        held: tuple[Frame, int, PointerSample | None, bool] | None = None
         while not self._stop.is_set():
             if not self._running.is_set():
                 self._running.wait(0.25)
@@ -262,23 +262,24 @@ class Recorder:
                 break
             self.hidden.apply(frame)
             pointer = self._platform.pointer() if self._platform is not None else None
-            if (previous is not None and pointer == previous[1]
-                    and tick - sent < idle_ticks and not self.overlay.animating(due)
-                    and same_pixels(frame, previous[0])):
+            same = (previous is not None and pointer == previous[1]
+                    and not self.overlay.animating(due) and same_pixels(frame, previous[0]))
+            if same and tick - sent < idle_ticks:
                 # Nothing changed: the previous frame simply lasts longer (saves the
                 # conversion and the encoding). A frame still goes out twice a second so
                 # a crash on a still screen loses no more than about a second.
                 self.stats.frames_unchanged += 1
-                held = (frame, tick, pointer)
+                held = (frame, tick, pointer, False)
             else:
-                self._enqueue((frame, tick, pointer))
+                self._enqueue((frame, tick, pointer, not same))
                 sent, held = tick, None
             previous = (frame, pointer)
             tick += 1
         if held is not None:  # the video must last until the end, unchanged or not
             self._enqueue(held, wait=True)
 
-    def _enqueue(self, item: tuple[Frame, int, PointerSample | None], wait: bool = False) -> None:
+    def _enqueue(self, item: tuple[Frame, int, PointerSample | None, bool],
+                 wait: bool = False) -> None:
         try:
             self._queue.put(item, block=wait, timeout=5.0 if wait else None)
         except queue.Full:
@@ -294,10 +295,10 @@ class Recorder:
                 break
             if self._write_error:
                 continue  # drain: capture stops soon
-            frame, pts, pointer = item
+            frame, pts, pointer, changed = item
             try:
                 restore = self.overlay.draw(frame, pts / fps, pointer)
-                writer.write_frame(frame, pts)
+                writer.write_frame(frame, pts, changed=changed)
                 restore()
                 self._last_pts = pts
                 self.stats.frames_captured += 1

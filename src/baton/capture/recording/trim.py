@@ -18,6 +18,7 @@ from typing import Any
 
 import av
 
+from baton.capture.recording.colour import copy_tags, tag_encoder
 from baton.capture.recording.encoder import VideoSettings
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
@@ -168,6 +169,7 @@ def _encoder(settings: VideoSettings) -> Any:
     codec.gop_size = settings.gop
     codec.options = settings.codec_options()
     codec.thread_type = "FRAME"
+    tag_encoder(codec)
     return codec
 
 
@@ -244,6 +246,10 @@ def _reencode_all(src: Path, dst: Path, info: _Source, first: int,
         vout.width, vout.height, vout.pix_fmt = vin.width, vin.height, "yuv420p"
         vout.codec_context.time_base = info.time_base
         vout.codec_context.options = settings.codec_options()
+        if info.settings is not None:  # Baton's pictures are BT.601, tagged or not
+            tag_encoder(vout.codec_context)
+        else:
+            copy_tags(vin, vout.codec_context)
         audio = _add_audio(source, out)
         count, last = 0, 0
         for frame in list(_decoded(source, vin, first, end_pts)):

@@ -5,16 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from baton.handoff.video_plan import TimedBox
+
 
 @dataclass(frozen=True)
 class ReviewChoice:
-    """What the user decided: the kept range and where the recording goes."""
+    """What the user decided: the kept range, where the recording goes, what it hides.
+
+    ``redactions`` are in the untrimmed recording's time (``kept_redactions`` shifts them).
+    """
 
     start: float
     end: float
     duration: float
     process_id: int | None  # None: make a new process titled ``new_title``
     new_title: str
+    redactions: tuple[TimedBox, ...] = ()
+
+    def kept_redactions(self) -> list[TimedBox]:
+        """The boxes in the kept video's time (cut to it; those outside it dropped)."""
+        kept = []
+        for box in self.redactions:
+            start = max(box.start, self.start) - self.start
+            end = self.end if box.end is None else min(box.end, self.end)
+            if end - self.start <= start:
+                continue
+            until = None if end >= self.end - 0.05 else end - self.start
+            kept.append(TimedBox(box.x, box.y, box.w, box.h, round(start, 3),
+                                 None if until is None else round(until, 3)))
+        return kept
 
     @property
     def trimmed(self) -> bool:

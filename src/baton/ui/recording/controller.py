@@ -18,6 +18,7 @@ from baton.capture.platform.input import events_path
 from baton.capture.platform.screens import Monitor
 from baton.core.library import Library, ProcessDraft, RecordingInfo
 from baton.core.media import MediaStore
+from baton.core.redactions import VideoRedactions
 from baton.core.states import ProcessStatus
 from baton.errors import UserError
 from baton.settings import Settings
@@ -92,6 +93,7 @@ class RecordingController(QObject):
         trim: Callable[[Path, Path, float, float], object],
         steps: StepCaptureController | None = None,
         retime_step: Callable[[int, float | None], object] | None = None,
+        redactions: VideoRedactions | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -105,6 +107,7 @@ class RecordingController(QObject):
         self._trim = trim
         self._steps = steps
         self._retime_step = retime_step
+        self._redactions = redactions
         self._take_steps: list[SavedStep] = []
         self.state = Stage.IDLE
         self.recorder: Recorder | None = None
@@ -295,6 +298,9 @@ class RecordingController(QObject):
             process_id = self._library.add_process(
                 ProcessDraft(choice.new_title, status=ProcessStatus.DRAFT)).id
         self._library.attach_recording(process_id, info)
+        if self._redactions is not None:  # the areas hidden in the review, in kept time
+            for box in choice.kept_redactions():
+                self._redactions.add(process_id, box.box, box.start, box.end)
         if process_id == self.process_id:
             self._retime(lambda seconds: seconds - choice.start
                          if choice.start <= seconds <= choice.end else None)

@@ -22,7 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from baton.core.library import ProcessRow
+from baton.errors import UserError
+from baton.handoff.video_plan import TimedBox
+from baton.ui import messages
 from baton.ui.recording.clip import ReviewChoice, probe_duration, seconds_text
+from baton.ui.recording.hide_area import HideAreaDialog, describe, picture_at
 from baton.ui.screen_fit import fit_to_screen
 
 NEW_PROCESS = -1
@@ -68,6 +72,15 @@ class ReviewDialog(QDialog):
         self.set_end.clicked.connect(lambda: self.mark_end(self.player.position() / 1000))
         self.range = QLabel()
         self.clock = QLabel(seconds_text(0))
+        self.video_path = video
+        self.redactions: list[TimedBox] = []
+        self.hide_button = QPushButton("&Hide an area…")
+        self.hide_button.setToolTip("Draw solid boxes over what the assistant must not see "
+                                    "(burned into what you send; the recording stays as it is)")
+        self.hide_button.clicked.connect(self.hide_area)
+        self.clear_hidden = QPushButton("Show all again")
+        self.clear_hidden.clicked.connect(self.show_all)
+        self.hidden = QLabel()
 
         self.target = QComboBox()
         self.target.addItem("A new process…", NEW_PROCESS)
@@ -86,6 +99,10 @@ class ReviewDialog(QDialog):
         for widget in (self.play, self.clock, self.set_start, self.set_end, self.range):
             controls.addWidget(widget)
         controls.addStretch(1)
+        hiding = QHBoxLayout()
+        for widget in (self.hide_button, self.hidden, self.clear_hidden):
+            hiding.addWidget(widget)
+        hiding.addStretch(1)
         form = QFormLayout()
         form.addRow("Attach to", self.target)
         form.addRow("Title", self.new_title)
@@ -98,11 +115,13 @@ class ReviewDialog(QDialog):
         layout.addWidget(self.video, 1)
         layout.addWidget(self.position)
         layout.addLayout(controls)
+        layout.addLayout(hiding)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._target_changed()
         self._show_range()
+        self._show_hidden()
         self.choice: ReviewChoice | None = None
         fit_to_screen(self, QSize(900, 640))
 
@@ -120,6 +139,26 @@ class ReviewDialog(QDialog):
         self.end = max(min(self.duration, seconds), self.start + 0.5)
         self._show_range()
 
+    def hide_area(self) -> None:
+        """Draw boxes on the picture at the current position, for the whole take or a part."""
+        self.player.pause()
+        try:
+            image = picture_at(self.video_path, self.player.position() / 1000)
+        except UserError as error:
+            messages.show_problem(self, str(error))
+            return
+        self.redactions.extend(HideAreaDialog.ask(self, image, self.duration))
+        self._show_hidden()
+
+    def show_all(self) -> None:
+        """Forget the boxes drawn (nothing has been saved yet)."""
+        self.redactions = []
+        self._show_hidden()
+
+    def _show_hidden(self) -> None:
+        self.hidden.setText(describe(self.redactions))
+        self.clear_hidden.setVisible(bool(self.redactions))
+
     def accept(self) -> None:
         process_id = self.target.currentData()
         title = self.new_title.text().strip()
@@ -131,6 +170,7 @@ class ReviewDialog(QDialog):
         self.choice = ReviewChoice(
             self.start, self.end, self.duration,
             None if process_id == NEW_PROCESS else int(process_id), title,
+            tuple(self.redactions),
         )
         self.player.stop()
         super().accept()

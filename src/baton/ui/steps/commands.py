@@ -88,6 +88,9 @@ class EditorContext(Protocol):
     def show_row(self, row: StepRow) -> None:
         """Show a step that changed (its marks, its thumbnail)."""
 
+    def marks_saved(self, row: StepRow) -> None:
+        """A step's annotations or redaction boxes were saved (by an edit or an undo)."""
+
     def failed(self, error: UserError) -> None:
         """Tell the user why an edit could not be done, and reload."""
 
@@ -193,6 +196,7 @@ class EditMarks(StepCommand):
             self.ctx.ids.resolve(self.step_id), annotations=marks[0], redactions=marks[1],
             base={"annotations": base[0], "redactions": base[1]})
         self.ctx.show_row(row)
+        self.ctx.marks_saved(row)
 
     def apply(self) -> None:
         self._save(self.old, self.new)

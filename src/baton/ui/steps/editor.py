@@ -33,6 +33,7 @@ from baton.core.library import Library
 from baton.core.marks import Mark
 from baton.core.media import MediaStore
 from baton.core.media_keeper import MediaKeeper
+from baton.core.redactions import VideoRedactions
 from baton.core.steps import StepRow, Steps
 from baton.errors import ConflictError, DatabaseUnavailable, UserError
 from baton.ui import messages
@@ -53,6 +54,7 @@ from baton.ui.steps.commands import (
 from baton.ui.steps.form import StepForm, TextSaver
 from baton.ui.steps.parts import CanvasTools, add_shortcut_action
 from baton.ui.steps.thumbnails import ThumbnailLoader
+from baton.ui.steps.video_boxes import VideoBoxSync
 
 SAVE_DELAY_MS = 400
 
@@ -77,6 +79,7 @@ class StepEditor(QWidget):
         parent: QWidget | None = None,
         *,
         save_delay_ms: int = SAVE_DELAY_MS,
+        redactions: VideoRedactions | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.steps = steps
@@ -112,6 +115,9 @@ class StepEditor(QWidget):
         self.canvas = AnnotationCanvas()
         self.canvas.marks_edited.connect(self._marks_edited)
         self.canvas_tools = CanvasTools(self.canvas)
+        # Boxes on a screenshot from the recorded take also hide that part of the video.
+        self.video_boxes = (VideoBoxSync(steps, redactions, media, process_id, self)
+                            if redactions is not None else None)
         self.status = QLabel()
         self.status.setObjectName("saveStatus")
         self.details_button = QPushButton("&Details…")
@@ -148,6 +154,8 @@ class StepEditor(QWidget):
         right_layout.addWidget(self.form)
         right_layout.addWidget(shot_label)
         right_layout.addWidget(self.canvas_tools.toolbar)
+        if self.video_boxes is not None:
+            right_layout.addWidget(self.video_boxes.widget)
         right_layout.addWidget(self.canvas, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -237,6 +245,10 @@ class StepEditor(QWidget):
         else:
             self._show_current()
         self.changed.emit()
+
+    def marks_saved(self, row: StepRow) -> None:
+        if self.video_boxes is not None:
+            self.video_boxes.marks_saved(row)
 
     def failed(self, error: UserError) -> None:
         if isinstance(error, ConflictError):
@@ -355,6 +367,8 @@ class StepEditor(QWidget):
             if row.click_x is not None and row.click_y is not None:
                 click = (row.click_x, row.click_y)
             self.canvas.set_click(click, row.position)
+        if self.video_boxes is not None:
+            self.video_boxes.show_step(row)
         self._update_actions()
 
     def _image_ready(self, key: str, image: QImage) -> None:
@@ -388,6 +402,8 @@ class StepEditor(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.flush()
+        if self.video_boxes is not None:
+            self.video_boxes.wait()
         self.undo_stack.clear()  # nothing can be undone any more: the kept media can go
         self.keeper.close()
         self.thumbnails.shutdown()
