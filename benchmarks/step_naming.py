@@ -101,7 +101,8 @@ def run_capture(apps: dict[str, Any], scratch: Path, mode: str, rounds: int) -> 
     process = Library(db.sessions).add_process(ProcessDraft(f"Naming {mode}"))
     arrivals = Arrivals()
     capture = open_step_capture(Steps(db.sessions).appender(process.id), media,
-                                on_step=arrivals, accessibility=mode == "accessibility", ocr=mode != "unnamed")
+                                on_step=arrivals, accessibility=mode == "accessibility",
+                                ocr=mode != "unnamed")
     clicks: list[tuple[str, str]] = []  # (toolkit, target) in order
     capture.start()
     try:
