@@ -16,3 +16,7 @@ class NotFound(UserError):
 
 class ConflictError(UserError):
     """Someone else changed the record since it was loaded (optimistic locking)."""
+
+
+class ReadOnlyLibrary(UserError):
+    """The library can be shown but not changed (a read-only disk, file or folder)."""

@@ -11,6 +11,8 @@ from baton.core.db import Database, open_database, sqlite_url
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.receipts import Receipts
+from baton.core.sending import Sending
 from baton.core.steps import Steps
 from baton.core.tracking import Tracking
 from baton.errors import UserError
@@ -28,6 +30,8 @@ class Services:
     library: Library
     steps: Steps
     tracking: Tracking
+    sending: Sending
+    receipts: Receipts
     dashboard: Dashboard
     ladder: TrustLadder
     changes: Changes
@@ -51,10 +55,15 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
     try:
         paths.ensure()
     except OSError as error:
-        raise UserError(
-            f"Cannot create the data folder {paths.data_dir}: {error.strerror}"
-        ) from None
+        # A library on a read-only disk still opens (read-only) if it is there.
+        if database_url or not paths.database_file.is_file():
+            raise UserError(
+                f"Cannot create the data folder {paths.data_dir}: {error.strerror}"
+            ) from None
     database = open_database(database_url_for(paths, database_url), backup_dir=paths.data_dir)
+    sending = Sending(database.sessions)
+    if database.read_only is None:
+        sending.clean_abandoned()  # sends killed before their package was written
     return Services(
         paths=paths,
         database=database,
@@ -62,6 +71,8 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         library=Library(database.sessions),
         steps=Steps(database.sessions),
         tracking=Tracking(database.sessions),
+        sending=sending,
+        receipts=Receipts(database.sessions),
         dashboard=Dashboard(database.sessions),
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),

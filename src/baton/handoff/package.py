@@ -1,4 +1,4 @@
-"""Build a handoff package (format 1) from a process version.
+"""Build a handoff package (format 2) from a process version.
 
 The version's screenshots, PDF checklist and video are prepared once and kept
 (``baton.handoff.prepared``); an export then writes the small texts (viewer, Markdown
@@ -75,6 +75,7 @@ def build_package(
     *,
     handoff_id: int | None = None,
     assistant: str | None = None,
+    receipt_key: str | None = None,
     size_budget: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -89,6 +90,8 @@ def build_package(
         out: the zip to write, or an existing folder to write the default name into.
         handoff_id: the handoff this package is sent under (goes into the receipt).
         assistant: the assistant's name, shown in the viewer and the file name.
+        receipt_key: the handoff's secret; the viewer signs receipts with it. Required
+            with ``handoff_id``.
         size_budget: if set, the most bytes the zip may have; the video is re-encoded to
             fit when needed.
         progress: called with (fraction 0..1, what is happening); may be called from a
@@ -104,6 +107,8 @@ def build_package(
             malformed, the folder cannot be written, the budget cannot be met, or the export
             was cancelled (``ExportCancelled``). Nothing is left at ``out`` then.
     """
+    if (handoff_id is None) != (receipt_key is None):
+        raise ValueError("a package sent under a handoff needs that handoff's receipt key")
     version = VersionSource.of(source)
     steps = plan_steps(version.snapshot)
     title = str(version.snapshot.get("title") or "Untitled process")
@@ -120,6 +125,7 @@ def build_package(
         video=VIDEO_NAME if isinstance(version.snapshot.get("recording"), str) else None,
         steps=tuple(step.entry for step in steps),
         files=(),
+        receipt_key=receipt_key,
     )
     tracker = Tracker(progress, cancel, 1)
     try:

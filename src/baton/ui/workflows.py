@@ -79,7 +79,7 @@ class Workflows(QObject):
         def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
             request.folder.mkdir(parents=True, exist_ok=True)
             return send_process(
-                services.library, services.tracking, services.media, process_id,
+                services.library, services.tracking, services.sending, services.media, process_id,
                 request.assistant_id, request.folder, due_on=request.due_on,
                 changelog=request.note, size_budget=request.size_budget, progress=progress,
                 cancel=cancel,
@@ -124,7 +124,8 @@ class Workflows(QObject):
                     progress((index + fraction) / len(stale), f"{name}: {what}")
 
                 sent.append(send_process(
-                    services.library, services.tracking, services.media, process_id,
+                    services.library, services.tracking, services.sending, services.media,
+                    process_id,
                     item.assistant_id, folder, changelog=item.diff.summary(),
                     progress=step_progress, cancel=cancel,
                 ))
@@ -221,15 +222,23 @@ class Workflows(QObject):
         from baton.handoff.receipt import import_receipt
 
         try:
-            result = import_receipt(path, self._services.tracking, self._services.library)
+            result = import_receipt(path, self._services.tracking, self._services.library,
+                                    self._services.receipts)
         except UserError as error:
             messages.show_problem(self._window, str(error))
             return
         self.changed.emit()
+        if result.ignored:
+            self._notify(
+                f"{result.handoff.assistant_name}: this receipt is older than the one already "
+                "imported, so nothing changed."
+            )
+            return
         self._notify(
             f"{result.handoff.assistant_name}: {result.steps_done} of {result.steps_total} steps "
             f"of “{result.handoff.process_title}” done"
             + (f", {result.new_questions} new question(s)." if result.new_questions else ".")
+            + (f" {result.note}" if result.note else "")
         )
 
     def open_dropped(self, path: Path) -> None:

@@ -12,7 +12,12 @@ import pytest
 
 # The builders are plain functions shared with the browser tests in tests/e2e.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from handoff_builders import make_mp4, seed_process, standard_steps  # noqa: E402
+from handoff_builders import (  # noqa: E402
+    fixed_receipt_key,
+    make_mp4,
+    seed_process,
+    standard_steps,
+)
 
 from baton.core.db import Database, open_database, sqlite_url
 from baton.core.library import Library
@@ -83,6 +88,8 @@ def build(qapp: Any, media: MediaStore, out_dir: Path) -> Callable[..., PackageI
     """``build(version, name="package.zip", **options)``: export into ``out_dir``."""
 
     def run(source: Any, name: str = "package.zip", **options: Any) -> PackageInfo:
+        if options.get("handoff_id") is not None:
+            options.setdefault("receipt_key", fixed_receipt_key(options["handoff_id"]))
         return build_package(source, media, out_dir / name, **options)
 
     return run

@@ -24,6 +24,11 @@ from baton.core.models import Process, ProcessVersion, Recording, RecordingState
 RED = (0, 0, 255)  # BGR
 
 
+def fixed_receipt_key(handoff_id: int) -> str:
+    """A fixed receipt key per handoff id, for packages built without a handoff row."""
+    return f"{handoff_id:064x}"
+
+
 def screenshot(
     width: int = 320,
     height: int = 200,

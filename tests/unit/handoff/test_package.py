@@ -14,7 +14,14 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from handoff_builders import RED, StepSpec, make_mp4, screenshot, seed_process
+from handoff_builders import (
+    RED,
+    StepSpec,
+    fixed_receipt_key,
+    make_mp4,
+    screenshot,
+    seed_process,
+)
 
 from baton.core.db import Database
 from baton.core.media import CorruptMedia, MediaStore
@@ -41,7 +48,7 @@ def entries(path: Path) -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
-def test_package_holds_format_1_files_listed_with_their_hashes(
+def test_package_holds_format_2_files_listed_with_their_hashes(
     build: Build, version: ProcessVersion, sample_video: Path
 ) -> None:
     info = build(version, handoff_id=7, assistant="Ana Reyes")
@@ -49,12 +56,14 @@ def test_package_holds_format_1_files_listed_with_their_hashes(
     assert set(files) == EXPECTED_NAMES
     manifest = json.loads(files["manifest.json"])
     assert manifest["format"] == "baton-handoff"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["package_id"] == info.package_id
     assert manifest["process"]["id"] == version.process_id
     assert manifest["process"]["title"] == "Send the invoices"
     assert manifest["process"]["version"] == 1
-    assert manifest["handoff"] == {"id": 7, "assistant": "Ana Reyes"}
+    assert manifest["handoff"] == {
+        "id": 7, "assistant": "Ana Reyes", "receipt_key": fixed_receipt_key(7)
+    }
     listed = {item["path"]: item for item in manifest["files"]}
     assert set(listed) == EXPECTED_NAMES - {"manifest.json"}
     for name, item in listed.items():
@@ -127,7 +136,9 @@ def test_out_folder_gets_the_default_name(
 ) -> None:
     from baton.handoff.package import build_package
 
-    info = build_package(version, media, out_dir, handoff_id=1, assistant="Zoë O'Neil")
+    info = build_package(
+        version, media, out_dir, handoff_id=1, assistant="Zoë O'Neil", receipt_key="1" * 64
+    )
     assert info.path == out_dir / "send-the-invoices-v1-zoe-o-neil.zip"
     assert package_file_name("Ünïcode / slashes!", 3) == "unicode-slashes-v3.zip"
     assert slugify("???") == "process"

@@ -19,8 +19,8 @@ from baton.core.steps import StepContent, Steps
 from baton.handoff import documents, prepared
 from baton.handoff.package import ExportCancelled, PackageInfo
 from baton.handoff.prepared import load_prepared, prepare_version
-from baton.handoff.reader import verify_package
 from baton.handoff.source import VersionSource
+from baton.handoff.validation import verify_package
 
 Build = Callable[..., PackageInfo]
 

@@ -15,10 +15,11 @@ from baton.core.db import Database
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.models import Handoff, HandoffStatus, ProcessVersion
+from baton.core.sending import Sending
 from baton.core.tracking import AssistantDraft, Tracking
 from baton.handoff.package import ExportCancelled
-from baton.handoff.reader import verify_package
 from baton.handoff.send import send_process
+from baton.handoff.validation import verify_package
 
 
 def test_sending_records_the_handoff_with_its_package_hash(
@@ -34,6 +35,7 @@ def test_sending_records_the_handoff_with_its_package_hash(
     sent = send_process(
         library,
         tracking,
+        Sending(database.sessions),
         media,
         version.process_id,
         assistant.id,
@@ -68,7 +70,14 @@ def test_a_cancelled_send_records_nothing(
     cancel.set()
     with pytest.raises(ExportCancelled):
         send_process(
-            library, tracking, media, version.process_id, assistant.id, out_dir, cancel=cancel
+            library,
+            tracking,
+            Sending(database.sessions),
+            media,
+            version.process_id,
+            assistant.id,
+            out_dir,
+            cancel=cancel,
         )
     with database.sessions() as session:
         assert session.scalar(select(func.count(Handoff.id))) == 0
