@@ -17,6 +17,7 @@ from baton.core.media import MediaStore
 from baton.core.models import Handoff, HandoffStatus, ProcessVersion
 from baton.core.sending import Sending
 from baton.core.tracking import AssistantDraft, Tracking
+from baton.errors import UserError
 from baton.handoff.package import ExportCancelled
 from baton.handoff.send import send_process
 from baton.handoff.validation import verify_package
@@ -82,3 +83,146 @@ def test_a_cancelled_send_records_nothing(
     with database.sessions() as session:
         assert session.scalar(select(func.count(Handoff.id))) == 0
     assert list(out_dir.iterdir()) == []
+
+
+def _status(database: Database) -> list[tuple[HandoffStatus, str]]:
+    with database.sessions() as session:
+        return [(h.status, h.package_hash) for h in session.scalars(select(Handoff))]
+
+
+def test_a_handoff_is_sent_only_once_its_package_is_written(
+    qapp: Any,
+    database: Database,
+    library: Library,
+    tracking: Tracking,
+    media: MediaStore,
+    version: ProcessVersion,
+    out_dir: Path,
+) -> None:
+    assistant = tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
+    during: list[list[tuple[HandoffStatus, str]]] = []
+    sent = send_process(
+        library,
+        tracking,
+        Sending(database.sessions),
+        media,
+        version.process_id,
+        assistant.id,
+        out_dir,
+        changelog="First version",
+        progress=lambda fraction, label: during.append(_status(database)),
+    )
+    assert during and all(seen == [(HandoffStatus.PREPARING, "")] for seen in during)
+    assert _status(database) == [(HandoffStatus.SENT, sent.package.manifest_sha256)]
+    [event] = tracking.events(sent.handoff.id)
+    assert (event.kind.value, event.note) == ("sent", "First version")
+    key = receipt_key(database, sent.handoff.id)
+    assert key is not None and verify_package(sent.package.path).receipt_key == key
+
+
+def receipt_key(database: Database, handoff_id: int) -> str | None:
+    with database.sessions() as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None
+        return handoff.receipt_key
+
+
+def test_a_send_cleaned_up_meanwhile_keeps_no_package(
+    qapp: Any,
+    database: Database,
+    library: Library,
+    tracking: Tracking,
+    media: MediaStore,
+    version: ProcessVersion,
+    out_dir: Path,
+) -> None:
+    """Another Baton removed the row (its lease ran out): the package must not be used."""
+    assistant = tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
+
+    def remove_rows(fraction: float, label: str) -> None:
+        with database.sessions.begin() as session:
+            for handoff in session.scalars(select(Handoff)):
+                session.delete(handoff)
+
+    with pytest.raises(UserError, match="cleaned it up"):
+        send_process(
+            library,
+            tracking,
+            Sending(database.sessions),
+            media,
+            version.process_id,
+            assistant.id,
+            out_dir,
+            progress=remove_rows,
+        )
+    assert list(out_dir.iterdir()) == []
+    assert _status(database) == []
+
+
+KILLED_SENDER = """
+import sys, time
+from pathlib import Path
+from PySide6.QtGui import QGuiApplication
+from baton.handoff.send import send_process
+from baton.services import open_services
+
+app = QGuiApplication(["baton"])
+services = open_services(sys.argv[1])
+
+def stall(fraction, label):
+    print("packing", flush=True)
+    time.sleep(600)
+
+send_process(services.library, services.tracking, services.sending, services.media,
+             int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), progress=stall)
+"""
+
+
+def test_a_send_killed_midway_is_never_sent_and_the_next_start_cleans_it_up(
+    qapp: Any, tmp_path: Path, sample_video: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from handoff_builders import seed_process, standard_steps
+
+    from baton.core.sending import LEASE
+    from baton.services import open_services
+
+    services = open_services(str(tmp_path / "library"))
+    version = seed_process(services.database, services.media, steps=standard_steps(),
+                           video=sample_video)
+    assistant = services.tracking.add_assistant(AssistantDraft(name="Ana Reyes"))
+    services.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    with subprocess.Popen(
+        [sys.executable, "-c", KILLED_SENDER, str(tmp_path / "library"),
+         str(version.process_id), str(assistant.id), str(out)],
+        stdout=subprocess.PIPE, env=env, text=True,
+    ) as sender:
+        try:
+            assert sender.stdout is not None and sender.stdout.readline() == "packing\n"
+        finally:
+            sender.send_signal(signal.SIGKILL)
+            sender.wait(30)
+    services = open_services(str(tmp_path / "library"))  # within the lease: kept, visible
+    try:
+        [row] = services.tracking.list_handoffs()
+        assert row.status is HandoffStatus.PREPARING
+        assert list(out.iterdir()) == []  # the zip is linked into place only when complete
+        with services.database.sessions.begin() as session:  # as if 90 s went by
+            handoff = session.get(Handoff, row.id)
+            assert handoff is not None and handoff.last_activity_at is not None
+            handoff.last_activity_at -= LEASE + timedelta(seconds=1)
+    finally:
+        services.close()
+    services = open_services(str(tmp_path / "library"))
+    try:
+        assert services.tracking.list_handoffs() == []
+    finally:
+        services.close()
