@@ -38,6 +38,21 @@ class FixedClock:
 
 
 @pytest.fixture(scope="session")
+def genuine_package(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package as Baton sends it (three steps, two screenshots, a video, handoff 5),
+    made once per session for the hostile corpus and the fuzzers."""
+    folder = tmp_path_factory.mktemp("genuine")
+    database = open_database(sqlite_url(folder / "baton.db"))
+    media = MediaStore(folder / "media")
+    video = make_mp4(folder / "clip.mp4")
+    version = seed_process(database, media, steps=standard_steps(), video=video)
+    package = build_package(version, media, folder / "package.zip", handoff_id=5,
+                            assistant="Ana", receipt_key=fixed_receipt_key(5))
+    database.close()
+    return package.path
+
+
+@pytest.fixture(scope="session")
 def sample_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3 s, 320x240, 10 fps faststart H.264 MP4 (made once per test session)."""
     return make_mp4(tmp_path_factory.mktemp("video") / "walkthrough.mp4")

@@ -9,14 +9,11 @@ both, and every screenshot they bring must decode with OpenCV (what export uses)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
 import pytest
-from handoff_builders import fixed_receipt_key, make_mp4, seed_process, standard_steps
 from hostile_zips import Hostile, corpus
 from sqlalchemy import func, select
 
@@ -24,21 +21,6 @@ from baton.cli import main
 from baton.core.db import open_database, sqlite_url
 from baton.core.media import MediaStore
 from baton.core.models import Process, Recording, Step
-from baton.handoff.package import build_package
-
-
-@pytest.fixture(scope="module")
-def genuine(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A package as Baton sends it: three steps, two screenshots, a video, a handoff."""
-    folder = tmp_path_factory.mktemp("genuine")
-    database = open_database(sqlite_url(folder / "baton.db"))
-    media = MediaStore(folder / "media")
-    video = make_mp4(folder / "clip.mp4")
-    version = seed_process(database, media, steps=standard_steps(), video=video)
-    package = build_package(version, media, folder / "package.zip", handoff_id=5,
-                            assistant="Ana", receipt_key=fixed_receipt_key(5))
-    database.close()
-    yield package.path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -63,9 +45,9 @@ def library_holds(data_dir: Path) -> tuple[int, int, int, list[Path]]:
 
 @pytest.mark.parametrize("case", corpus(), ids=lambda case: case.name)
 def test_hostile_packages_are_refused_in_one_line_and_leave_nothing(
-    case: Hostile, genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: Hostile, genuine_package: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = case.make(genuine, tmp_path)
+    path = case.make(genuine_package, tmp_path)
     library = tmp_path / "library"
     verified = run(capsys, "--data-dir", str(library), "package", "verify", str(path))
     imported = run(capsys, "--data-dir", str(library), "package", "import", str(path), "--json")
