@@ -15,9 +15,11 @@ Three levels, so mutants reach every check and not only the first hash:
 from __future__ import annotations
 
 import json
+import os
 import struct
 import zipfile
 import zlib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,16 @@ def content_mutant(draw: st.DrawFn, genuine: Path) -> tuple[str, bytes]:
     if name.endswith(".png") and draw(st.booleans()):
         mutated = recrc_png(mutated)
     return name, mutated
+
+
+def add_to_report(outcomes: Counter[str]) -> None:
+    """Add a fuzzer's outcome counts to the JSON file ``BATON_FUZZ_REPORT`` names, if any
+    (``scripts/fuzz-packages`` prints it)."""
+    target = os.environ.get("BATON_FUZZ_REPORT")
+    if not target:
+        return
+    path = Path(target)
+    existing = json.loads(path.read_text()) if path.exists() and path.stat().st_size else {}
+    for key, value in outcomes.items():
+        existing[key] = existing.get(key, 0) + value
+    path.write_text(json.dumps(existing, indent=1, sort_keys=True))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import traceback
 from collections import Counter
@@ -27,7 +26,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import byte_mutant, content_mutant, repacked, zip_regions
+from mutations import add_to_report, byte_mutant, content_mutant, repacked, zip_regions
 from sqlalchemy import func, select
 
 from baton.cli import main
@@ -53,12 +52,7 @@ OUTCOMES: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def report() -> Iterator[None]:
     yield
-    target = os.environ.get("BATON_FUZZ_REPORT")
-    if target:
-        existing = json.loads(Path(target).read_text()) if Path(target).exists() else {}
-        for key, value in OUTCOMES.items():
-            existing[key] = existing.get(key, 0) + value
-        Path(target).write_text(json.dumps(existing, indent=1, sort_keys=True))
+    add_to_report(Counter({f"packages: {key}": value for key, value in OUTCOMES.items()}))
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ import pytest
 from handoff_builders import seed_process, standard_steps
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import byte_mutant, json_mutant, json_values
+from mutations import add_to_report, byte_mutant, json_mutant, json_values
 
 from baton.core.db import Database, open_database, sqlite_url
 from baton.core.library import Library
@@ -46,6 +47,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 TODAY = datetime(2026, 3, 20)
+OUTCOMES: Counter[str] = Counter()
 SAVED = datetime(2026, 3, 3, 10, 20)
 
 
@@ -108,6 +110,12 @@ def signed(document: dict[str, Any], key: str | None) -> dict[str, Any]:
     return document
 
 
+@pytest.fixture(scope="module", autouse=True)
+def report() -> Iterator[None]:
+    yield
+    add_to_report(Counter({f"receipts: {key}": value for key, value in OUTCOMES.items()}))
+
+
 @pytest.fixture(scope="module")
 def world(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("fuzz-receipts")
@@ -130,7 +138,11 @@ def mutant_of_the_genuine(draw: st.DrawFn, world: World) -> bytes:
     genuine = signed(world.receipt(world.ana, done=(1,)), world.key(world.ana))
     text = json.dumps(genuine, indent=2).encode()
     how = draw(st.sampled_from(["bytes", "json, old mac", "json, no mac", "json, ben's key",
-                                "ben's receipt aimed at ana"]))
+                                "ben's receipt aimed at ana", "genuine re-serialised"]))
+    OUTCOMES[f"mutants: {how}"] += 1
+    if how == "genuine re-serialised":
+        return json.dumps(genuine, indent=draw(st.sampled_from([None, 1, 4])),
+                          sort_keys=draw(st.booleans()), ensure_ascii=draw(st.booleans())).encode()
     if how == "bytes":
         return draw(byte_mutant(text))
     if how == "ben's receipt aimed at ana":
@@ -162,6 +174,12 @@ def test_mutants_and_forgeries_of_an_imported_receipt_are_all_refused(
     with pytest.raises(UserError) as refusal:
         world.take(mutant)
     assert "\n" not in str(refusal.value)
+    OUTCOMES["mutants refused"] += 1
+    for words in ("already imported", "signature does not match", "not signed",
+                  "no valid signature", "not valid JSON", "does not match the package"):
+        if words in str(refusal.value):
+            OUTCOMES[f"refused: {words}"] += 1
+            break
     assert (world.state(world.ana), world.state(world.ben)) == before
 
 
@@ -183,6 +201,7 @@ def test_receipts_in_any_order_leave_the_newest_progress(
                                  saved_at=SAVED + timedelta(seconds=seconds))
         result = world.take(json.dumps(signed(document, world.key(handoff))).encode())
         assert result.ignored == (seconds < newest)
+        OUTCOMES["in order: older, ignored" if result.ignored else "in order: applied"] += 1
         newest = max(newest, seconds)
     events = world.tracking.events(handoff)
     applied = [e for e in events if e.kind is EventKind.RECEIPT_IMPORTED]
@@ -203,6 +222,7 @@ def test_receipts_in_any_order_leave_the_newest_progress(
                                  saved_at=SAVED + timedelta(seconds=seconds))
         with pytest.raises(UserError, match="already imported"):
             world.take(json.dumps(signed(document, world.key(handoff)), indent=4).encode())
+        OUTCOMES["in order: imported twice, counted once"] += 1
 
 
 @FUZZ
@@ -228,5 +248,7 @@ def test_any_well_signed_receipt_is_taken_or_refused_never_a_traceback(
     raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     try:
         world.take(raw)
+        OUTCOMES["signed, arbitrary values: taken"] += 1
     except UserError as refusal:
         assert "\n" not in str(refusal)
+        OUTCOMES["signed, arbitrary values: refused"] += 1
