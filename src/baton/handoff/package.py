@@ -26,6 +26,7 @@ from baton.core.models import ProcessVersion
 from baton.errors import UserError
 from baton.handoff.checklist import ChecklistHeader, render_markdown
 from baton.handoff.documents import plan_steps
+from baton.handoff.fields import printable
 from baton.handoff.manifest import (
     VIDEO_NAME,
     FileEntry,
@@ -115,7 +116,7 @@ def build_package(
     target = out / package_file_name(title, version.number, assistant) if out.is_dir() else out
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist: choose another folder.")
-    manifest = Manifest(
+    manifest = _printable(Manifest(
         package_id=make_package_id(
             version.process_id, version.number, version.content_hash, handoff_id
         ),
@@ -126,7 +127,7 @@ def build_package(
         steps=tuple(step.entry for step in steps),
         files=(),
         receipt_key=receipt_key,
-    )
+    ))
     tracker = Tracker(progress, cancel, 1)
     try:
         prepared = load_prepared(version, media)
@@ -300,6 +301,24 @@ class _Scratch:
     sha256: str
     size: int
     crc32: int
+
+
+def _printable(manifest: Manifest) -> Manifest:
+    """The manifest with control characters dropped from its texts (pasted text can hold a
+    form feed or an escape): a reader refuses them, and every package Baton makes must
+    pass its own checks. The viewer and the Markdown checklist are made from this."""
+    process = manifest.process
+    return replace(
+        manifest,
+        process=replace(process, title=printable(process.title),
+                        summary=printable(process.summary)),
+        assistant=printable(manifest.assistant) if manifest.assistant else manifest.assistant,
+        steps=tuple(
+            replace(step, title=printable(step.title), instruction=printable(step.instruction),
+                    caution=printable(step.caution))
+            for step in manifest.steps
+        ),
+    )
 
 
 def _with_shots(manifest: Manifest, shots: Mapping[int, PreparedShot]) -> Manifest:

@@ -367,3 +367,23 @@ def test_a_full_disk_is_one_plain_sentence_and_leaves_nothing(
     with pytest.raises(UserError, match="The disk is full: free some space in"):
         build(version)
     assert list(out_dir.iterdir()) == []
+
+
+def test_pasted_control_characters_never_make_a_package_baton_refuses(
+    build: Build, database: Database, media: MediaStore
+) -> None:
+    """A form feed from a PDF, an escape from a terminal, NEL from old text: dropped from
+    the texts the package carries, so its own verify passes."""
+    from baton.handoff.validation import verify_package
+
+    steps = [StepSpec("Open\x0cthe\x1b[31m app\x85", instruction="Line one\x0bline two\ttab",
+                      caution="\x00careful")]
+    version = seed_process(database, media, title="Pay\x07roll", steps=steps,
+                           summary="Every\x1b Monday")
+    info = build(version, handoff_id=3, assistant="Ana\x1b")
+    manifest = verify_package(info.path)
+    assert manifest.process.title == "Payroll" and manifest.process.summary == "Every Monday"
+    assert manifest.assistant == "Ana"
+    step = manifest.steps[0]
+    assert (step.title, step.instruction, step.caution) == (
+        "Openthe[31m app", "Line oneline two\ttab", "careful")
