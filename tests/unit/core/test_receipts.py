@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 
-from baton.core.db import alembic_config, create_db_engine, open_database, sqlite_url
-from baton.core.models import Handoff, HandoffReceipt
-from baton.core.receipts import Receipts
+from baton.core.clock import ManualClock
+from baton.core.db import Database, alembic_config, create_db_engine, open_database, sqlite_url
+from baton.core.library import Library, ProcessDraft
+from baton.core.models import EventKind, Handoff, HandoffReceipt, HandoffStatus
+from baton.core.receipts import (
+    AlreadyImported,
+    HandoffState,
+    PlannedEvent,
+    ReceiptPlan,
+    Receipts,
+)
+from baton.core.tracking import AssistantDraft, Tracking
 
 
 def test_upgrading_keeps_old_handoffs_unsigned_and_remembers_their_receipts(
@@ -60,3 +71,29 @@ def test_upgrading_keeps_old_handoffs_unsigned_and_remembers_their_receipts(
             assert handoff is not None and handoff.receipt_key is None
     finally:
         database.close()
+
+
+def test_taking_in_receipts_once_and_in_order_on_every_database(
+    database: Database, library: Library, tracking: Tracking, clock: ManualClock
+) -> None:
+    """Also on PostgreSQL, where the handoff row is locked while a receipt is taken in."""
+    process = library.add_process(ProcessDraft("Payroll"))
+    version = library.freeze_version(process.id)
+    handoff = tracking.create_handoff(version.id, tracking.add_assistant(AssistantDraft("Ana")).id)
+    receipts = Receipts(database.sessions, clock)
+
+    def plan(state: HandoffState) -> ReceiptPlan:
+        return ReceiptPlan((PlannedEvent(EventKind.NOTE, "noted", 1),), "1 of 1 steps done",
+                           {"steps_done": 1}, HandoffStatus.PRACTISING)
+
+    newer = receipts.take_in(handoff.id, "a" * 64, datetime(2026, 3, 3, 12), plan)
+    assert newer.applied and newer.previous_status is HandoffStatus.SENT
+    older = receipts.take_in(handoff.id, "b" * 64, datetime(2026, 3, 3, 11), plan)
+    assert not older.applied and older.newest_saved_at == datetime(2026, 3, 3, 12)
+    with pytest.raises(AlreadyImported):
+        receipts.take_in(handoff.id, "c" * 64, datetime(2026, 3, 4), plan, also_known_as="a" * 64)
+    kinds = [event.kind for event in tracking.events(handoff.id)]
+    assert kinds == [EventKind.SENT, EventKind.NOTE, EventKind.RECEIPT_IMPORTED,
+                     EventKind.RECEIPT_IGNORED]
+    assert tracking.get_handoff(handoff.id).status is HandoffStatus.PRACTISING
+    assert isinstance(receipts.key(handoff.id), str)
