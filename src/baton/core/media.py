@@ -120,7 +120,8 @@ class MediaStore:
         """Delete stored files no row refers to; returns the deleted keys.
 
         Only files older than an hour go (one stored a moment ago may not have its row
-        yet), and so do half-written files a killed Baton left (``.incoming-*``).
+        yet), and so do half-written files a killed Baton left (``.incoming-*``, and the
+        ``.staging-*`` folders of an import killed while it checked a package).
         """
         keep = set(referenced)
         cutoff = (time.time() if now is None else now) - GRACE_SECONDS
@@ -139,6 +140,11 @@ class MediaStore:
                     with contextlib.suppress(OSError):
                         if stale.stat().st_mtime < cutoff:
                             stale.unlink()
+        # What an import killed while checking a package had staged (handoff.validation).
+        for staging in self.root.glob(".staging-*") if self.root.is_dir() else ():
+            with contextlib.suppress(OSError):
+                if staging.is_dir() and staging.stat().st_mtime < cutoff:
+                    shutil.rmtree(staging)
         return removed
 
     def _write_atomically(self, target: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -72,8 +72,12 @@ def test_garbage_collection_removes_what_a_killed_writer_left(tmp_path: Path) ->
     old.write_bytes(b"half")
     fresh.write_bytes(b"being written")
     os.utime(old, (1_000_000, 1_000_000))
+    staged = store.root / ".staging-old"  # an import killed while it checked a package
+    (staged / "00000").parent.mkdir()
+    (staged / "00000").write_bytes(b"a screenshot")
+    os.utime(staged, (1_000_000, 1_000_000))
     store.collect_garbage({key}, now=1_000_000 + 3601)
-    assert not old.exists()
+    assert not old.exists() and not staged.exists()
     assert fresh.exists() and key in store
 
 
