@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from hostile_zips import Hostile, corpus
+from hostile_corpus import Hostile, corpus
 from sqlalchemy import func, select
 
 from baton.cli import main
