@@ -34,6 +34,10 @@ class JpegCheck:
         self._info: PictureInfo | None = None
         self._scans = 0
         self._after_ff = False
+        self._sampling: dict[int, int] = {}  # component id -> blocks per MCU
+        self._progressive = False
+        self._dc_tables: set[int] = set()
+        self._ac_tables: set[int] = set()
 
     def feed(self, data: bytes) -> None:
         view = bytes(data)
@@ -116,6 +120,7 @@ class JpegCheck:
         if precision != 8 or count not in (1, 3, 4) or len(data) != 6 + 3 * count:
             raise BadPicture("names a JPEG format screenshots never use")
         check_size(width, height)
+        factors: list[tuple[int, int]] = []
         for index in range(count):
             ident, sampling, table = data[6 + 3 * index : 9 + 3 * index]
             if not (1 <= sampling >> 4 <= 4 and 1 <= sampling & 15 <= 4) or table > 3:
@@ -123,6 +128,13 @@ class JpegCheck:
             if ident in self._components:
                 raise BadPicture("is damaged (a component appears twice)")
             self._components[ident] = table
+            self._sampling[ident] = (sampling >> 4) * (sampling & 15)
+            factors.append((sampling >> 4, sampling & 15))
+        # libjpeg upsamples by whole factors only ("fractional sampling not implemented").
+        widest, tallest = max(h for h, _ in factors), max(v for _, v in factors)
+        if count > 1 and any(widest % h or tallest % v for h, v in factors):
+            raise BadPicture("is damaged (its sampling factors do not divide evenly)")
+        self._progressive = self._marker == 0xC2
         self._info = PictureInfo("jpg", width, height)
 
     def _quantisation(self, data: bytes) -> None:
@@ -138,13 +150,22 @@ class JpegCheck:
             raise BadPicture("is damaged (an empty quantisation table)")
 
     def _huffman(self, data: bytes) -> None:
+        bad = BadPicture("is damaged (a Huffman table is malformed)")
         at = 0
         while at < len(data):
             if at + 17 > len(data) or data[at] >> 4 > 1 or data[at] & 15 > 3:
-                raise BadPicture("is damaged (a Huffman table is malformed)")
-            symbols = sum(data[at + 1 : at + 17])
+                raise bad
+            is_dc, table = not data[at] >> 4, data[at] & 15
+            counts = data[at + 1 : at + 17]
+            symbols = sum(counts)
             if symbols > 256 or at + 17 + symbols > len(data):
-                raise BadPicture("is damaged (a Huffman table is malformed)")
+                raise bad
+            values = data[at + 17 : at + 17 + symbols]
+            # As libjpeg builds its decoding table: DC symbols are bit counts (at most 15
+            # for 8-bit samples) and the code lengths must leave the all-ones code unused.
+            if (is_dc and any(value > 15 for value in values)) or not _prefix_code(counts):
+                raise bad
+            (self._dc_tables if is_dc else self._ac_tables).add(table)
             at += 17 + symbols
         if not data:
             raise BadPicture("is damaged (an empty Huffman table)")
@@ -154,12 +175,34 @@ class JpegCheck:
             raise BadPicture("is damaged (image data before the frame header)")
         if not data or not 1 <= data[0] <= 4 or len(data) != 4 + 2 * data[0]:
             raise BadPicture("is damaged (a scan header is malformed)")
-        for index in range(data[0]):
-            ident = data[1 + 2 * index]
+        count = data[0]
+        start, end, approximation = data[1 + 2 * count], data[2 + 2 * count], data[3 + 2 * count]
+        high, low = approximation >> 4, approximation & 15
+        if self._progressive and (
+            start > end or end > 63 or (start == 0 and end != 0) or (start and count != 1)
+            or (high and low != high - 1) or low > 13
+        ):
+            raise BadPicture("is damaged (a progressive scan is malformed)")
+        idents = [data[1 + 2 * index] for index in range(count)]
+        if len(set(idents)) != count:
+            raise BadPicture("is damaged (a scan names a component twice)")
+        if count > 1 and sum(self._sampling.get(ident, 0) for ident in idents) > 10:
+            raise BadPicture("is damaged (its sampling factors are too large)")
+        for index, ident in enumerate(idents):
             if ident not in self._components:
                 raise BadPicture("is damaged (a scan names an unknown component)")
             if self._components[ident] not in self._quant:
                 raise BadPicture("is damaged (a quantisation table is missing)")
+            dc, ac = data[2 + 2 * index] >> 4, data[2 + 2 * index] & 15
+            uses_dc = not self._progressive or (start == 0 and high == 0)
+            uses_ac = not self._progressive or start > 0
+            # A sequential picture without tables 0 and 1 gets libjpeg's standard ones
+            # (motion JPEG); a progressive one must define every table it uses.
+            standard = () if self._progressive else (0, 1)
+            if dc > 3 or ac > 3 or (
+                uses_dc and dc not in self._dc_tables and dc not in standard
+            ) or (uses_ac and ac not in self._ac_tables and ac not in standard):
+                raise BadPicture("is damaged (a Huffman table is missing)")
         self._scans += 1
         self._state = "scan"
         self._after_ff = False
@@ -188,3 +231,21 @@ class JpegCheck:
         if self._state != "end" or self._info is None:
             raise BadPicture("is cut short")
         return self._info
+
+
+def _prefix_code(counts: bytes) -> bool:
+    """Whether code lengths (how many codes of 1..16 bits) make a Huffman code libjpeg
+    accepts: canonical codes assigned by length never reach the all-ones code."""
+    lengths = [size for size, count in enumerate(counts, start=1) for _ in range(count)]
+    if not lengths:
+        return True
+    code, size, at = 0, lengths[0], 0
+    while at < len(lengths):
+        while at < len(lengths) and lengths[at] == size:
+            code += 1
+            at += 1
+        if code >= 1 << size:
+            return False
+        code <<= 1
+        size += 1
+    return True
