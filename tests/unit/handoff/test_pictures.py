@@ -4,6 +4,8 @@ refused with ``BadPicture``, whatever the bytes and however they are cut into pi
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 from hostile_zips import chunk, jpeg, png
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import byte_mutant, recrc_png
+from mutations import add_to_report, byte_mutant, recrc_png
 
 from baton.handoff.pictures import BadPicture, PictureCheck, PictureInfo
 
@@ -35,6 +37,15 @@ def encoded(ext: str, image: np.ndarray, *params: int) -> bytes:
     ok, buffer = cv2.imencode(ext, image, list(params))
     assert ok
     return bytes(buffer.tobytes())
+
+
+OUTCOMES: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report() -> Iterator[None]:
+    yield
+    add_to_report(Counter({f"pictures: {key}": value for key, value in OUTCOMES.items()}))
 
 
 NOISE = np.random.default_rng(7).integers(0, 255, (37, 53, 3), dtype=np.uint8)
@@ -83,8 +94,12 @@ def accepted_means_decodable(data: bytes, kind: str) -> None:
     try:
         info = check(data, kind, 997)
     except BadPicture:
+        OUTCOMES[f"{kind} mutants refused"] += 1
         return
+    OUTCOMES[f"{kind} mutants accepted"] += 1
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        OUTCOMES[f"{kind} wrong accepts"] += 1
     assert image is not None, "the check passed a picture OpenCV cannot decode"
     assert (image.shape[1], image.shape[0]) == (info.width, info.height)
 
