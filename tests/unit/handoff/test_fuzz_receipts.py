@@ -186,6 +186,30 @@ def test_mutants_and_forgeries_of_an_imported_receipt_are_all_refused(
     assert (world.state(world.ana), world.state(world.ben)) == before
 
 
+@FUZZ
+@given(
+    done=st.sets(st.integers(1, 3)),
+    question=st.text(st.characters(exclude_categories=["Cc", "Cs"]), max_size=40),
+    later=st.integers(1, 10**6),
+    key=st.sampled_from(["ben", "guessed"]) | st.text("0123456789abcdef", min_size=64,
+                                                      max_size=64),
+)
+def test_receipts_forged_for_another_handoff_are_refused(
+    done: set[int], question: str, later: int, key: str, world: World
+) -> None:
+    """Ben writes Ana's progress: her handoff id and package id are easy to know, her
+    receipt key is not (he signs with his own, or a guess)."""
+    forged = world.receipt(world.ana, done=tuple(sorted(done)),
+                           saved_at=SAVED + timedelta(seconds=later))
+    forged["steps"][0]["question"] = question
+    document = signed(forged, {"ben": world.key(world.ben), "guessed": "0" * 64}.get(key, key))
+    before = world.state(world.ana), world.state(world.ben)
+    with pytest.raises(UserError, match="signature does not match"):
+        world.take(json.dumps(document).encode())
+    assert (world.state(world.ana), world.state(world.ben)) == before
+    OUTCOMES["cross-handoff forgeries refused"] += 1
+
+
 @settings(FUZZ, max_examples=max(1, EXAMPLES // 2))  # each example imports up to ten
 @given(
     receipts=st.lists(
