@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
