@@ -50,7 +50,9 @@ def test_plain_text_is_left_alone(text: str) -> None:
 def test_the_csv_file_carries_the_neutralised_cells(
     library: Library, tracking: Tracking, tmp_path: Path
 ) -> None:
-    title = "\x00=HYPERLINK(\"http://evil\",\"click\")"
+    # PostgreSQL stores no NUL (the function is tested with one above): another control
+    # character and a zero-width space hide the formula here.
+    title = "\x01\u200b=HYPERLINK(\"http://evil\",\"click\")"
     process = library.add_process(ProcessDraft(title[:200], status=ProcessStatus.READY)).id
     ana = tracking.add_assistant(AssistantDraft("\u200b@Ana")).id
     tracking.create_handoff(library.freeze_version(process).id, ana)
