@@ -198,7 +198,8 @@ def child(action: str, folder: Path, target: Path) -> None:
     seconds, cpu = 0.0, 0.0
     if action == "export":
         start, cpu_start = time.perf_counter(), time.process_time()
-        build_package(version, MediaStore(folder / "media"), target, handoff_id=1, assistant="Ana")
+        build_package(version, MediaStore(folder / "media"), target, handoff_id=1, assistant="Ana",
+                      receipt_key="0" * 64)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     database.close()
     del app
@@ -244,7 +245,7 @@ def main() -> None:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
     sys.path.insert(0, str(ROOT / "src"))
-    from baton.handoff.reader import verify_package
+    from baton.handoff.validation import verify_package
 
     shots, video = make_media(args.minutes)
     work = OUT / "export-run"

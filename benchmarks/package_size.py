@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "unit" / "handoff"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 
 def make_library(data: Path, steps: int) -> tuple[Any, int, int]:

@@ -21,3 +21,7 @@ class ConflictError(UserError):
 class DatabaseUnavailable(UserError):
     """The database could not be reached, broke off, or took too long; nothing was changed
     by the failed operation, and trying again may work."""
+
+
+class ReadOnlyLibrary(UserError):
+    """The library can be shown but not changed (a read-only disk, file or folder)."""

@@ -16,7 +16,9 @@ from baton.core.handoffs import Handoffs
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.receipts import Receipts
 from baton.core.redactions import VideoRedactions
+from baton.core.sending import Sending
 from baton.core.steps import Steps
 from baton.core.upgrade import Confirm, backup_or_refuse
 from baton.errors import UserError
@@ -38,6 +40,8 @@ class Services:
     steps: Steps
     assistants: Assistants
     handoffs: Handoffs
+    sending: Sending
+    receipts: Receipts
     dashboard: Dashboard
     ladder: TrustLadder
     changes: Changes
@@ -93,11 +97,16 @@ def open_services(
     try:
         paths.ensure()
     except OSError as error:
-        raise UserError(
-            f"Cannot create the data folder {paths.data_dir}: {error.strerror}"
-        ) from None
+        # A library on a read-only disk still opens (read-only) if it is there.
+        if database_url or not paths.database_file.is_file():
+            raise UserError(
+                f"Cannot create the data folder {paths.data_dir}: {error.strerror}"
+            ) from None
     database = open_database(database_url_for(paths, database_url), backup_dir=paths.data_dir,
                              confirm=confirm)
+    sending = Sending(database.sessions)
+    if database.read_only is None:
+        sending.clean_abandoned()  # sends killed before their package was written
     return Services(
         paths=paths,
         database=database,
@@ -106,6 +115,8 @@ def open_services(
         steps=Steps(database.sessions),
         assistants=Assistants(database.sessions),
         handoffs=Handoffs(database.sessions),
+        sending=sending,
+        receipts=Receipts(database.sessions),
         dashboard=Dashboard(database.sessions),
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),

@@ -19,16 +19,15 @@ from typing import Any
 import pytest
 
 from baton.core.assistants import AssistantDraft, Assistants
-from baton.core.db import Database
+from baton.core.db import Database, open_database, sqlite_url
 from baton.core.handoffs import Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
 from baton.core.models import HandoffStatus
+from baton.core.receipts import Receipts
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.receipt import import_receipt
-from helpers.builders import StepSpec, seed_process, standard_steps
-from helpers.images import screenshot
-from helpers.video import make_mp4
+from helpers import builders
 
 pytestmark = pytest.mark.browser
 
@@ -65,29 +64,41 @@ class Sent:
     handoff_id: int
     handoffs: Handoffs
     library: Library
+    receipts: Receipts
+
+    def import_receipt(self, path: Path) -> Any:
+        return import_receipt(path, self.handoffs, self.library, self.receipts)
 
     @property
     def url(self) -> str:
         return (self.folder / "index.html").as_uri()
 
 
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(sqlite_url(tmp_path / "baton.db"))
+    yield db
+    db.close()
+
+
 def send(
     qapp: Any, database: Database, tmp_path: Path, steps: list[Any], title: str, video: bool = True
 ) -> Sent:
     media = MediaStore(tmp_path / "media")
-    clip = make_mp4(tmp_path / "clip.mp4") if video else None
-    version = seed_process(database, media, title=title, steps=steps, video=clip)
-    assistants, handoffs = Assistants(database.sessions), Handoffs(database.sessions)
-    library = Library(database.sessions)
-    assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
+    clip = builders.make_mp4(tmp_path / "clip.mp4") if video else None
+    version = builders.seed_process(database, media, title=title, steps=steps, video=clip)
+    handoffs, library = Handoffs(database.sessions), Library(database.sessions)
+    receipts = Receipts(database.sessions)
+    assistant = Assistants(database.sessions).add(AssistantDraft(name="Ana Reyes"))
     handoff = handoffs.create(version.id, assistant.id)
     package = build_package(
-        version, media, tmp_path / "package.zip", handoff_id=handoff.id, assistant=assistant.name
+        version, media, tmp_path / "package.zip", handoff_id=handoff.id, assistant=assistant.name,
+        receipt_key=receipts.key(handoff.id),
     )
     folder = tmp_path / "unpacked"
     with zipfile.ZipFile(package.path) as archive:
         archive.extractall(folder)  # our own, just-verified-by-construction package
-    return Sent(folder, package, handoff.id, handoffs, library)
+    return Sent(folder, package, handoff.id, handoffs, library, receipts)
 
 
 def open_page(
@@ -113,7 +124,7 @@ def open_page(
 def test_assistant_round_trip_from_file_url(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    sent = send(qapp, database, tmp_path, standard_steps(), "Send the invoices")
+    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
     context, page, problems = open_page(browser, sent.url)
     try:
         assert page.text_content("#process-title") == "Send the invoices"
@@ -159,7 +170,8 @@ def test_assistant_round_trip_from_file_url(
     assert problems == []
 
     receipt = json.loads(receipt_path.read_text())
-    assert receipt["format"] == "baton-receipt" and receipt["format_version"] == 1
+    assert receipt["format"] == "baton-receipt" and receipt["format_version"] == 2
+    assert len(receipt["mac"]) == 64  # signed in the page with WebCrypto, from file://
     assert receipt["package_id"] == sent.package.package_id
     assert receipt["handoff_id"] == sent.handoff_id
     assert [(s["position"], s["done"]) for s in receipt["steps"]] == [
@@ -169,7 +181,7 @@ def test_assistant_round_trip_from_file_url(
     ]
     assert receipt["steps"][0]["done_at"] and receipt["steps"][2]["done_at"] is None
 
-    result = import_receipt(receipt_path, sent.handoffs, sent.library)
+    result = sent.import_receipt(receipt_path)
     assert result.handoff.status is HandoffStatus.NEEDS_HELP
     assert result.steps_done == 2
     events = [
@@ -184,11 +196,11 @@ def test_hostile_titles_show_as_text_and_run_nothing(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
     steps = [
-        StepSpec(
+        builders.StepSpec(
             XSS,
             instruction="</script><script>window.__pwned=2</script>",
             caution="<b onmouseover=alert(3)>careful</b>",
-            image=screenshot(seed=1),
+            image=builders.screenshot(seed=1),
             video_time=1.0,
         )
     ]
@@ -215,9 +227,9 @@ def test_hostile_titles_show_as_text_and_run_nothing(
 def test_instructions_keep_the_editors_bold_and_bullets_as_text(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    steps = [StepSpec(
+    steps = [builders.StepSpec(
         "Send it", instruction="- Check the **due date**\n- Use <b>this</b> one\nThen **save",
-        image=screenshot(seed=2),
+        image=builders.screenshot(seed=2),
     )]
     sent = send(qapp, database, tmp_path, steps, "Formatting", video=False)
     context, page, problems = open_page(browser, sent.url)
@@ -236,7 +248,7 @@ def test_instructions_keep_the_editors_bold_and_bullets_as_text(
 def test_missing_files_explain_how_to_open_the_package(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    sent = send(qapp, database, tmp_path, standard_steps(), "Send the invoices")
+    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(sent.folder / "index.html", alone / "index.html")  # as if opened inside the zip
@@ -252,7 +264,7 @@ def test_missing_files_explain_how_to_open_the_package(
 def test_the_page_fits_a_phone_and_a_desktop(
     qapp: Any, browser: Any, database: Database, tmp_path: Path
 ) -> None:
-    sent = send(qapp, database, tmp_path, standard_steps(), "Send the invoices")
+    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
     shots = Path(os.environ.get("BATON_VIEWER_SHOTS", tmp_path))
     for name, viewport in (("desktop", (1280, 800)), ("phone", (390, 844))):
         context, page, problems = open_page(browser, sent.url, viewport)
@@ -272,3 +284,64 @@ def test_the_page_fits_a_phone_and_a_desktop(
         finally:
             context.close()
         assert problems == []
+
+
+def save_receipt(page: Any, folder: Path) -> Path:
+    with page.expect_download() as download_info:
+        page.click("#save-receipt")
+    path = folder / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    return path
+
+
+def test_the_receipt_signature_survives_any_text_the_assistant_types(
+    qapp: Any, browser: Any, database: Database, tmp_path: Path
+) -> None:
+    """The page's canonical JSON and HMAC must be byte for byte Python's, for every kind of
+    character; what Python refuses in text (control characters, half a surrogate pair) is
+    dropped by the page, so the receipt still imports."""
+    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
+    context, page, problems = open_page(browser, sent.url)
+    note = 'Tab\there, "quotes", back\\slash, \u2028 line sep, Zoë 請求書 😀 \u202e'
+    try:
+        page.check("#step-1 input.done")
+        page.locator("#step-1 textarea").nth(0).fill(note)
+        page.evaluate(  # JavaScript escapes: the page itself makes the odd characters
+            r"""() => {
+                const area = document.querySelectorAll('#step-2 textarea')[1];
+                area.value = 'bell\u0007 nul\u0000 half\ud83d esc\u001b[2J done';
+                area.dispatchEvent(new Event('input'));
+            }"""
+        )
+        path = save_receipt(page, tmp_path)
+    finally:
+        context.close()
+    assert problems == []
+    saved = json.loads(path.read_text())
+    assert saved["steps"][0]["note"] == note
+    assert saved["steps"][1]["question"] == "bell nul half esc[2J done"
+    result = sent.import_receipt(path)
+    assert result.steps_done == 1 and result.new_questions == 1 and result.note is None
+    events = [(e.kind.value, e.note) for e in sent.handoffs.events(sent.handoff_id)]
+    assert ("note", note.strip()) in events
+
+
+def test_a_receipt_edited_after_saving_is_refused(
+    qapp: Any, browser: Any, database: Database, tmp_path: Path
+) -> None:
+    from baton.errors import UserError
+
+    sent = send(qapp, database, tmp_path, builders.standard_steps(), "Send the invoices")
+    context, page, problems = open_page(browser, sent.url)
+    try:
+        page.check("#step-1 input.done")
+        path = save_receipt(page, tmp_path)
+    finally:
+        context.close()
+    edited = json.loads(path.read_text())
+    for step in edited["steps"]:
+        step["done"], step["done_at"] = True, edited["saved_at"]
+    path.write_text(json.dumps(edited))
+    with pytest.raises(UserError, match="signature does not match"):
+        sent.import_receipt(path)
+    assert sent.handoffs.get(sent.handoff_id).status is HandoffStatus.SENT

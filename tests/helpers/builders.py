@@ -100,3 +100,8 @@ def standard_steps() -> list[StepSpec]:
         ),
         StepSpec("Email it", "Send it to accounts@example.com.", video_time=2.5),
     ]
+
+
+def fixed_receipt_key(handoff_id: int) -> str:
+    """A fixed receipt key per handoff id, for packages built without a handoff row."""
+    return f"{handoff_id:064x}"

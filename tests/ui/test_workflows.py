@@ -57,16 +57,20 @@ def test_send_from_the_library_then_import_the_receipt_by_drop(
     assert "Ana" in package.name or "ana" in package.name
 
     receipt = tmp_path / "receipt.json"
-    from baton.handoff.reader import verify_package
+    from baton.handoff.receipt_format import canonical_content, receipt_mac
+    from baton.handoff.validation import verify_package
 
     manifest = verify_package(package)
-    receipt.write_text(json.dumps({
-        "format": "baton-receipt", "format_version": 1, "package_id": manifest.package_id,
+    document = {
+        "format": "baton-receipt", "format_version": 2, "package_id": manifest.package_id,
         "handoff_id": handoff.id, "process_id": process_id, "version": 1,
         "saved_at": "2026-11-28T10:00:00Z",
         "steps": [{"position": 1, "done": True, "done_at": "2026-11-28T09:00:00Z",
                    "note": "done!", "question": ""}],
-    }))
+    }
+    assert manifest.receipt_key is not None
+    document["mac"] = receipt_mac(manifest.receipt_key, canonical_content(document))
+    receipt.write_text(json.dumps(document))
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(receipt))])
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,

@@ -14,6 +14,7 @@ from baton.cli import main
 from baton.core.library import ProcessDraft
 from baton.core.models import Audience, ProcessStatus
 from baton.core.steps import StepContent, Steps
+from baton.handoff.receipt_format import canonical_content, receipt_mac
 from baton.services import open_services
 from helpers.images import png
 
@@ -68,8 +69,8 @@ def test_send_verify_import_and_receipt(
     assert code == 0 and json.loads(stdout)["steps"] == 2
 
     receipt = tmp_path / "receipt.json"
-    receipt.write_text(json.dumps({
-        "format": "baton-receipt", "format_version": 1, "package_id": sent["package_id"],
+    document = {
+        "format": "baton-receipt", "format_version": 2, "package_id": sent["package_id"],
         "handoff_id": sent["handoff_id"], "process_id": sent["process_id"], "version": 1,
         "saved_at": "2026-11-28T10:00:00Z",
         "steps": [
@@ -78,7 +79,11 @@ def test_send_verify_import_and_receipt(
             {"position": 2, "done": False, "done_at": None, "note": "",
              "question": "Which customer first?"},
         ],
-    }))
+    }
+    with zipfile.ZipFile(package) as archive:  # the key only the assistant's package holds
+        key = json.loads(archive.read("manifest.json"))["handoff"]["receipt_key"]
+    document["mac"] = receipt_mac(key, canonical_content(document))
+    receipt.write_text(json.dumps(document))
     code, stdout, stderr = run(capsys, *base, "receipt", "import", str(receipt), "--json")
     assert code == 0, stderr
     result = json.loads(stdout)

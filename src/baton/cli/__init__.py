@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from baton.app import run_app
 
         return run_app(data_dir=args.data_dir, database_url=args.database_url)
+    if not getattr(args, "needs_library", True):
+        return _run_without_library(args)
     try:
         open_user_files(resolve_paths(args.data_dir))
         services = open_services(args.data_dir, args.database_url,
@@ -83,3 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         services.close()
+
+
+def _run_without_library(args: argparse.Namespace) -> int:
+    """A command that needs no library (``package verify``): no data folder is touched."""
+    try:
+        result: int = args.run(args, None)
+        return result
+    except UserError as error:
+        print(f"baton: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("baton: stopped", file=sys.stderr)
+        return 130

@@ -50,7 +50,7 @@ def register(commands: Subparsers) -> None:
     verify = actions.add_parser("verify", help="check a package's files and manifest")
     verify.add_argument("file", type=existing_file)
     verify.add_argument("--json", action="store_true")
-    verify.set_defaults(run=package_verify)
+    verify.set_defaults(run=package_verify, needs_library=False)
     imported = actions.add_parser("import", help="add the process in a package to this library")
     imported.add_argument("file", type=existing_file)
     imported.add_argument("--json", action="store_true")
@@ -91,8 +91,8 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
     )
     with offer_to_shrink():
         sent = send_process(
-            services.library, services.handoffs, services.media, process.id, assistant.id,
-            args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
+            services.library, services.handoffs, services.sending, services.media, process.id,
+            assistant.id, args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
             shrink=args.shrink,
         )
     if args.json:
@@ -128,15 +128,22 @@ def package_export(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
-def package_verify(args: argparse.Namespace, services: Services) -> int:
-    from baton.handoff.reader import verify_package
+def package_verify(args: argparse.Namespace, services: Services | None) -> int:
+    """Needs no library: nothing is opened or created but the package itself."""
+    from baton.handoff.validation import verify_package
 
     manifest = verify_package(args.file)
+    lacks = None
+    if manifest.handoff_id is not None and not manifest.signs_receipts:
+        lacks = (f"format {manifest.format_version}: its page saves unsigned receipts "
+                 "(send the process again for signed ones)")
     if args.json:
-        print_json({"ok": True, **manifest.to_json()})
+        print_json({"ok": True, "note": lacks, **manifest.to_json()})
     else:
-        print(f"OK: “{manifest.process.title}” v{manifest.process.version}, "
-              f"{len(manifest.steps)} steps, {len(manifest.files)} files intact")
+        title = " ".join(manifest.process.title.split())
+        print(f"OK: “{title}” v{manifest.process.version}, "
+              f"{len(manifest.steps)} steps, {len(manifest.files)} files intact"
+              + (f" ({lacks})" if lacks else ""))
     return 0
 
 
@@ -155,14 +162,19 @@ def package_import(args: argparse.Namespace, services: Services) -> int:
 def receipt_import(args: argparse.Namespace, services: Services) -> int:
     from baton.handoff.receipt import import_receipt
 
-    result = import_receipt(args.file, services.handoffs, services.library)
+    result = import_receipt(args.file, services.handoffs, services.library, services.receipts)
+    if result.note:
+        print(f"baton: note: {result.note}", file=sys.stderr)
     if args.json:
         print_json({
             "handoff_id": result.handoff.id, "status": result.handoff.status.value,
             "previous_status": result.previous_status.value, "steps_done": result.steps_done,
             "steps_total": result.steps_total, "new_questions": result.new_questions,
-            "new_notes": result.new_notes,
+            "new_notes": result.new_notes, "ignored": result.ignored, "note": result.note,
         })
+    elif result.ignored:
+        print(f"Ignored: this receipt from {result.handoff.assistant_name} is older than the "
+              "one already imported; nothing changed")
     else:
         print(f"{result.handoff.assistant_name} has done {result.steps_done} of "
               f"{result.steps_total} steps of “{result.handoff.process_title}” "

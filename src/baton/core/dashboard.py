@@ -157,7 +157,7 @@ class Dashboard:
         Limited to the ``most`` active assistants and processes with the most live
         handoffs, so the matrix stays readable (and fast) in a large library.
         """
-        live = Handoff.status != HandoffStatus.REVOKED
+        live = Handoff.status.not_in((HandoffStatus.REVOKED, HandoffStatus.PREPARING))
         with self._sessions() as session:
             assistants = select(Handoff.assistant_id).join(
                 Assistant, Assistant.id == Handoff.assistant_id
@@ -187,6 +187,7 @@ class Dashboard:
                 .join(ProcessVersion, Handoff.version_id == ProcessVersion.id)
                 .join(Process, ProcessVersion.process_id == Process.id)
                 .where(Assistant.id.in_(top_assistants), Process.id.in_(top_processes))
+                .where(Handoff.status != HandoffStatus.PREPARING)  # not held yet
                 .group_by(Assistant.id, Assistant.name, Process.id, Process.title)
             )
             by_rank = {value: status for status, value in PROGRESS.items()}

@@ -1,8 +1,14 @@
-"""The database: engine, SQLite pragmas, and upgrade-or-refuse on open."""
+"""The database: engine, SQLite pragmas, and upgrade-or-refuse on open.
+
+A SQLite library that cannot be written (a read-only disk, a read-only ``baton.db`` or
+folder) is opened read-only: everything can be shown, and a write fails with one line
+saying the library is read-only (``ReadOnlyLibrary``, raised by ``transaction``).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +37,7 @@ log = logging.getLogger("baton.core")
 MIGRATIONS = "baton.core:migrations"
 # The newest migration. When the database is already there, Baton opens without loading
 # Alembic at all (a test checks this matches the migrations folder).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 @dataclass
@@ -41,6 +47,7 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     url: str
+    read_only: str | None = None  # why the library cannot be written, when it cannot
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,6 +81,49 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _set_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def read_only_reason(database: Path) -> str | None:
+    """Why a SQLite library at ``database`` cannot be written, or None if it can.
+
+    SQLite writes beside the file (``-wal``, ``-shm``), so a read-only folder counts too.
+    """
+    folder = database.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "it is on a read-only disk"
+    except (OSError, AttributeError):  # no statvfs on Windows
+        pass
+    if database.exists() and not os.access(database, os.W_OK):
+        return f"{database.name} is read-only"
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return f"its folder {folder} is read-only"
+    return None
+
+
+def _open_read_only(database: Path, reason: str) -> Engine:
+    """A read-only engine: ``mode=ro``, or ``immutable=1`` where SQLite cannot even make
+    the shared-memory file a WAL database needs (a read-only disk)."""
+    if not database.is_file():
+        raise UserError(f"There is no library to open at {database.parent}: {reason}.")
+    for flags in ("mode=ro", "immutable=1"):
+        engine = create_engine(f"sqlite:///file:{database}?{flags}&uri=true")
+        event.listen(engine, "connect", _set_read_only_pragmas)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT count(*) FROM sqlite_master"))
+            log.info("opened %s read-only (%s, %s)", database, reason, flags)
+            return engine
+        except DBAPIError:
+            engine.dispose()
+    raise UserError(f"Cannot open the library at {database.parent}: {reason}.")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -132,11 +182,30 @@ def open_database(
     it); a team library (PostgreSQL) is dumped with ``pg_dump`` there, and upgraded only if
     ``confirm`` agrees (by default: when the dump was written). Batons starting at once
     take turns (``baton.core.upgrade``). A database whose schema is newer than this Baton
-    is refused.
+    is refused. A SQLite library that cannot be written is opened read-only
+    (``Database.read_only`` says why).
 
     Raises:
-        UserError: the database cannot be reached, is not a database, or is too new.
+        UserError: the database cannot be reached, is not a database, or is too new; or
+            it is read-only and needs an upgrade.
     """
+    database = _sqlite_file(url)
+    reason = read_only_reason(database) if database is not None else None
+    if database is not None and reason is not None:
+        engine = _open_read_only(database, reason)
+        try:
+            revision = _current_revision(engine)
+        except DBAPIError:
+            engine.dispose()
+            raise UserError(f"Cannot open the library: {reason}.") from None
+        if revision != SCHEMA_HEAD:
+            engine.dispose()
+            raise UserError(
+                f"This library cannot be opened here: {reason}, and its schema "
+                f"({revision}) is not this Baton's ({SCHEMA_HEAD})."
+            )
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        return Database(engine=engine, sessions=sessions, url=str(engine.url), read_only=reason)
     engine = create_db_engine(url)
     try:
         _upgrade_or_refuse(engine, backup_dir, confirm)
@@ -149,6 +218,18 @@ def open_database(
         raise
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Database(engine=engine, sessions=sessions, url=str(engine.url))
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database, memory, or a bad URL)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return None if database.startswith("file:") else Path(database)
 
 
 def _current_revision(engine: Engine) -> str | None:

@@ -132,6 +132,8 @@ class Handoffs:
             handoff = _get_handoff(session, handoff_id, expected_version)
             if handoff.status is HandoffStatus.REVOKED and kind is not EventKind.NOTE:
                 raise UserError("This handoff was revoked; send the process again instead.")
+            if HandoffStatus.PREPARING in (handoff.status, new_status):  # sending's own state
+                raise UserError("This handoff is not sent yet: its package is being written.")
             now = self._clock()
             event = HandoffEvent(
                 handoff_id=handoff_id,

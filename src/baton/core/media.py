@@ -215,6 +215,11 @@ class MediaStore:
                     if stale.stat().st_mtime < cutoff:
                         stale.unlink()
                         removed += 1
+        # What an import killed while checking a package had staged (handoff.validation).
+        for staging in self.root.glob(".staging-*") if self.root.is_dir() else ():
+            with contextlib.suppress(OSError):
+                if staging.is_dir() and staging.stat().st_mtime < cutoff:
+                    shutil.rmtree(staging)
         return removed
 
     def _write_atomically(self, target: Path, write: Callable[[BinaryIO], object]) -> None:

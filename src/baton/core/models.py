@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -196,6 +197,11 @@ class Assistant(Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
+def new_receipt_key() -> str:
+    """A fresh random secret for one handoff's receipts (256 bits, as hex)."""
+    return secrets.token_hex(32)
+
+
 class Handoff(Base):
     """One process version handed to one assistant."""
 
@@ -221,6 +227,9 @@ class Handoff(Base):
         _enum(HandoffStatus), default=HandoffStatus.SENT, index=True
     )
     package_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The secret the package's viewer signs receipts with (64 hex digits). NULL for
+    # handoffs sent before packages carried one (format 1): their receipts are unsigned.
+    receipt_key: Mapped[str | None] = mapped_column(String(64), default=new_receipt_key)
     row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     version: Mapped[ProcessVersion] = relationship()
@@ -294,3 +303,23 @@ class VideoRedaction(Base):
     start_time: Mapped[float] = mapped_column(Float, default=0.0)
     end_time: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HandoffReceipt(Base):
+    """A progress receipt imported for a handoff (applied, or ignored as older).
+
+    ``content_sha256`` is the hash of the receipt's canonical content, so the same receipt
+    counts once however it was re-serialised.
+    """
+
+    __tablename__ = "handoff_receipt"
+    __table_args__ = (UniqueConstraint("handoff_id", "content_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff.id", ondelete="CASCADE"), index=True
+    )
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    applied: Mapped[bool] = mapped_column(Boolean)

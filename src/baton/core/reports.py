@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -17,9 +18,28 @@ HANDOFF_HEADER = (
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def spreadsheet_safe(text: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Keep a spreadsheet from running a cell as a formula (CSV injection).
+
+    Spreadsheets skip what they do not show before deciding a cell is a formula, so the
+    first *visible* character counts: after whitespace, control characters (NUL, ...) and
+    zero-width or other format characters (U+200B, U+FEFF, ...). A cell whose first visible
+    character is ``=``, ``+``, ``-`` or ``@`` (or a full-width form of one), or that starts
+    with a tab or carriage return, gets a leading ``'``, which every spreadsheet reads as
+    "this is text".
+    """
+    if text[:1] in ("\t", "\r"):
+        return "'" + text
+    for character in text:
+        if character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zs"):
+            continue
+        if unicodedata.normalize("NFKC", character)[:1] in FORMULA_STARTS:
+            return "'" + text
+        break
+    return text
 
 
 def write_handoffs_csv(rows: Iterable[HandoffRow], path: Path, today: date) -> int:

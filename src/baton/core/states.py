@@ -65,6 +65,8 @@ class HandoffStatus(enum.StrEnum):
     question sets needs-help until it is answered; revoked takes the process back.
     """
 
+    # The package is being written; the handoff becomes SENT only once it is on disk.
+    PREPARING = "preparing"
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
     PRACTISING = "practising"
@@ -75,11 +77,11 @@ class HandoffStatus(enum.StrEnum):
 
     @property
     def closed(self) -> bool:
-        """Nothing more is expected: done independently, or taken back."""
+        """Nothing more is expected: done independently, taken back, or not sent yet."""
         return self in CLOSED_HANDOFFS
 
 
-CLOSED_HANDOFFS = (HandoffStatus.INDEPENDENT, HandoffStatus.REVOKED)
+CLOSED_HANDOFFS = (HandoffStatus.INDEPENDENT, HandoffStatus.REVOKED, HandoffStatus.PREPARING)
 """The statuses of handoffs that need no more check-ins (a tuple, for SQL ``IN``)."""
 
 
@@ -88,6 +90,8 @@ class EventKind(enum.StrEnum):
 
     SENT = "sent"
     RECEIPT_IMPORTED = "receipt-imported"
+    # A receipt older than one already imported: recorded, and nothing else changed.
+    RECEIPT_IGNORED = "receipt-ignored"
     CHECK_IN = "check-in"
     STATUS_CHANGE = "status-change"
     NOTE = "note"

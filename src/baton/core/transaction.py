@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from baton.core.models import Process
-from baton.errors import ConflictError
+from baton.errors import ConflictError, ReadOnlyLibrary
 
 
 @contextmanager
@@ -24,6 +25,7 @@ def transaction(sessions: sessionmaker[Session], what: str = "This record") -> I
 
     Raises:
         ConflictError: someone else saved the same row meanwhile (optimistic locking).
+        ReadOnlyLibrary: the library cannot be written (a read-only disk or file).
     """
     with sessions() as session:
         try:
@@ -34,6 +36,14 @@ def transaction(sessions: sessionmaker[Session], what: str = "This record") -> I
             raise ConflictError(
                 f"{what} was changed by someone else; reload it and try again."
             ) from None
+        except OperationalError as error:
+            session.rollback()
+            if "readonly" in str(error.orig) or "read-only" in str(error.orig):
+                raise ReadOnlyLibrary(
+                    "This library is read-only, so nothing was changed; open it where it "
+                    "can be written to make changes."
+                ) from None
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -1,16 +1,15 @@
 """Import a handoff package into this library as a new process (File → Open package).
 
-The whole package is verified first (see ``reader``); only then are its screenshots and video
-copied into the media store, each hashed again on the way in, and the process, its steps
-and its recording added in one transaction. A refused package writes nothing.
+The package goes through the same validation as ``package verify`` (``validation``), with
+its screenshots and video written to a staging folder inside the media store as they
+stream past. Only when every check passed are they moved into the store and the process,
+its steps and its recording added through the library service in one transaction. A
+refused package leaves nothing in the media store or the database.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,17 +18,9 @@ from baton.core.media import MediaStore
 from baton.core.models import Audience, Complexity, ProcessStatus, RecordingState
 from baton.core.steps import StepContent
 from baton.errors import UserError
-from baton.handoff.manifest import FileEntry, Manifest
-from baton.handoff.reader import (
-    CHUNK,
-    DEFAULT_LIMITS,
-    BadPackage,
-    Limits,
-    check_entries,
-    open_package,
-    verify_package,
-)
-from baton.handoff.video import probe
+from baton.handoff.manifest import Manifest
+from baton.handoff.reader import DEFAULT_LIMITS, Limits
+from baton.handoff.validation import CheckedPackage, checked_package
 
 log = logging.getLogger("baton.handoff")
 
@@ -54,68 +45,44 @@ def import_package(
 
     Raises:
         BadPackage: the package is not valid or intact (nothing is written then).
+        UserError: the media folder or the database cannot be written.
     """
-    manifest = verify_package(path, limits)
-    keys: dict[str, str] = {}
-    with open_package(path, limits) as archive:
-        files = check_entries(archive, path.name, limits)
-        shots = {step.screenshot for step in manifest.steps if step.screenshot}
-        for shot in sorted(shots):
-            data = _read_small(archive, files[shot], path.name)
-            keys[shot] = _store(media, data, manifest.file(shot), path.name)
-        recording = _import_video(archive, files, manifest, media, path.name)
-    return _add_process(library, manifest, keys, recording)
-
-
-def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
     try:
-        return archive.read(info)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        raise BadPackage(f"{name} is damaged: {info.orig_filename!r} cannot be read.") from None
+        media.root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"Cannot import into {media.root}: {error.strerror or error}.") from None
+    with checked_package(path, limits, staging=media.root) as package:
+        added: list[str] = []
+        try:
+            keys = _store(package, media, added)
+            return _add_process(library, package.manifest, keys, _recording(package, keys))
+        except BaseException:
+            for key in added:  # stored by this import only: nothing refers to them
+                media.path(key).unlink(missing_ok=True)
+            raise
 
 
-def _store(media: MediaStore, data: bytes, entry: FileEntry, name: str) -> str:
-    if hashlib.sha256(data).hexdigest() != entry.sha256:
-        raise BadPackage(f"{name} changed while it was being imported; try again.")
-    return media.put_bytes(data, "png")
+def _store(package: CheckedPackage, media: MediaStore, added: list[str]) -> dict[str, str]:
+    """Move the staged files into the media store; returns their keys by package path."""
+    keys: dict[str, str] = {}
+    for name, staged in package.staged.items():
+        kind = package.pictures[name].kind if name in package.pictures else "mp4"
+        existed = f"{package.manifest.file(name).sha256}.{kind}" in media
+        keys[name] = media.put_file(staged, kind)
+        if not existed:
+            added.append(keys[name])
+    return keys
 
 
-def _import_video(
-    archive: zipfile.ZipFile,
-    files: dict[str, zipfile.ZipInfo],
-    manifest: Manifest,
-    media: MediaStore,
-    name: str,
-) -> RecordingInfo | None:
-    if manifest.video is None:
+def _recording(package: CheckedPackage, keys: dict[str, str]) -> RecordingInfo | None:
+    manifest = package.manifest
+    if manifest.video is None or package.video is None:
         return None
-    entry = manifest.file(manifest.video)
-    media.root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".import-", dir=media.root) as scratch:
-        temp = Path(scratch) / "walkthrough.mp4"
-        digest = hashlib.sha256()
-        try:
-            with archive.open(files[manifest.video]) as source, temp.open("wb") as target:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    target.write(chunk)
-        except (zipfile.BadZipFile, EOFError, ValueError):
-            raise BadPackage(f"{name} is damaged: its video cannot be read.") from None
-        except OSError as error:
-            raise UserError(
-                f"Cannot save the package's video in {media.root}: {error.strerror or error}."
-            ) from None
-        if digest.hexdigest() != entry.sha256:
-            raise BadPackage(f"{name} changed while it was being imported; try again.")
-        try:
-            info = probe(temp)
-        except UserError:
-            raise BadPackage(f"The video in {name} cannot be read.") from None
-        key = media.put_file(temp, "mp4")
+    info = package.video
     return RecordingInfo(
-        media=key,
+        media=keys[manifest.video],
         duration=info.duration,
-        size=entry.bytes,
+        size=manifest.file(manifest.video).bytes,
         fps=info.fps,
         width=info.width,
         height=info.height,

@@ -1,10 +1,11 @@
-"""``manifest.json``: what a handoff package contains, format 1.
+"""``manifest.json``: what a handoff package contains, format 2 (format 1 is still read).
 
-The manifest names the process and version, the handoff it was made for (if any), the steps
-as the viewer and an importing Baton need them, and every other file in the zip with its
-SHA-256 and size. Parsing treats the manifest as hostile input: every field is type- and
-size-checked, and a newer format version is refused with a message saying so. The fields
-and limits are specified in docs/package-format.md; change both together.
+The manifest names the process and version, the handoff it was made for (if any) with the
+secret its receipts are signed with, the steps as the viewer and an importing Baton need
+them, and every other file in the zip with its SHA-256 and size. Parsing treats the
+manifest as hostile input: every field is type- and size-checked, every file name must be
+one a package has, and a newer format version is refused with a message saying so. The
+fields and limits are specified in docs/package-format.md; change both together.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ from baton.handoff import fields
 from baton.handoff.fields import Invalid
 
 FORMAT = "baton-handoff"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the handoff carries a receipt key (receipts are signed)
 MANIFEST_NAME = "manifest.json"
 VIDEO_NAME = "video/walkthrough.mp4"
+PAGE_NAME = "index.html"
+MARKDOWN_NAME = "checklist.md"
+PDF_NAME = "checklist.pdf"
+SCREENSHOT_NAME = re.compile(r"^steps/[0-9]{3,7}\.(?:png|jpg|jpeg)$")
+RECEIPT_KEY = re.compile(r"^[0-9a-f]{64}$")
 
 MAX_STEPS = 2000
 MAX_FILES = 5000
@@ -88,6 +94,13 @@ class Manifest:
     video: str | None
     steps: tuple[StepEntry, ...]
     files: tuple[FileEntry, ...]
+    format_version: int = FORMAT_VERSION
+    receipt_key: str | None = None  # format 2, when sent to someone
+
+    @property
+    def signs_receipts(self) -> bool:
+        """Whether the page in this package signs the receipts it saves (format 2)."""
+        return self.receipt_key is not None
 
     def file(self, path: str) -> FileEntry:
         """The entry for ``path``; raises ``KeyError`` if the manifest does not list it."""
@@ -99,9 +112,14 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         """The manifest as plain JSON data (what ``manifest.json`` holds)."""
         process = self.process
+        handoff: dict[str, Any] | None = None
+        if self.handoff_id is not None:
+            handoff = {"id": self.handoff_id, "assistant": self.assistant or ""}
+            if self.format_version >= 2:
+                handoff["receipt_key"] = self.receipt_key
         return {
             "format": FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": self.format_version,
             "package_id": self.package_id,
             "process": {
                 "id": process.id,
@@ -114,9 +132,7 @@ class Manifest:
                 "version": process.version,
                 "content_hash": process.content_hash,
             },
-            "handoff": None
-            if self.handoff_id is None
-            else {"id": self.handoff_id, "assistant": self.assistant or ""},
+            "handoff": handoff,
             "video": self.video,
             "steps": [
                 {
@@ -145,14 +161,18 @@ class Manifest:
 
 
 def make_package_id(
-    process_id: int, version: int, content_hash: str, handoff_id: int | None
+    process_id: int,
+    version: int,
+    content_hash: str,
+    handoff_id: int | None,
+    format_version: int = FORMAT_VERSION,
 ) -> str:
     """The package id: derived from what the package is, so a rebuild gets the same id.
 
     A receipt carries this id back; Baton recomputes it from the handoff to check that the
-    receipt belongs to the package that was sent.
+    receipt belongs to the package that was sent. It is not a secret (the receipt key is).
     """
-    basis = f"{FORMAT}/{FORMAT_VERSION}|{process_id}|{version}|{content_hash}|{handoff_id}"
+    basis = f"{FORMAT}/{format_version}|{process_id}|{version}|{content_hash}|{handoff_id}"
     return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
@@ -163,10 +183,7 @@ def parse_manifest(data: bytes) -> Manifest:
         Invalid: the manifest is not valid JSON, not a Baton manifest, from a newer format
             version, or has a missing or malformed field.
     """
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise Invalid("The package's manifest.json is not valid JSON.") from None
+    raw = fields.load_json(data, "The package's manifest.json")
     top = fields.as_object(raw, "The package's manifest.json")
     if top.get("format") != FORMAT:
         raise Invalid("This zip is not a Baton handoff package (its manifest has another format).")
@@ -183,12 +200,12 @@ def parse_manifest(data: bytes) -> Manifest:
     if not re.fullmatch(r"[0-9a-f]{32}", package_id):
         raise Invalid(f"{what} has a malformed package id.")
     process = _process(fields.as_object(top.get("process"), f"{what}'s process"))
-    handoff_id, assistant = _handoff(top.get("handoff"))
+    handoff_id, assistant, receipt_key = _handoff(top.get("handoff"), version)
     files = _files(fields.as_list(top.get("files"), f"{what}'s file list", max_items=MAX_FILES))
     listed = {entry.path for entry in files}
     video = fields.optional_text(top, "video", what, max_len=200)
-    if video is not None and video not in listed:
-        raise Invalid(f"{what} names a video that is not in its file list.")
+    if video is not None and (video != VIDEO_NAME or video not in listed):
+        raise Invalid(f"{what} names a video that is not {VIDEO_NAME} in its file list.")
     steps = tuple(
         _step(item, index, listed)
         for index, item in enumerate(
@@ -205,7 +222,22 @@ def parse_manifest(data: bytes) -> Manifest:
         video=video,
         steps=steps,
         files=files,
+        format_version=version,
+        receipt_key=receipt_key,
     )
+
+
+def file_kind(path: str) -> str | None:
+    """What a file in a package is, from its name: ``page``, ``markdown``, ``pdf``,
+    ``video``, ``screenshot``; None for a name no package has."""
+    if SCREENSHOT_NAME.match(path):
+        return "screenshot"
+    return {
+        PAGE_NAME: "page",
+        MARKDOWN_NAME: "markdown",
+        PDF_NAME: "pdf",
+        VIDEO_NAME: "video",
+    }.get(path)
 
 
 def _process(obj: dict[str, Any]) -> ProcessInfo:
@@ -227,14 +259,20 @@ def _process(obj: dict[str, Any]) -> ProcessInfo:
     )
 
 
-def _handoff(value: Any) -> tuple[int | None, str | None]:
+def _handoff(value: Any, format_version: int) -> tuple[int | None, str | None, str | None]:
     if value is None:
-        return None, None
+        return None, None, None
     obj = fields.as_object(value, "The package's handoff")
     what = "The package's handoff"
+    receipt_key = None
+    if format_version >= 2:
+        receipt_key = obj.get("receipt_key")
+        if not isinstance(receipt_key, str) or not RECEIPT_KEY.match(receipt_key):
+            raise Invalid(f"{what} has no valid receipt key.")
     return (
         fields.integer(obj, "id", what, minimum=1, maximum=MAX_ID),
         fields.text(obj, "assistant", what, max_len=200, default=""),
+        receipt_key,
     )
 
 
@@ -247,6 +285,8 @@ def _files(items: list[Any]) -> tuple[FileEntry, ...]:
         path = fields.text(obj, "path", what, max_len=200)
         if not SAFE_NAME.match(path) or path == MANIFEST_NAME:
             raise Invalid(f"The package's manifest lists a file with an unsafe name: {path!r}.")
+        if file_kind(path) is None:
+            raise Invalid(f"The package's manifest lists {path!r}, which no package holds.")
         if path.casefold() in seen:
             raise Invalid(f"The package's manifest lists {path!r} twice.")
         seen.add(path.casefold())
@@ -264,13 +304,19 @@ def _step(value: Any, index: int, listed: set[str]) -> StepEntry:
     what = f"Step {index} in the package's manifest"
     obj = fields.as_object(value, what)
     screenshot = fields.optional_text(obj, "screenshot", what, max_len=200)
-    if screenshot is not None and screenshot not in listed:
-        raise Invalid(f"{what} names a screenshot that is not in the file list.")
+    if screenshot is not None and (
+        not SCREENSHOT_NAME.match(screenshot) or screenshot not in listed
+    ):
+        raise Invalid(f"{what} names a screenshot that is not a picture in the file list.")
     click = _click(obj.get("click"), what)
     annotations = obj.get("annotations") or []
     if not isinstance(annotations, list):
         raise Invalid(f"{what}: 'annotations' must be a list.")
-    if len(json.dumps(annotations)) > MAX_ANNOTATIONS_JSON:
+    try:
+        size = len(json.dumps(annotations))
+    except (ValueError, RecursionError):
+        raise Invalid(f"{what} has malformed annotations.") from None
+    if size > MAX_ANNOTATIONS_JSON:
         raise Invalid(f"{what} has too many annotations.")
     return StepEntry(
         position=fields.integer(obj, "position", what, minimum=0, maximum=MAX_STEPS * 1000),

@@ -1,4 +1,4 @@
-"""Build a handoff package (format 1) from a process version.
+"""Build a handoff package (format 2) from a process version.
 
 The version's screenshots, PDF checklist and video are prepared once and kept
 (``baton.handoff.prepared``); an export then writes the small texts (viewer, Markdown
@@ -28,6 +28,7 @@ from baton.errors import UserError
 from baton.handoff.budget import PackageTooLarge, Plan, Sizes, megabytes, plan
 from baton.handoff.checklist import ChecklistHeader, render_markdown
 from baton.handoff.documents import plan_steps
+from baton.handoff.fields import printable
 from baton.handoff.manifest import (
     VIDEO_NAME,
     FileEntry,
@@ -79,6 +80,7 @@ def build_package(
     *,
     handoff_id: int | None = None,
     assistant: str | None = None,
+    receipt_key: str | None = None,
     size_budget: int | None = None,
     shrink: bool = False,
     progress: ProgressCallback | None = None,
@@ -94,6 +96,8 @@ def build_package(
         out: the zip to write, or an existing folder to write the default name into.
         handoff_id: the handoff this package is sent under (goes into the receipt).
         assistant: the assistant's name, shown in the viewer and the file name.
+        receipt_key: the handoff's secret; the viewer signs receipts with it. Required
+            with ``handoff_id``.
         size_budget: if set, the most bytes the zip may have; the video is re-encoded to
             fit when needed.
         shrink: under a size budget, the pictures may be made smaller too (else a budget
@@ -111,13 +115,15 @@ def build_package(
             malformed, the folder cannot be written, the budget cannot be met, or the export
             was cancelled (``ExportCancelled``). Nothing is left at ``out`` then.
     """
+    if (handoff_id is None) != (receipt_key is None):
+        raise ValueError("a package sent under a handoff needs that handoff's receipt key")
     version = VersionSource.of(source)
     steps = plan_steps(version.snapshot)
     title = str(version.snapshot.get("title") or "Untitled process")
     target = out / package_file_name(title, version.number, assistant) if out.is_dir() else out
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist: choose another folder.")
-    manifest = Manifest(
+    manifest = _printable(Manifest(
         package_id=make_package_id(
             version.process_id, version.number, version.content_hash, handoff_id
         ),
@@ -127,7 +133,8 @@ def build_package(
         video=VIDEO_NAME if isinstance(version.snapshot.get("recording"), str) else None,
         steps=tuple(step.entry for step in steps),
         files=(),
-    )
+        receipt_key=receipt_key,
+    ))
     tracker = Tracker(progress, cancel, 1)
     try:
         prepared = load_prepared(version, media)
@@ -367,6 +374,24 @@ class _Shot:
     file: _File
     width: int
     height: int
+
+
+def _printable(manifest: Manifest) -> Manifest:
+    """The manifest with control characters dropped from its texts (pasted text can hold a
+    form feed or an escape): a reader refuses them, and every package Baton makes must
+    pass its own checks. The viewer and the Markdown checklist are made from this."""
+    process = manifest.process
+    return replace(
+        manifest,
+        process=replace(process, title=printable(process.title),
+                        summary=printable(process.summary)),
+        assistant=printable(manifest.assistant) if manifest.assistant else manifest.assistant,
+        steps=tuple(
+            replace(step, title=printable(step.title), instruction=printable(step.instruction),
+                    caution=printable(step.caution))
+            for step in manifest.steps
+        ),
+    )
 
 
 def _with_shots(manifest: Manifest, shots: Mapping[int, PreparedShot]) -> Manifest:

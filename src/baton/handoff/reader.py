@@ -1,17 +1,16 @@
-"""Read handoff packages that come from outside: verify them, and import them into a library.
+"""Open a package from outside and check its zip directory and manifest.
 
-A package is hostile until proven otherwise. Before anything is extracted or written, the
-zip's directory is checked against limits (entry count, sizes, compression ratio, overlap),
-every name is checked (no absolute paths, no ``..``, no links or device files, no
-duplicates even by case), the manifest is validated, and every file is streamed through
-SHA-256 and compared with the manifest. The first problem found is reported as one
-``UserError`` sentence and nothing is written. The checks and limits are listed in
-docs/package-format.md.
+A package is hostile until proven otherwise. Before anything is read, the zip's directory
+is checked against limits (entry count, sizes, compression ratio, overlap), every name is
+checked (no absolute paths, no ``..``, no links or device files, no duplicates even by
+case), then the manifest is read and validated and the listing compared with the zip.
+Whatever the zip module raises on hostile bytes becomes one ``BadPackage`` sentence. The
+content of each file is checked by ``validation`` (the path verify and import share). The
+checks and limits are listed in docs/package-format.md.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import stat
 import struct
@@ -34,9 +33,15 @@ class Limits:
     max_entries: int = MAX_FILES + 64
     max_entry_bytes: int = 16 << 30
     max_total_bytes: int = 32 << 30
-    max_manifest_bytes: int = 32 << 20
     max_ratio: float = 200.0
     ratio_applies_above: int = 1 << 20
+    # Per kind of file (the manifest is read whole, so it is kept small).
+    max_manifest_bytes: int = 8 << 20
+    max_page_bytes: int = 64 << 20
+    max_markdown_bytes: int = 64 << 20
+    max_pdf_bytes: int = 4 << 30
+    max_screenshot_bytes: int = 128 << 20
+    max_video_bytes: int = 16 << 30
 
 
 DEFAULT_LIMITS = Limits()
@@ -63,10 +68,16 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[zipfil
                 f"{path.name} holds {count} files; a package may hold at most {limits.max_entries}."
             )
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise BadPackage(f"{path.name} is not a Baton package (it is not a zip file).") from None
+    except BadPackage:
+        raise
     except OSError as error:
         raise BadPackage(f"Cannot read {path.name}: {error.strerror or error}.") from None
+    except NotImplementedError:
+        raise BadPackage(
+            f"{path.name} uses a zip feature Baton does not read; it is not a Baton package."
+        ) from None
+    except Exception:  # BadZipFile, struct.error, OverflowError, ... on hostile bytes
+        raise BadPackage(f"{path.name} is not a Baton package (it is not a zip file).") from None
     with archive:
         yield archive
 
@@ -202,7 +213,7 @@ def read_manifest(
         raise BadPackage(f"The manifest of {name} is too big to be real.")
     try:
         data = archive.read(info)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except Exception:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError, ...
         raise BadPackage(f"{name} is damaged: its manifest cannot be read.") from None
     try:
         return parse_manifest(data)
@@ -228,49 +239,3 @@ def check_listing(manifest: Manifest, files: dict[str, zipfile.ZipInfo], name: s
             raise BadPackage(f"{name} is incomplete: {item.path!r} is missing.")
         if info.file_size != item.bytes:
             raise BadPackage(f"{name} was changed or damaged: {item.path!r} has the wrong size.")
-
-
-def hash_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> str:
-    """Stream one entry through SHA-256 (the zip's CRC is checked on the way).
-
-    Raises:
-        BadPackage: the entry cannot be decompressed, fails its CRC, or is short.
-    """
-    digest = hashlib.sha256()
-    count = 0
-    try:
-        with archive.open(info) as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
-                count += len(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
-        raise BadPackage(f"{name} is damaged: {info.orig_filename!r} cannot be read.") from None
-    if count != info.file_size:
-        raise BadPackage(f"{name} is damaged: {info.orig_filename!r} is cut short.")
-    return digest.hexdigest()
-
-
-def verify_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Manifest:
-    """Check a package completely: structure, limits, manifest, and every file's hash.
-
-    Args:
-        path: the zip.
-        limits: how much a package may hold (tests pass small ones).
-
-    Returns:
-        The package's validated manifest.
-
-    Raises:
-        BadPackage: the first problem found, as one sentence.
-    """
-    with open_package(path, limits) as archive:
-        files = check_entries(archive, path.name, limits)
-        manifest = read_manifest(archive, files, path.name, limits)
-        check_listing(manifest, files, path.name)
-        for item in manifest.files:
-            if hash_entry(archive, files[item.path], path.name) != item.sha256:
-                raise BadPackage(
-                    f"{path.name} was changed or damaged: {item.path!r} does not "
-                    "match its manifest."
-                )
-    return manifest

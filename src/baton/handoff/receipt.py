@@ -1,70 +1,50 @@
-"""Progress receipts: the JSON an assistant saves from the viewer, imported back by the owner.
+"""Import a progress receipt: the assistant's progress onto the handoff's timeline.
 
-A receipt (format ``baton-receipt``, version 1) names the package, handoff, process and
-version and lists, per step, whether it is done (and when), a note and a question. Import
-checks the file completely first: its shape and sizes, that the handoff exists here and is
-not revoked, and that the package id matches the one Baton derives for that handoff (a
-receipt edited or taken from another library does not). Only then does the handoff's
-timeline get its events and its status move; a refused receipt changes nothing. The format
-and the matching rules are specified in docs/package-format.md.
+Import checks the file completely first: its shape and sizes (``receipt_format``), that the
+handoff exists here, was sent and is not revoked, that the receipt is signed with that
+handoff's receipt key (format 2), and that it names the package, process, version and steps
+sent. Then, in one transaction (``core.receipts``), it is applied, or recorded as ignored
+when it is older than the newest receipt already applied; the same receipt counts once. A
+refused receipt changes nothing. Receipts from format 1 packages (sent before receipts were
+signed) are still taken, with a note saying they are unsigned. The format and the matching
+rules are specified in docs/package-format.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from baton.core.handoffs import HandoffEventRow, HandoffRow, Handoffs
+from baton.core.clock import Clock, utc_now
+from baton.core.handoffs import HandoffRow, Handoffs
 from baton.core.library import Library
 from baton.core.models import EventKind, HandoffStatus
+from baton.core.receipts import HandoffState, PlannedEvent, ReceiptPlan, Receipts
 from baton.core.versions import ProcessVersionRow
 from baton.errors import NotFound, UserError
-from baton.handoff import fields
 from baton.handoff.documents import plan_steps
-from baton.handoff.fields import Invalid
-from baton.handoff.manifest import MAX_ID, MAX_STEPS, make_package_id
+from baton.handoff.manifest import make_package_id
+from baton.handoff.receipt_format import (
+    MAX_RECEIPT_BYTES,
+    Receipt,
+    ReceiptStep,
+    parse_receipt,
+)
 
-FORMAT = "baton-receipt"
-FORMAT_VERSION = 1
-MAX_RECEIPT_BYTES = 4 << 20
-MAX_NOTE = 5000
+__all__ = ["ReceiptResult", "ReceiptStep", "import_receipt", "parse_receipt"]
 
-
-@dataclass(frozen=True)
-class ReceiptStep:
-    """One step as the assistant left it."""
-
-    position: int
-    done: bool
-    done_at: datetime | None
-    note: str
-    question: str
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """A parsed, well-formed receipt (not yet matched against a handoff)."""
-
-    package_id: str
-    handoff_id: int | None
-    process_id: int
-    version: int
-    steps: tuple[ReceiptStep, ...]
-    saved_at: datetime
-
-    @property
-    def steps_done(self) -> int:
-        """How many steps are ticked."""
-        return sum(1 for step in self.steps if step.done)
+FUTURE_SLACK = timedelta(days=1)  # clocks differ; a receipt from next year is a wrong clock
+UNSIGNED_NOTE = (
+    "This receipt comes from a package made before receipts were signed, so it was taken "
+    "on trust; send the process again to get signed receipts."
+)
 
 
 @dataclass(frozen=True)
 class ReceiptResult:
-    """What importing a receipt changed."""
+    """What importing a receipt changed (``ignored``: nothing, it was older)."""
 
     handoff: HandoffRow
     previous_status: HandoffStatus
@@ -72,90 +52,34 @@ class ReceiptResult:
     steps_total: int
     new_questions: int
     new_notes: int
+    ignored: bool = False
+    note: str | None = None  # what the receipt lacks, when it was taken anyway
 
 
-def parse_receipt(data: bytes) -> Receipt:
-    """Parse and check a receipt's JSON.
-
-    Raises:
-        Invalid: not JSON, not a receipt, a newer format, or a malformed field.
-    """
-    if len(data) > MAX_RECEIPT_BYTES:
-        raise Invalid("This file is too big to be a progress receipt.")
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise Invalid("This file is not a progress receipt (it is not valid JSON).") from None
-    top = fields.as_object(raw, "This receipt")
-    if top.get("format") != FORMAT:
-        raise Invalid("This file is not a Baton progress receipt.")
-    version = top.get("format_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise Invalid("This receipt has no valid format version.")
-    if version > FORMAT_VERSION:
-        raise Invalid(
-            f"This receipt uses format version {version}, from a newer Baton; "
-            "update Baton to import it."
-        )
-    what = "This receipt"
-    package_id = fields.text(top, "package_id", what, max_len=64)
-    if len(package_id) != 32 or any(ch not in "0123456789abcdef" for ch in package_id):
-        raise Invalid("This receipt has a malformed package id.")
-    items = fields.as_list(top.get("steps"), "This receipt's steps", max_items=MAX_STEPS)
-    steps = tuple(_step(item) for item in items)
-    if len({step.position for step in steps}) != len(steps):
-        raise Invalid("This receipt lists the same step twice.")
-    return Receipt(
-        package_id=package_id,
-        handoff_id=fields.optional_integer(top, "handoff_id", what, minimum=1, maximum=MAX_ID),
-        process_id=fields.integer(top, "process_id", what, minimum=1, maximum=MAX_ID),
-        version=fields.integer(top, "version", what, minimum=0, maximum=MAX_ID),
-        steps=steps,
-        saved_at=_when(top.get("saved_at"), "saved_at"),
-    )
-
-
-def _step(value: Any) -> ReceiptStep:
-    what = "A step in this receipt"
-    obj = fields.as_object(value, what)
-    done = fields.boolean(obj, "done", what)
-    done_at = obj.get("done_at")
-    return ReceiptStep(
-        position=fields.integer(obj, "position", what, minimum=0, maximum=MAX_ID),
-        done=done,
-        done_at=_when(done_at, "done_at") if done and done_at is not None else None,
-        note=fields.text(obj, "note", what, max_len=MAX_NOTE, default="").strip(),
-        question=fields.text(obj, "question", what, max_len=MAX_NOTE, default="").strip(),
-    )
-
-
-def _when(value: Any, key: str) -> datetime:
-    if not isinstance(value, str) or len(value) > 40:
-        raise Invalid(f"This receipt's {key!r} is not a date and time.")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"This receipt's {key!r} is not a date and time.") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
-
-
-def import_receipt(path: Path, handoffs: Handoffs, library: Library) -> ReceiptResult:
+def import_receipt(
+    path: Path,
+    handoffs: Handoffs,
+    library: Library,
+    receipts: Receipts,
+    *,
+    clock: Clock = utc_now,
+) -> ReceiptResult:
     """Read a receipt file and put the assistant's progress on the handoff's timeline.
 
     Adds one question event per new question, one note event per new note (both by step),
     then a receipt-imported event with the steps done; the status moves to needs-help when
     a new question came in, to practising when steps are ticked, to acknowledged when the
     assistant saved a receipt with nothing ticked yet. It never moves back from supervised
-    or independent.
+    or independent. A receipt saved before the newest one already applied is recorded as
+    ignored and changes nothing else.
 
     Returns:
         What changed.
 
     Raises:
-        UserError: the file cannot be read or is malformed, the handoff is unknown here or
-            revoked, the receipt does not match the package sent, or it was imported before.
+        UserError: the file cannot be read or is malformed, the handoff is unknown here,
+            revoked or not sent yet, the receipt is not signed for that handoff or does not
+            match the package sent, or it was imported before.
     """
     try:
         with path.open("rb") as handle:
@@ -165,61 +89,36 @@ def import_receipt(path: Path, handoffs: Handoffs, library: Library) -> ReceiptR
     except OSError as error:
         raise UserError(f"Cannot read {path.name}: {error.strerror or error}.") from None
     receipt = parse_receipt(data)
-    handoff = _matching_handoff(receipt, handoffs, library)
-    receipt_hash = hashlib.sha256(data).hexdigest()
-    events = handoffs.events(handoff.id)
-    if any(
-        event.kind is EventKind.RECEIPT_IMPORTED
-        and event.data.get("receipt_sha256") == receipt_hash
-        for event in events
-    ):
-        raise UserError("This receipt was already imported; nothing changed.")
-    questions = [
-        s
-        for s in receipt.steps
-        if s.question and not _seen(events, EventKind.QUESTION, s.position, s.question)
-    ]
-    notes = [
-        s for s in receipt.steps if s.note and not _seen(events, EventKind.NOTE, s.position, s.note)
-    ]
-    total = len(_positions(handoff, library))
-    status = _next_status(handoff.status, receipt, bool(questions))
-    tag = {"source": "receipt", "package_id": receipt.package_id}
-    for step in questions:
-        handoffs.add_event(
-            handoff.id, EventKind.QUESTION, step.question, step_position=step.position, data=tag
+    handoff = _handoff(receipt, handoffs)
+    note = _check_signature(receipt, receipts.key(handoff.id))
+    positions = _check_matches(receipt, handoff, library)
+    if receipt.saved_at > clock().replace(tzinfo=None) + FUTURE_SLACK:
+        raise UserError(
+            "This receipt says it was saved in the future; the assistant's computer clock "
+            "is wrong. Nothing changed."
         )
-    for step in notes:
-        handoffs.add_event(
-            handoff.id, EventKind.NOTE, step.note, step_position=step.position, data=tag
-        )
-    done = [step for step in receipt.steps if step.done]
-    row = handoffs.add_event(
+    total = len(positions)
+    outcome = receipts.take_in(
         handoff.id,
-        EventKind.RECEIPT_IMPORTED,
-        f"{len(done)} of {total} steps done",
-        new_status=status,
-        data={
-            **tag,
-            "receipt_sha256": receipt_hash,
-            "saved_at": receipt.saved_at.isoformat(),
-            "steps_done": len(done),
-            "steps_total": total,
-            "done": {str(s.position): s.done_at.isoformat() if s.done_at else None for s in done},
-            "open_questions": sum(1 for s in receipt.steps if s.question),
-        },
+        receipt.content_sha256,
+        receipt.saved_at,
+        lambda state: _plan(receipt, state, total, hashlib.sha256(data).hexdigest()),
+        also_known_as=hashlib.sha256(data).hexdigest(),
     )
+    plan = outcome.plan
     return ReceiptResult(
-        handoff=row,
-        previous_status=handoff.status,
-        steps_done=len(done),
+        handoff=handoffs.get(handoff.id),
+        previous_status=outcome.previous_status,
+        steps_done=receipt.steps_done,
         steps_total=total,
-        new_questions=len(questions),
-        new_notes=len(notes),
+        new_questions=sum(1 for e in plan.events if e.kind is EventKind.QUESTION) if plan else 0,
+        new_notes=sum(1 for e in plan.events if e.kind is EventKind.NOTE) if plan else 0,
+        ignored=not outcome.applied,
+        note=note,
     )
 
 
-def _matching_handoff(receipt: Receipt, handoffs: Handoffs, library: Library) -> HandoffRow:
+def _handoff(receipt: Receipt, handoffs: Handoffs) -> HandoffRow:
     if receipt.handoff_id is None:
         raise UserError(
             "This receipt comes from a package that was not sent to anyone, so "
@@ -233,7 +132,46 @@ def _matching_handoff(receipt: Receipt, handoffs: Handoffs, library: Library) ->
         ) from None
     if handoff.status is HandoffStatus.REVOKED:
         raise UserError("This receipt is for a handoff that was revoked; nothing changed.")
-    expected = _expected_package_id(handoff, library)
+    if handoff.status is HandoffStatus.PREPARING:
+        raise UserError(
+            "This receipt is for a handoff whose package was never finished; nothing changed."
+        )
+    return handoff
+
+
+def _check_signature(receipt: Receipt, key: str | None) -> str | None:
+    """Refuse a receipt not signed with the handoff's key; returns a note for an
+    unsigned receipt from a format 1 handoff (which has no key)."""
+    if key is None:
+        if receipt.format_version >= 2:
+            raise UserError(
+                "This receipt does not match the package sent for that handoff (it was "
+                "edited, or comes from another library); nothing changed."
+            )
+        return UNSIGNED_NOTE
+    if receipt.format_version < 2:
+        raise UserError(
+            "This receipt is not signed, but the package sent for that handoff signs its "
+            "receipts: it was edited or made by hand. Nothing changed."
+        )
+    if not receipt.signed_with(key):
+        raise UserError(
+            "This receipt's signature does not match the package sent for that handoff "
+            "(it was edited, or made from another assistant's package); nothing changed."
+        )
+    return None
+
+
+def _check_matches(receipt: Receipt, handoff: HandoffRow, library: Library) -> set[int]:
+    """The receipt names the package, process and version sent; returns their steps."""
+    version = _version(handoff, library)
+    expected = make_package_id(
+        handoff.process_id,
+        version.number,
+        version.content_hash,
+        handoff.id,
+        format_version=receipt.format_version,
+    )
     if (
         receipt.process_id != handoff.process_id
         or receipt.version != handoff.version_number
@@ -243,14 +181,14 @@ def _matching_handoff(receipt: Receipt, handoffs: Handoffs, library: Library) ->
             "This receipt does not match the package sent for that handoff (it was "
             "edited, or comes from another library); nothing changed."
         )
-    positions = _positions(handoff, library)
+    positions = {step.entry.position for step in plan_steps(version.snapshot)}
     unknown = sorted({step.position for step in receipt.steps} - positions)
     if unknown:
         raise UserError(
             f"This receipt mentions step {unknown[0]}, which the version sent does "
             "not have; nothing changed."
         )
-    return handoff
+    return positions
 
 
 def _version(handoff: HandoffRow, library: Library) -> ProcessVersionRow:
@@ -260,17 +198,43 @@ def _version(handoff: HandoffRow, library: Library) -> ProcessVersionRow:
     raise UserError("The process version of this handoff is gone from the library.")
 
 
-def _expected_package_id(handoff: HandoffRow, library: Library) -> str:
-    version = _version(handoff, library)
-    return make_package_id(handoff.process_id, version.number, version.content_hash, handoff.id)
+def _plan(receipt: Receipt, state: HandoffState, total: int, file_sha256: str) -> ReceiptPlan:
+    """What the receipt changes, given the handoff as it is now."""
 
+    def seen(kind: EventKind, step: ReceiptStep, text: str) -> bool:
+        return any(
+            e.kind is kind and e.step_position == step.position and e.note == text
+            for e in state.timeline
+        )
 
-def _positions(handoff: HandoffRow, library: Library) -> set[int]:
-    return {step.entry.position for step in plan_steps(_version(handoff, library).snapshot)}
-
-
-def _seen(events: list[HandoffEventRow], kind: EventKind, position: int, text: str) -> bool:
-    return any(e.kind is kind and e.step_position == position and e.note == text for e in events)
+    tag = {"source": "receipt", "package_id": receipt.package_id}
+    questions = [
+        PlannedEvent(EventKind.QUESTION, s.question, s.position, tag)
+        for s in receipt.steps
+        if s.question and not seen(EventKind.QUESTION, s, s.question)
+    ]
+    notes = [
+        PlannedEvent(EventKind.NOTE, s.note, s.position, tag)
+        for s in receipt.steps
+        if s.note and not seen(EventKind.NOTE, s, s.note)
+    ]
+    done = [step for step in receipt.steps if step.done]
+    return ReceiptPlan(
+        events=tuple(questions + notes),
+        summary=f"{len(done)} of {total} steps done",
+        summary_data={
+            **tag,
+            "receipt_sha256": file_sha256,
+            "content_sha256": receipt.content_sha256,
+            "signed": receipt.mac is not None,
+            "saved_at": receipt.saved_at.isoformat(),
+            "steps_done": len(done),
+            "steps_total": total,
+            "done": {str(s.position): s.done_at.isoformat() if s.done_at else None for s in done},
+            "open_questions": sum(1 for s in receipt.steps if s.question),
+        },
+        new_status=_next_status(state.status, receipt, bool(questions)),
+    )
 
 
 _LADDER = (

@@ -1,9 +1,11 @@
 """Send a process to an assistant: freeze a version, record the handoff, write its package.
 
-The package carries the handoff's id (the receipt brings it back), so the handoff is
-recorded first; if the export then fails or is cancelled the handoff is deleted again, so
-there is never a handoff without a package or a package without a handoff. The package's
-SHA-256 of its manifest (which identifies it) is stored on the handoff.
+The package carries the handoff's id and receipt key, so the handoff row comes first, in
+the ``preparing`` state (``core.sending``): it is "sent" only once the package is durably
+on disk. If the export fails or is cancelled the row is removed; if Baton is killed
+meanwhile, the row's lease runs out and the next start removes it. So no handoff is ever
+"sent" without its package. The SHA-256 of the package's manifest (which identifies it) is
+stored on the handoff.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from baton.core.handoffs import HandoffRow, Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.sending import Sending
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.progress import ProgressCallback
 
@@ -33,6 +36,7 @@ class SentHandoff:
 def send_process(
     library: Library,
     handoffs: Handoffs,
+    sending: Sending,
     media: MediaStore,
     process_id: int,
     assistant_id: int,
@@ -41,15 +45,16 @@ def send_process(
     due_on: date | None = None,
     changelog: str = "",
     size_budget: int | None = None,
-    progress: ProgressCallback | None = None,
     shrink: bool = False,
+    progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> SentHandoff:
     """Hand the process as it is now to an assistant, as a package written to ``out``.
 
     Args:
         library: the library service (freezes the version).
-        handoffs: the handoffs service (records the handoff).
+        handoffs: the handoffs service (reads the handoff back).
+        sending: records the handoff around the writing of its package.
         media: the media store.
         process_id: the process to send.
         assistant_id: who receives it.
@@ -71,23 +76,28 @@ def send_process(
     """
     earlier = {version.number for version in library.versions(process_id)}
     version = library.freeze_version(process_id, changelog)
-    row = handoffs.create(version.id, assistant_id, due_on=due_on, note=changelog.strip())
+    row = sending.begin(version.id, assistant_id, due_on=due_on)
+    package: PackageInfo | None = None
     try:
-        package = build_package(
-            version,
-            media,
-            out,
-            handoff_id=row.id,
-            assistant=row.assistant_name,
-            size_budget=size_budget,
-            shrink=shrink,
-            progress=progress,
-            cancel=cancel,
-        )
+        with sending.lease(row.id):
+            package = build_package(
+                version,
+                media,
+                out,
+                handoff_id=row.id,
+                assistant=row.assistant_name,
+                receipt_key=row.receipt_key,
+                size_budget=size_budget,
+                shrink=shrink,
+                progress=progress,
+                cancel=cancel,
+            )
+        sending.finish(row.id, package.manifest_sha256, changelog.strip())
     except BaseException:
-        handoffs.delete(row.id)
+        sending.abandon(row.id)
+        if package is not None:  # written, but the handoff could not be recorded as sent
+            package.path.unlink(missing_ok=True)
         raise
-    handoffs.set_package_hash(row.id, package.manifest_sha256)
     return SentHandoff(
         handoff=handoffs.get(row.id),
         package=package,

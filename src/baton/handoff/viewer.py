@@ -59,10 +59,12 @@ def embed_json(value: Any) -> str:
 def viewer_data(
     manifest: Manifest, slug: str, sizes: Mapping[int, tuple[int, int]]
 ) -> dict[str, Any]:
-    """What the page script reads: the process, the steps and the package ids."""
+    """What the page script reads: the process, the steps, the package ids and the key
+    the page signs receipts with."""
     return {
         "package_id": manifest.package_id,
         "handoff_id": manifest.handoff_id,
+        "receipt_key": manifest.receipt_key,
         "assistant": manifest.assistant,
         "slug": slug,
         "process": {

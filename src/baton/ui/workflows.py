@@ -87,7 +87,7 @@ class Workflows(QObject):
         def work(progress: Callable[[float, str], None], cancel: threading.Event) -> Any:
             request.folder.mkdir(parents=True, exist_ok=True)
             return send_process(
-                services.library, services.handoffs, services.media, process.id,
+                services.library, services.handoffs, services.sending, services.media, process.id,
                 request.assistant_id, request.folder, due_on=request.due_on,
                 changelog=request.note, size_budget=request.size_budget, progress=progress,
                 cancel=cancel, shrink=shrink,
@@ -140,7 +140,8 @@ class Workflows(QObject):
                     progress((index + fraction) / len(stale), f"{name}: {what}")
 
                 sent.append(send_process(
-                    services.library, services.handoffs, services.media, process_id,
+                    services.library, services.handoffs, services.sending, services.media,
+                    process_id,
                     item.assistant_id, folder, changelog=item.diff.summary(),
                     progress=step_progress, cancel=cancel,
                 ))
@@ -234,7 +235,8 @@ class Workflows(QObject):
 
         while True:
             try:
-                result = import_receipt(path, self._services.handoffs, self._services.library)
+                result = import_receipt(path, self._services.handoffs, self._services.library,
+                                        self._services.receipts)
                 break
             except DatabaseUnavailable as error:
                 if not messages.ask_retry(self._window, str(error)):
@@ -243,10 +245,17 @@ class Workflows(QObject):
                 messages.show_problem(self._window, str(error))
                 return
         self.changed.emit()
+        if result.ignored:
+            self._notify(
+                f"{result.handoff.assistant_name}: this receipt is older than the one already "
+                "imported, so nothing changed."
+            )
+            return
         self._notify(
             f"{result.handoff.assistant_name}: {result.steps_done} of {result.steps_total} steps "
             f"of “{result.handoff.process_title}” done"
             + (f", {result.new_questions} new question(s)." if result.new_questions else ".")
+            + (f" {result.note}" if result.note else "")
         )
 
     def open_dropped(self, path: Path) -> None:

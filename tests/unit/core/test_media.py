@@ -73,6 +73,12 @@ def test_leftovers_of_a_killed_writer_or_cleanup_are_tidied(tmp_path: Path) -> N
     assert not old.exists() and not older_baton.exists()
     assert fresh.exists() and unrelated.exists() and key in store
     assert set_aside in store  # put back: its cleanup decides again
+    staged = store.root / ".staging-old"  # an import killed while it checked a package
+    staged.mkdir()
+    (staged / "00000").write_bytes(b"a screenshot")
+    os.utime(staged, (1_000_000, 1_000_000))
+    store.remove_leftovers(now=1_000_000 + 24 * 3600 + 1)
+    assert not staged.exists()
 
 
 def test_storing_again_touches_the_file_and_beats_a_cleanup(tmp_path: Path) -> None:

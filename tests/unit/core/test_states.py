@@ -22,8 +22,9 @@ def test_naming_a_state_loads_no_database_code() -> None:
     assert shown.stdout.strip() == "False"
 
 
-def test_a_handoff_is_closed_once_independent_or_revoked() -> None:
-    assert [s for s in HandoffStatus if s.closed] == [HandoffStatus.INDEPENDENT,
+def test_a_handoff_is_closed_once_independent_revoked_or_not_yet_sent() -> None:
+    assert [s for s in HandoffStatus if s.closed] == [HandoffStatus.PREPARING,
+                                                       HandoffStatus.INDEPENDENT,
                                                        HandoffStatus.REVOKED]
     # The stored strings are the database's and the packages': they never change.
     assert HandoffStatus("needs-help") is HandoffStatus.NEEDS_HELP

@@ -8,12 +8,27 @@ from typing import Any
 
 import pytest
 
-from baton.core.db import Database
+from baton.core.db import Database, open_database, sqlite_url
 from baton.core.media import MediaStore
 from baton.core.versions import ProcessVersionRow
 from baton.handoff.package import PackageInfo, build_package
-from helpers.builders import seed_process, standard_steps
+from helpers.builders import fixed_receipt_key, seed_process, standard_steps
 from helpers.video import make_mp4
+
+
+@pytest.fixture(scope="session")
+def genuine_package(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package as Baton sends it (three steps, two screenshots, a video, handoff 5),
+    made once per session for the hostile corpus and the fuzzers."""
+    folder = tmp_path_factory.mktemp("genuine")
+    database = open_database(sqlite_url(folder / "baton.db"))
+    media = MediaStore(folder / "media")
+    video = make_mp4(folder / "clip.mp4")
+    version = seed_process(database, media, steps=standard_steps(), video=video)
+    package = build_package(version, media, folder / "package.zip", handoff_id=5,
+                            assistant="Ana", receipt_key=fixed_receipt_key(5))
+    database.close()
+    return package.path
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +55,8 @@ def build(qapp: Any, media: MediaStore, out_dir: Path) -> Callable[..., PackageI
     """``build(version, name="package.zip", **options)``: export into ``out_dir``."""
 
     def run(source: Any, name: str = "package.zip", **options: Any) -> PackageInfo:
+        if options.get("handoff_id") is not None:
+            options.setdefault("receipt_key", fixed_receipt_key(options["handoff_id"]))
         return build_package(source, media, out_dir / name, **options)
 
     return run

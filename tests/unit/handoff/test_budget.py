@@ -17,8 +17,8 @@ from baton.core.media import MediaStore
 from baton.core.models import ProcessVersion
 from baton.handoff.budget import PackageTooLarge, Plan, Sizes, plan
 from baton.handoff.package import PackageInfo
-from baton.handoff.reader import verify_package
 from baton.handoff.shrink import SCALES, Saving
+from baton.handoff.validation import verify_package
 from baton.handoff.video import VideoInfo
 from helpers.builders import StepSpec, seed_process
 from helpers.images import ui_screenshot

@@ -23,7 +23,7 @@ from baton.errors import UserError
 from baton.handoff.package import ExportCancelled, PackageInfo, package_file_name, slugify
 from baton.handoff.pdfdates import FIXED_DATE
 from baton.handoff.video import probe, starts_fast
-from helpers.builders import StepSpec, seed_process
+from helpers.builders import StepSpec, fixed_receipt_key, seed_process
 from helpers.images import RED, png_pixels, screenshot
 from helpers.video import make_mp4, noisy_mp4
 
@@ -44,7 +44,7 @@ def entries(path: Path) -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
-def test_package_holds_format_1_files_listed_with_their_hashes(
+def test_package_holds_format_2_files_listed_with_their_hashes(
     build: Build, version: ProcessVersionRow, tmp_path: Path
 ) -> None:
     info = build(version, handoff_id=7, assistant="Ana Reyes")
@@ -52,12 +52,14 @@ def test_package_holds_format_1_files_listed_with_their_hashes(
     assert set(files) == EXPECTED_NAMES
     manifest = json.loads(files["manifest.json"])
     assert manifest["format"] == "baton-handoff"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["package_id"] == info.package_id
     assert manifest["process"]["id"] == version.process_id
     assert manifest["process"]["title"] == "Send the invoices"
     assert manifest["process"]["version"] == 1
-    assert manifest["handoff"] == {"id": 7, "assistant": "Ana Reyes"}
+    assert manifest["handoff"] == {
+        "id": 7, "assistant": "Ana Reyes", "receipt_key": fixed_receipt_key(7)
+    }
     listed = {item["path"]: item for item in manifest["files"]}
     assert set(listed) == EXPECTED_NAMES - {"manifest.json"}
     for name, item in listed.items():
@@ -132,7 +134,9 @@ def test_out_folder_gets_the_default_name(
 ) -> None:
     from baton.handoff.package import build_package
 
-    info = build_package(version, media, out_dir, handoff_id=1, assistant="Zoë O'Neil")
+    info = build_package(
+        version, media, out_dir, handoff_id=1, assistant="Zoë O'Neil", receipt_key="1" * 64
+    )
     assert info.path == out_dir / "send-the-invoices-v1-zoe-o-neil.zip"
     assert package_file_name("Ünïcode / slashes!", 3) == "unicode-slashes-v3.zip"
     assert slugify("???") == "process"
@@ -357,3 +361,24 @@ def test_a_full_disk_is_one_plain_sentence_and_leaves_nothing(
     with pytest.raises(UserError, match="The disk is full: free some space in"):
         build(version)
     assert list(out_dir.iterdir()) == []
+
+
+def test_pasted_control_characters_never_make_a_package_baton_refuses(
+    build: Build, database: Database, media: MediaStore
+) -> None:
+    """A form feed from a PDF, an escape from a terminal, NEL from old text: dropped from
+    the texts the package carries, so its own verify passes."""
+    from baton.handoff.validation import verify_package
+
+    steps = [StepSpec("Open\x0cthe\x1b[31m app\x85", instruction="Line one\x0bline two\ttab",
+                      caution="\x00careful")]
+    version = seed_process(database, media, title="Pay\x07roll", steps=steps,
+                           summary="Every\x1b Monday")
+    info = build(version, handoff_id=3, assistant="Ana\x1b")
+    manifest = verify_package(info.path)
+    assert manifest.process.title == "Payroll" and manifest.process.summary == "Every Monday"
+    assert manifest.assistant == "Ana"
+    step = manifest.steps[0]
+    assert (step.title, step.instruction, step.caution) == (
+        # The step service already made the title one line (a form feed is a line break).
+        "Open the[31m app", "Line oneline two\ttab", "careful")

@@ -20,8 +20,8 @@ from baton.handoff import documents, preparation
 from baton.handoff.package import ExportCancelled, PackageInfo
 from baton.handoff.preparation import prepare_version
 from baton.handoff.prepared import load_prepared
-from baton.handoff.reader import verify_package
 from baton.handoff.source import VersionSource
+from baton.handoff.validation import verify_package
 
 Build = Callable[..., PackageInfo]
 

@@ -14,7 +14,8 @@ import pytest
 
 from baton.core.versions import ProcessVersionRow
 from baton.handoff.package import PackageInfo
-from baton.handoff.reader import BadPackage, Limits, verify_package
+from baton.handoff.reader import BadPackage, Limits
+from baton.handoff.validation import verify_package
 
 Build = Callable[..., PackageInfo]
 Entry = tuple[str | zipfile.ZipInfo, bytes]
@@ -166,7 +167,7 @@ def with_manifest(package: PackageInfo, tmp_path: Path, manifest: dict[str, obje
 
 
 def test_newer_format_version(package: PackageInfo, tmp_path: Path) -> None:
-    manifest = manifest_of(package) | {"format_version": 2}
+    manifest = manifest_of(package) | {"format_version": 3}
     refused(with_manifest(package, tmp_path, manifest), "newer Baton")
 
 

@@ -264,10 +264,30 @@
     return item;
   }
 
+  // What Python's reader refuses in text (a lone half of a surrogate pair, control
+  // characters other than tab and line breaks) is dropped, so a pasted note can never make
+  // the whole receipt unimportable.
+  function cleanText(text) {
+    var value = String(text || "").slice(0, MAX_TEXT);
+    var out = "";
+    for (var i = 0; i < value.length; i++) {
+      var code = value.charCodeAt(i);
+      if (code >= 0xd800 && code <= 0xdbff) {
+        var next = value.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) { out += value[i] + value[i + 1]; i++; }
+        continue;
+      }
+      if (code >= 0xdc00 && code <= 0xdfff) continue;
+      if ((code < 0x20 && code !== 9 && code !== 10 && code !== 13) || (code >= 0x7f && code <= 0x9f)) continue;
+      out += value[i];
+    }
+    return out;
+  }
+
   function receipt() {
     return {
       format: "baton-receipt",
-      format_version: 1,
+      format_version: 2,
       package_id: data.package_id,
       handoff_id: data.handoff_id,
       process_id: data.process.id,
@@ -278,17 +298,41 @@
           position: step.position,
           done: !!s.done,
           done_at: s.done ? s.done_at || null : null,
-          note: String(s.note || "").slice(0, MAX_TEXT),
-          question: String(s.question || "").slice(0, MAX_TEXT),
+          note: cleanText(s.note),
+          question: cleanText(s.question),
         };
       }),
       saved_at: new Date().toISOString(),
     };
   }
 
-  function saveReceipt(status) {
-    var body = JSON.stringify(receipt(), null, 2);
-    var blob = new Blob([body], { type: "application/json" });
+  // The receipt's canonical content: keys sorted at every level, no spaces; the same bytes
+  // Python's json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) gives.
+  function canonical(value) {
+    if (value === null || typeof value !== "object") return JSON.stringify(value);
+    if (Array.isArray(value)) return "[" + value.map(canonical).join(",") + "]";
+    return "{" + Object.keys(value).sort().map(function (key) {
+      return JSON.stringify(key) + ":" + canonical(value[key]);
+    }).join(",") + "}";
+  }
+
+  // HMAC-SHA-256 with the handoff's receipt key, so the owner's Baton knows the receipt
+  // comes from this package and was not edited.
+  function sign(body) {
+    var encoder = new TextEncoder();
+    return window.crypto.subtle.importKey(
+      "raw", encoder.encode(data.receipt_key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]
+    ).then(function (key) {
+      return window.crypto.subtle.sign("HMAC", key, encoder.encode(canonical(body)));
+    }).then(function (mac) {
+      return Array.prototype.map.call(new Uint8Array(mac), function (byte) {
+        return (byte < 16 ? "0" : "") + byte.toString(16);
+      }).join("");
+    });
+  }
+
+  function download(body, status) {
+    var blob = new Blob([JSON.stringify(body, null, 2)], { type: "application/json" });
     var url = URL.createObjectURL(blob);
     var day = new Date().toISOString().slice(0, 10);
     var link = el("a", { href: url, download: "baton-receipt-" + data.slug + "-" + day + ".json" });
@@ -297,6 +341,22 @@
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
     status.textContent = "Receipt saved to your downloads. Send that file back to whoever gave you this package.";
+  }
+
+  function saveReceipt(status) {
+    var body = receipt();
+    if (!data.receipt_key) { download(body, status); return; }
+    if (!window.crypto || !window.crypto.subtle) {
+      status.textContent = "This browser cannot sign a receipt for a page opened this way. " +
+        "Open index.html in Chrome, Edge, Firefox or Safari to save your receipt.";
+      return;
+    }
+    sign(body).then(function (mac) {
+      body.mac = mac;
+      download(body, status);
+    }, function () {
+      status.textContent = "The receipt could not be signed; try another browser.";
+    });
   }
 
   function build() {

@@ -39,6 +39,8 @@ class CheckInDialog(QDialog):
         self.status: QComboBox = EnumCombo(HandoffStatus, row.status)
         revoked = self.status.findData(HandoffStatus.REVOKED.value)
         self.status.removeItem(revoked)  # revoking is its own, deliberate action
+        # Only sending sets "preparing" (its package is being written).
+        self.status.removeItem(self.status.findData(HandoffStatus.PREPARING.value))
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("How is it going? What did you agree?")
         self.note.setTabChangesFocus(True)
