@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from baton.capture.recording.encoder import I420Converter  # noqa: E402
+from baton.capture.recording.encoder import I420Converter
 
 WIDTH, HEIGHT = 1920, 1080
 

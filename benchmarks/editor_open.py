@@ -30,17 +30,17 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import PySide6  # noqa: E402
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt  # noqa: E402
-from PySide6.QtGui import QIcon, QImage, QPixmap  # noqa: E402
-from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem, QWidget  # noqa: E402
+import cv2
+import numpy as np
+import PySide6
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem, QWidget
 
-from baton.core.library import ProcessDraft  # noqa: E402
-from baton.core.steps import StepContent, Steps  # noqa: E402
-from baton.services import Services, open_services  # noqa: E402
-from baton.ui.steps.editor import StepEditor  # noqa: E402
+from baton.core.library import ProcessDraft
+from baton.core.steps import StepContent, Steps
+from baton.services import Services, open_services
+from baton.ui.steps.editor import StepEditor
 
 STEPS = 200
 WIDTH, HEIGHT = 1920, 1080

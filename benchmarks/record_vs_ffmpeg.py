@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from helpers import xvfb  # noqa: E402  (Xvfb as the tests start it)
+from helpers import xvfb
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 # The animation runs a little slower than capture so each grab sees at most one scroll

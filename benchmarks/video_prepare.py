@@ -126,7 +126,8 @@ def run_measured(command: list[str],
                  env: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
     started = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout is not None
+    assert child.stderr is not None
     out, err = child.stdout.read(), child.stderr.read()
     _pid, status, usage = os.wait4(child.pid, 0)
     if status != 0:

@@ -89,7 +89,7 @@ def clean_up(services: Services) -> None:
 
     try:
         removed = clean_media(services.database.sessions, services.media)
-    except Exception:  # noqa: BLE001 - closing must go on; the next close tries again
+    except Exception:
         log.exception("media cleanup failed")
         return
     if removed:

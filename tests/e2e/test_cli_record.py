@@ -29,12 +29,14 @@ def test_record_attaches_the_video_to_the_process(xdisplay: Any, tmp_path: Path)
                    "--region", "0,0,640,360", "--process", "Pay invoices", "--json")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    assert stats["process_id"] == 1 and stats["frames_dropped"] == 0
+    assert stats["process_id"] == 1
+    assert stats["frames_dropped"] == 0
     # A still screen: most frames repeat the one before and are not encoded again.
     assert stats["frames_captured"] + stats["frames_unchanged"] >= 15
     assert stats["duration"] == pytest.approx(2.0, abs=0.3)
     shown = json.loads(baton(env, tmp_path, "process", "show", "1", "--json").stdout)
-    assert shown["has_recording"] is True and shown["recording"].endswith(".mp4")
+    assert shown["has_recording"] is True
+    assert shown["recording"].endswith(".mp4")
     stored = tmp_path / "media" / shown["recording"][:2] / shown["recording"]
     assert stored.read_bytes() == out.read_bytes()
 
@@ -68,6 +70,8 @@ def test_steps_from_video_command(tmp_path: Path) -> None:
         "steps"]
     times = [step["video_time"] for step in steps]
     assert times[0] == pytest.approx(0, abs=0.2)
-    assert times[1] == pytest.approx(2, abs=0.3) and times[2] == pytest.approx(4, abs=0.3)
+    assert times[1] == pytest.approx(2, abs=0.3)
+    assert times[2] == pytest.approx(4, abs=0.3)
     bad = baton(env, tmp_path, "process", "steps-from-video", "Ship orders", str(tmp_path / "x"))
-    assert bad.returncode == 2 and "is not a file" in bad.stderr
+    assert bad.returncode == 2
+    assert "is not a file" in bad.stderr

@@ -74,7 +74,8 @@ def run_child(
 def kill_when_working(child: subprocess.Popen[str]) -> None:
     with child:
         try:
-            assert child.stdout is not None and child.stderr is not None
+            assert child.stdout is not None
+            assert child.stderr is not None
             line = child.stdout.readline()
             assert line.strip() == "working", child.stderr.read()
             child.send_signal(signal.SIGKILL)

@@ -52,7 +52,8 @@ def require(tool: str, package: str) -> None:
 def load_build_deb() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "build_deb", ROOT / "packaging" / "linux" / "build_deb.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -148,7 +149,8 @@ def test_installed_app_runs_and_removes_cleanly(
         export = baton("package", "export", "Pay invoices", "--out", str(package))
         assert export.returncode == 0, export.stdout + export.stderr
         verify = baton("package", "verify", str(package))
-        assert verify.returncode == 0 and verify.stdout.startswith("OK"), verify.stdout
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+        assert verify.stdout.startswith("OK"), verify.stdout
 
         check_window(xdisplay, library, tmp_path)
     finally:
@@ -215,7 +217,8 @@ def test_linux_menu_entry_and_appstream_metadata_validate(tmp_path: Path) -> Non
     require("appstreamcli", "appstream")
     build_deb = load_build_deb()
     desktop = run(["desktop-file-validate", str(ROOT / "resources" / "linux" / "baton.desktop")])
-    assert desktop.returncode == 0 and not desktop.stdout.strip(), desktop.stdout
+    assert desktop.returncode == 0, desktop.stdout
+    assert not desktop.stdout.strip(), desktop.stdout
     metainfo = tmp_path / f"{build_deb.APP_ID}.metainfo.xml"
     metainfo.write_text(build_deb.fill(
         ROOT / "resources" / "linux" / "baton.metainfo.xml.in",
@@ -233,4 +236,5 @@ def test_icons_render_at_every_size(tmp_path: Path) -> None:
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert int.from_bytes(png[16:20], "big") == size
     ico = (tmp_path / "baton.ico").read_bytes()
-    assert ico[:4] == b"\0\0\1\0" and int.from_bytes(ico[4:6], "little") == 7
+    assert ico[:4] == b"\0\0\1\0"
+    assert int.from_bytes(ico[4:6], "little") == 7

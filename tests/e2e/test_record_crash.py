@@ -54,18 +54,21 @@ def test_sigkill_keeps_a_playable_file_that_recovers(
 
     partial = partial_path(out)
     survived = probe_video(partial, keep_frames=False)
-    assert survived.codec == "h264" and survived.times[-1] >= 1.5
+    assert survived.codec == "h264"
+    assert survived.times[-1] >= 1.5
 
     unfinished = find_unfinished(tmp_path)
     assert [item.partial for item in unfinished] == [partial]
     finished = recover(unfinished[0].journal)
-    assert finished == out and not partial.exists()
+    assert finished == out
+    assert not partial.exists()
     assert probe_duration(finished) >= 1.5
     with open(finished, "rb") as handle:
         head = handle.read(1 << 16)
     assert 0 <= head.find(b"moov") < head.find(b"mdat")
     video = probe_video(finished, keep_frames=False)
-    assert video.codec == "h264" and video.duration >= 1.5
+    assert video.codec == "h264"
+    assert video.duration >= 1.5
 
 
 def test_sigkill_keeps_the_clicks_made_before_it(xdisplay: Any, tmp_path: Path) -> None:
@@ -85,7 +88,8 @@ def test_sigkill_keeps_the_clicks_made_before_it(xdisplay: Any, tmp_path: Path) 
 
     finished = recover(find_unfinished(tmp_path)[0].journal)
     document = json.loads(events_path(finished).read_text())
-    assert document["format"] == "baton-events" and document["region"] == [0, 0, 320, 240]
+    assert document["format"] == "baton-events"
+    assert document["region"] == [0, 0, 320, 240]
     clicks = [(e["x"], e["y"]) for e in document["events"] if e["kind"] == "click"]
     assert clicks == [(100, 80), (200, 150)]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -128,7 +132,8 @@ def test_display_going_away_keeps_the_recording(tmp_path: Path, probe_video: Any
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 2, stderr
     stats = json.loads(stdout)
-    assert "display" in stats["error"] and "saved up to 0:0" in stats["error"], stats
+    assert "display" in stats["error"], stats
+    assert "saved up to 0:0" in stats["error"], stats
     assert out.exists(), (stats, stderr)
     assert probe_video(out, keep_frames=False).duration >= 1.0, stats
 
@@ -166,7 +171,8 @@ def test_baton_offers_to_recover_after_a_crash_and_attaches_it(
             window.show()  # the window looks for unfinished recordings once it is up
         assert "closed while recording" in asked[0]
         [row] = services.library.list_processes()
-        assert row.title == "Recovered walkthrough" and row.has_recording
+        assert row.title == "Recovered walkthrough"
+        assert row.has_recording
         stored = services.media.path(services.library.snapshot(row.id)["recording"])
         # A still screen: how much survives is the previous test's business; here, that the
         # recovered video is the one attached.

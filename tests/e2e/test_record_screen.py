@@ -85,7 +85,8 @@ def test_records_screen_pointer_and_clicks(
     assert stats.duration == pytest.approx(wall, abs=0.3)
 
     first, last = video.frames[0], video.frames[-1]
-    assert near(first[20, 20], RED) and near(last[20, 20], BLUE)
+    assert near(first[20, 20], RED)
+    assert near(last[20, 20], BLUE)
     switch = next(t for t, frame in zip(video.times, video.frames, strict=True)
                   if near(frame[20, 20], BLUE))
     assert switch == pytest.approx(changed_at, abs=0.2)
@@ -117,13 +118,13 @@ def test_the_cursor_image_is_fetched_only_when_its_shape_changes(xdisplay: Any) 
 
     platform = X11Platform(xdisplay.name)
     fetches: list[int] = []
-    real = platform._display.xfixes_get_cursor_image  # noqa: SLF001
+    real = platform._display.xfixes_get_cursor_image
 
     def counted(window: Any) -> Any:
         fetches.append(1)
         return real(window)
 
-    platform._display.xfixes_get_cursor_image = counted  # noqa: SLF001
+    platform._display.xfixes_get_cursor_image = counted
     other = xlib_display.Display(xdisplay.name)
     try:
         first = [platform.pointer() for _ in range(5)]
@@ -132,7 +133,9 @@ def test_the_cursor_image_is_fetched_only_when_its_shape_changes(xdisplay: Any) 
         other.screen().root.warp_pointer(300, 200)
         other.sync()
         moved = platform.pointer()
-        assert moved is not None and (moved.x, moved.y) == (300, 200) and len(fetches) == 1
+        assert moved is not None
+        assert (moved.x, moved.y) == (300, 200)
+        assert len(fetches) == 1
 
         font = other.open_font("cursor")
         hand = font.create_glyph_cursor(font, 60, 61, (0, 0, 0), (65535, 65535, 65535))
@@ -144,7 +147,8 @@ def test_the_cursor_image_is_fetched_only_when_its_shape_changes(xdisplay: Any) 
             time.sleep(0.02)
             changed = platform.pointer()
         assert len(fetches) == 2, "the shape change was not noticed"
-        assert changed is not None and changed.image is not None
+        assert changed is not None
+        assert changed.image is not None
         assert changed.image.serial != first[0].image.serial  # type: ignore[union-attr]
     finally:
         other.screen().root.change_attributes(cursor=0)

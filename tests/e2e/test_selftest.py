@@ -36,4 +36,6 @@ def test_selftest_reports_a_broken_qt_platform(xdisplay: Any, tmp_path: Path) ->
     )
     report = json.loads(result.stdout)
     qt = next(check for check in report["checks"] if check["name"] == "qt")
-    assert result.returncode == 1 and qt["ok"] is False and qt["detail"]
+    assert result.returncode == 1
+    assert qt["ok"] is False
+    assert qt["detail"]

@@ -143,7 +143,8 @@ def test_clicks_and_typing_in_real_windows_become_steps(
         after = capture.ring.newest()
     finally:
         stats = capture.stop()
-    assert stats.errors == [] and stats.steps_saved == 6
+    assert stats.errors == []
+    assert stats.steps_saved == 6
 
     assert form.close() == INVOICE_NUMBER  # the typing really reached the windows
     assert login.close() == str(len(SECRET))
@@ -161,7 +162,8 @@ def test_clicks_and_typing_in_real_windows_become_steps(
     ]
     assert saved[-1].step_id == saved[-2].step_id
     # The screenshot is the screen from just before the click: not yet green.
-    assert after is not None and tuple(after[520, 120, :3]) == GREEN_BGR
+    assert after is not None
+    assert tuple(after[520, 120, :3]) == GREEN_BGR
     assert tuple(decode(media, steps[4].full_screenshot)[520, 120]) != GREEN_BGR
     clicks = ((steps[0], form.field), (steps[2], login.field), (steps[4], button.field),
               (steps[5], (1500, 900)))
@@ -228,7 +230,8 @@ def test_steps_made_while_recording_point_into_the_video(xdisplay: Any, tmp_path
         stats = recorder.stop()
     clicks = [event.t for event in recorder.events.events if event.kind == "click"]
     times = [step.video_time for step in saved]
-    assert len(clicks) == 2 and all(t is not None for t in times)
+    assert len(clicks) == 2
+    assert all(t is not None for t in times)
     for step_time, click_time in zip(times, clicks, strict=True):
         assert step_time == pytest.approx(click_time, abs=0.05)
         assert 0 < step_time < stats.duration

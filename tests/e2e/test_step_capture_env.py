@@ -54,9 +54,12 @@ def test_a_display_without_record_is_refused_in_time(
     monkeypatch.setenv("DISPLAY", display_without_record)  # pynput follows DISPLAY
     process = Library(database.sessions).add_process(ProcessDraft("Anything"))
     started = time.monotonic()
+
+    def start() -> None:  # opening or starting may refuse: either way in one line, in time
+        open_step_capture(Steps(database.sessions).appender(process.id),
+                          MediaStore(tmp_path / "media")).start()
+
     with pytest.raises(UserError, match="RECORD"):
-        capture = open_step_capture(Steps(database.sessions).appender(process.id),
-                                    MediaStore(tmp_path / "media"))
-        capture.start()
+        start()
     assert time.monotonic() - started < 10
     assert not [t for t in threading.enumerate() if t.name.startswith("baton-step")]

@@ -94,7 +94,8 @@ def test_clicks_are_named_by_each_toolkits_accessibility_tree(
         wait_for(lambda: capture.stats.steps_saved >= 3 * len(order))
     finally:
         stats = capture.stop()  # waits for the names still coming
-    assert stats.errors == [] and stats.steps_saved == 3 * len(order)
+    assert stats.errors == []
+    assert stats.steps_saved == 3 * len(order)
     with db.sessions() as session:
         titles = [step.title for step in session.scalars(select(Step).order_by(Step.position))]
     expected = []

@@ -108,7 +108,8 @@ def test_two_batons_upgrading_a_team_library_wait_for_each_other(
             failures += start.returncode != 0
             told.append(err)
         dumps = list(folder.glob("*.before-upgrade-0002-*.dump"))
-        assert len(dumps) == 1 and dumps[0].stat().st_size > 0  # one backup, by the upgrader
+        assert len(dumps) == 1
+        assert dumps[0].stat().st_size > 0
         assert sum("A backup was written to" in err for err in told) == 1
     assert failures == 0
 
@@ -131,7 +132,8 @@ def test_a_team_upgrade_without_pg_dump_asks_for_a_backup_first(
     argv = baton_argv("--data-dir", str(tmp_path / "lib"), "--database-url", url, "process",
                       "list")
     refused = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 1 and one_line_failure(refused.stderr)
+    assert refused.returncode == 1
+    assert one_line_failure(refused.stderr)
     assert "back the database up" in refused.stderr.lower()
     assert "pg_dump is not installed" in refused.stderr
     done = subprocess.run([*argv[:3], "--upgrade-without-backup", *argv[3:]], env=env,
@@ -155,7 +157,8 @@ def test_a_server_that_never_answers_is_one_line_within_the_timeout(tmp_path: Pa
                            "list"),
                 env=baton_env(), capture_output=True, text=True, timeout=60)
             took = time.monotonic() - started
-            assert done.returncode == 1 and one_line_failure(done.stderr)
+            assert done.returncode == 1
+            assert one_line_failure(done.stderr)
             assert "Cannot reach the team library" in done.stderr
             assert limit - 0.5 < took < limit + 8  # the timeout, plus starting Python
     finally:
@@ -236,7 +239,8 @@ def test_killing_the_server_during_send_and_import(
         outcomes[f"{args[0]} {kind}"] = outcomes.get(f"{args[0]} {kind}", 0) + 1
         start_again(own_postgres)
     print("kill outcomes:", outcomes, "runs alone took", took)
-    assert tracebacks == 0 and not any(key.endswith("other") for key in outcomes)
+    assert tracebacks == 0
+    assert not any(key.endswith("other") for key in outcomes)
     engine = create_db_engine(url)
     with engine.connect() as connection:
         imported = connection.execute(select(Process.id).where(
@@ -358,7 +362,8 @@ def test_storing_old_content_again_races_cleanup_and_loses_nothing(
     print(f"re-stored {len(stored)} times during {cleanups[0]} cleanups; lost {lost}")
     owner.close()
     cleaner.close()
-    assert cleanups[0] > 3 and lost == 0
+    assert cleanups[0] > 3
+    assert lost == 0
 
 
 @pytest.mark.display
@@ -391,5 +396,6 @@ def test_the_app_shows_a_window_and_retry_instead_of_hanging(
             app.kill()
         silent.close()
     print(f"waiting window after {waiting_after:.1f} s, Retry/Quit after {told_after:.1f} s")
-    assert app.returncode == 1 and "Traceback" not in err
+    assert app.returncode == 1
+    assert "Traceback" not in err
     assert waiting_after < told_after

@@ -156,7 +156,8 @@ def test_assistant_round_trip_from_file_url(
         # Progress survives a reload (kept in the browser under the package id).
         page.reload()
         page.wait_for_load_state("load")
-        assert page.is_checked("#step-1 input.done") and page.is_checked("#step-2 input.done")
+        assert page.is_checked("#step-1 input.done")
+        assert page.is_checked("#step-2 input.done")
         assert not page.is_checked("#step-3 input.done")
         assert page.locator("#step-1 textarea").nth(0).input_value() == "Took 5 minutes"
         with page.expect_download() as download_info:
@@ -170,7 +171,8 @@ def test_assistant_round_trip_from_file_url(
     assert problems == []
 
     receipt = json.loads(receipt_path.read_text())
-    assert receipt["format"] == "baton-receipt" and receipt["format_version"] == 2
+    assert receipt["format"] == "baton-receipt"
+    assert receipt["format_version"] == 2
     assert len(receipt["mac"]) == 64  # signed in the page with WebCrypto, from file://
     assert receipt["package_id"] == sent.package.package_id
     assert receipt["handoff_id"] == sent.handoff_id
@@ -179,7 +181,8 @@ def test_assistant_round_trip_from_file_url(
         (2, True),
         (3, False),
     ]
-    assert receipt["steps"][0]["done_at"] and receipt["steps"][2]["done_at"] is None
+    assert receipt["steps"][0]["done_at"]
+    assert receipt["steps"][2]["done_at"] is None
 
     result = sent.import_receipt(receipt_path)
     assert result.handoff.status is HandoffStatus.NEEDS_HELP
@@ -274,7 +277,8 @@ def test_the_page_fits_a_phone_and_a_desktop(
             assert width <= viewport[0], f"{name}: the page scrolls sideways ({width}px)"
             video_box = page.locator("video").bounding_box()
             list_box = page.locator(".checklist").bounding_box()
-            assert video_box is not None and list_box is not None
+            assert video_box is not None
+            assert list_box is not None
             if name == "phone":
                 assert list_box["y"] > video_box["y"] + video_box["height"]  # stacked
                 assert page.locator("#save-receipt").bounding_box()["width"] > 300  # type: ignore[index]
@@ -321,7 +325,9 @@ def test_the_receipt_signature_survives_any_text_the_assistant_types(
     assert saved["steps"][0]["note"] == note
     assert saved["steps"][1]["question"] == "bell nul half esc[2J done"
     result = sent.import_receipt(path)
-    assert result.steps_done == 1 and result.new_questions == 1 and result.note is None
+    assert result.steps_done == 1
+    assert result.new_questions == 1
+    assert result.note is None
     events = [(e.kind.value, e.note) for e in sent.handoffs.events(sent.handoff_id)]
     assert ("note", note.strip()) in events
 

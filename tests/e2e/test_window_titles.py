@@ -91,7 +91,8 @@ def test_wm_name_in_compound_text_reaches_the_step_title_intact(
 def test_the_bytes_from_the_report_decode(titled: TitledWindow, platform: X11Platform) -> None:
     titled.set_raw("WM_NAME", "COMPOUND_TEXT", b"Invoices \x1b%G\xe2\x80\x94\x1b%@ Firefox")
     window = platform.window_at(150, 150)
-    assert window is not None and window.title == "Invoices — Firefox"
+    assert window is not None
+    assert window.title == "Invoices — Firefox"
 
 
 def test_net_wm_name_wins_and_plain_strings_are_latin1(
@@ -99,8 +100,10 @@ def test_net_wm_name_wins_and_plain_strings_are_latin1(
 ) -> None:
     titled.set_raw("WM_NAME", "STRING", "Caf\u00e9 cr\u00e8me".encode("latin-1"))
     window = platform.window_at(150, 150)
-    assert window is not None and window.title == "Café crème"
+    assert window is not None
+    assert window.title == "Café crème"
 
     titled.set_raw("_NET_WM_NAME", "UTF8_STRING", "Rechnungen — Thunderbird".encode())
     window = platform.window_at(150, 150)
-    assert window is not None and window.title == "Rechnungen — Thunderbird"
+    assert window is not None
+    assert window.title == "Rechnungen — Thunderbird"

@@ -76,7 +76,7 @@ class Browser(Protocol):
 class _RangeHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with ``Range: bytes=a-b`` answered as 206 Partial Content."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         return None
 
     def send_head(self) -> Any:
@@ -253,8 +253,9 @@ class _WebKit:
         from selenium.webdriver.webkitgtk.options import Options
         from selenium.webdriver.webkitgtk.service import Service
 
-        assert WEBKIT_DRIVER.exists() and MINIBROWSER.exists(), (
-            "Debian's webkit2gtk-driver is missing: run scripts/test as root once")
+        missing = "Debian's webkit2gtk-driver is missing: run scripts/test as root once"
+        assert WEBKIT_DRIVER.exists(), missing
+        assert MINIBROWSER.exists(), missing
         options = Options()
         options.binary_location = str(MINIBROWSER)
         options.add_argument("--automation")

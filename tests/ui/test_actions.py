@@ -41,7 +41,8 @@ def test_every_action_is_declared_and_placed_once(qapp: object) -> None:
     assert set(ACTIONS) == set(MainAction)
     in_menus = [key for layout in MENUS.values() for key in layout if key is not None]
     on_pages = [key for layout in PAGE_ACTIONS.values() for key in layout]
-    assert len(in_menus) == len(set(in_menus)) and len(on_pages) == len(set(on_pages))
+    assert len(in_menus) == len(set(in_menus))
+    assert len(on_pages) == len(set(on_pages))
     assert not set(in_menus) & set(on_pages), "a menu action and a page action are made apart"
     assert set(in_menus) | set(on_pages) | set(TRAY) == set(MainAction)
     assert all(page_of(key) is None for key in TRAY)

@@ -35,7 +35,8 @@ def test_a_bad_library_is_reported_not_crashed(
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
     assert run_app(data_dir=str(tmp_path)) == 1
-    assert shown and shown[0].startswith("Cannot open the database")
+    assert shown
+    assert shown[0].startswith("Cannot open the database")
     assert capsys.readouterr().err.startswith("baton: Cannot open the database")
 
 
@@ -56,7 +57,9 @@ def test_our_bugs_are_logged_and_shown(
                 sys.excepthook(type(error), error, error.__traceback__)
     finally:
         sys.excepthook = previous
-    assert shown and "Your saved work is safe" in shown[0] and "baton.log" in shown[0]
+    assert shown
+    assert "Your saved work is safe" in shown[0]
+    assert "baton.log" in shown[0]
     assert "ZeroDivisionError: boom" in caplog.text
 
 
@@ -70,7 +73,8 @@ def test_preferences_save_what_changed(qtbot: QtBot, tmp_path: Path) -> None:
     dialog.editors["steps.keep_typing_in"].setText(" XTerm ")  # type: ignore[attr-defined]
     dialog.accept()
     reloaded = Settings(tmp_path / "settings.json")
-    assert reloaded.get("recording.fps") == 60 and reloaded.get("recording.show_keys") is True
+    assert reloaded.get("recording.fps") == 60
+    assert reloaded.get("recording.show_keys") is True
     assert reloaded.get("steps.keep_typing_in") == "XTerm"
 
 
@@ -98,7 +102,8 @@ def test_closing_the_app_removes_old_unused_media(
                 orphan.since -= timedelta(minutes=61)
             session.commit()
         clean_up(services)
-        assert old not in services.media and new in services.media
+        assert old not in services.media
+        assert new in services.media
 
         def broken(*args: object, **kwargs: object) -> list[str]:
             raise RuntimeError("disk gone")

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from baton.core.assistants import AssistantDraft
 from baton.core.library import ProcessDraft
 from baton.core.models import EventKind, HandoffStatus, ProcessStatus
+from baton.errors import NotFound
 from baton.services import Services
 from baton.ui import messages
 from baton.ui.dialogs.check_in import CheckIn, CheckInDialog
@@ -26,7 +27,7 @@ def send(services: Services, title: str, assistant: str, minutes: int = 30) -> i
         ProcessDraft(title, minutes_per_run=minutes, runs_per_week=2, status=ProcessStatus.READY))
     try:
         person = services.assistants.find(assistant).id
-    except Exception:
+    except NotFound:
         person = services.assistants.add(AssistantDraft(assistant)).id
     version = services.library.freeze_version(process.id)
     return services.handoffs.create(version.id, person, due_on=date(2026, 3, 1)).id
@@ -39,9 +40,12 @@ def test_timeline_check_in_revoke_and_csv(
     view = HandoffsView(services.handoffs, today=lambda: date(2026, 3, 2))
     qtbot.addWidget(view)
     view.show()
-    assert view.model.rowCount() == 1 and view.table.isVisible() and view.table.width() > 200
+    assert view.model.rowCount() == 1
+    assert view.table.isVisible()
+    assert view.table.width() > 200
     view.table.selectRow(0)
-    assert view.timeline.count() == 1 and "Sent" in view.timeline.item(0).text()
+    assert view.timeline.count() == 1
+    assert "Sent" in view.timeline.item(0).text()
 
     monkeypatch.setattr(CheckInDialog, "ask", classmethod(
         lambda cls, parent, row, today: CheckIn(HandoffStatus.PRACTISING, "going well",
@@ -69,7 +73,8 @@ def test_check_in_dialog_never_offers_revoke(qtbot: QtBot, services: Services) -
     dialog = CheckInDialog(row, date(2026, 3, 2))
     qtbot.addWidget(dialog)
     values = [dialog.status.itemData(i) for i in range(dialog.status.count())]
-    assert "revoked" not in values and "independent" in values
+    assert "revoked" not in values
+    assert "independent" in values
     dialog.has_due.setChecked(False)
     assert dialog.result_value().next_due is None
 
@@ -91,7 +96,8 @@ def test_dashboard_shows_what_needs_attention(
     assert "Ben asked about “Payroll”: Which bank account?" in view.attention.item(0).text()
     assert "question" in view.next_step.text()
     qtmodeltester.check(view.holdings)
-    assert view.holdings.rowCount() == 2 and view.holdings.columnCount() == 2
+    assert view.holdings.rowCount() == 2
+    assert view.holdings.columnCount() == 2
     assert view.holdings.headerData(0, Qt.Orientation.Vertical) == "Ana"
     assert [r.assistant_name for r in view.chart.rows()] == ["Ana"]
     view.resize(900, 700)
@@ -115,5 +121,6 @@ def test_assistants_page_suggests_what_to_hand_next(qtbot: QtBot, services: Serv
     view.table.selectRow(0)
     lines = [view.next_up.item(i).text() for i in range(view.next_up.count())]
     assert lines[0] == "Hand Ana next:"
-    assert lines[1].startswith("• File receipts") and "good first handoff" in lines[1]
+    assert lines[1].startswith("• File receipts")
+    assert "good first handoff" in lines[1]
     assert not any("Answer customers" in line for line in lines)

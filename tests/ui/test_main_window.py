@@ -76,7 +76,8 @@ def test_a_stale_edit_shows_a_message_and_reloads(
     monkeypatch.setattr(ProcessDialog, "ask", classmethod(
         lambda cls, parent, row=None: ProcessDraft("Payroll (mine)")))
     window.library.edit_action.trigger()
-    assert problems and "changed by someone else" in problems[0]
+    assert problems
+    assert "changed by someone else" in problems[0]
     assert window.library.model.data(window.library.model.index(0, 0)) == (
         "Payroll (changed elsewhere)")
 
@@ -129,12 +130,14 @@ def test_process_dialog_validates_before_closing(qtbot: QtBot) -> None:
     dialog.show()
     save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
     save.click()
-    assert dialog.isVisible() and "needs a title" in dialog.error.text()
+    assert dialog.isVisible()
+    assert "needs a title" in dialog.error.text()
     qtbot.keyClicks(dialog.title, "Payroll")
     dialog.minutes.setValue(40)
     save.click()
     assert not dialog.isVisible()
-    assert dialog.draft_result is not None and dialog.draft_result.minutes_per_run == 40
+    assert dialog.draft_result is not None
+    assert dialog.draft_result.minutes_per_run == 40
 
 
 def test_assistant_dialog_start_date_and_email(qtbot: QtBot) -> None:
@@ -143,12 +146,14 @@ def test_assistant_dialog_start_date_and_email(qtbot: QtBot) -> None:
     qtbot.keyClicks(dialog.name, "Ana")
     qtbot.keyClicks(dialog.email, "not-an-email")
     dialog.accept()
-    assert dialog.draft_result is None and "email" in dialog.error.text()
+    assert dialog.draft_result is None
+    assert "email" in dialog.error.text()
     dialog.email.clear()
     assert dialog.draft().started_on is None
     dialog.has_start.setChecked(True)
     dialog.accept()
-    assert dialog.draft_result is not None and dialog.draft_result.started_on is not None
+    assert dialog.draft_result is not None
+    assert dialog.draft_result.started_on is not None
 
 
 def test_right_click_on_a_row_offers_every_action_and_shortcuts_fire_once(

@@ -58,12 +58,15 @@ def test_a_silent_team_library_shows_a_window_then_offers_retry(
     assert result is None  # the owner quit
     assert len(asked) == 2
     # The waiting window came first, well before the connect timeout ran out
-    assert seen_waiting and seen_waiting[0] < asked[0][0] - 1
+    assert seen_waiting
+    assert seen_waiting[0] < asked[0][0] - 1
     for _when, message, waiting_closed in asked:
-        assert "Cannot reach the team library" in message and "\n" not in message
+        assert "Cannot reach the team library" in message
+        assert "\n" not in message
         assert waiting_closed
     # each attempt gives up after the 2 s timeout (plus slack for a busy machine)
-    assert asked[0][0] < 2 + 6 and asked[1][0] - asked[0][0] < 2 + 6
+    assert asked[0][0] < 2 + 6
+    assert asked[1][0] - asked[0][0] < 2 + 6
 
 
 def test_a_library_that_opens_returns_its_services(qtbot: QtBot, tmp_path: Path) -> None:
@@ -93,7 +96,8 @@ def test_the_upgrade_question_is_asked_on_the_gui_thread(qtbot: QtBot) -> None:
         return False
 
     answer = open_library(lambda confirm: confirm(notice), ask=ask)
-    assert answer is False and asked_on == [True]
+    assert answer is False
+    assert asked_on == [True]
 
 
 def test_a_database_failure_anywhere_is_a_plain_message_with_retry(

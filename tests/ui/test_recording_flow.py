@@ -52,7 +52,8 @@ def test_pick_record_pause_stop_trim_attach(
     window.library.select_where(lambda row: row.id == process.id)
     window._record_selected()
     picker = window.recording._picker
-    assert picker is not None and window.recording.state == "picking"
+    assert picker is not None
+    assert window.recording.state == "picking"
     shade = picker.shades[0]  # the picker's window on the (only, offscreen) screen
     qtbot.mousePress(shade, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     qtbot.mouseMove(shade, QPoint(200, 150))
@@ -64,7 +65,8 @@ def test_pick_record_pause_stop_trim_attach(
     assert window.stop_action.isEnabled()
     qtbot.waitUntil(lambda: recorder.elapsed() > 1.0, timeout=5000)
     window.recording.pause_or_resume()
-    assert window.recording.state == "paused" and window.recording.bar.pause.text() == "Resume"
+    assert window.recording.state == "paused"
+    assert window.recording.bar.pause.text() == "Resume"
     paused_at = recorder.elapsed()
     qtbot.wait(600)
     assert recorder.elapsed() == pytest.approx(paused_at, abs=0.05)
@@ -121,7 +123,8 @@ def test_a_recorder_that_cannot_start_says_why(
         lambda cls, parent, **options: Setup(RecordingRequest(), False)))
     window._record_selected()
     qtbot.waitUntil(lambda: bool(problems), timeout=5000)
-    assert "X server" in problems[0] and window.recording.state == "idle"
+    assert "X server" in problems[0]
+    assert window.recording.state == "idle"
 
 
 def test_countdown_counts_and_can_be_cancelled(qtbot: QtBot) -> None:
@@ -141,11 +144,14 @@ def test_setup_dialog_offers_screens_windows_and_drawing(qtbot: QtBot) -> None:
     dialog = SetupDialog(desktop.monitors(), desktop.windows(), 15, "sharp", False, "")
     qtbot.addWidget(dialog)
     labels = [dialog.area.itemText(i) for i in range(dialog.area.count())]
-    assert labels[0].startswith("Screen 1") and "Invoices" in labels[1]
+    assert labels[0].startswith("Screen 1")
+    assert "Invoices" in labels[1]
     dialog.area.setCurrentIndex(1)
     setup = dialog.setup()
-    assert setup.request.region == Region(0, 0, 640, 480) and setup.request.fps == 15
-    assert setup.request.quality == "sharp" and not setup.draw_region
+    assert setup.request.region == Region(0, 0, 640, 480)
+    assert setup.request.fps == 15
+    assert setup.request.quality == "sharp"
+    assert not setup.draw_region
     dialog.area.setCurrentIndex(2)
     assert dialog.setup().draw_region
 
@@ -205,7 +211,8 @@ def test_the_tray_offers_record_and_stop_where_there_is_a_tray(
                              "Show Baton", "Quit"]
     assert not entries["Stop recording"].isEnabled()
     window._recording_state("recording")
-    assert entries["Stop recording"].isEnabled() and window.tray.toolTip() == "Baton — recording"
+    assert entries["Stop recording"].isEnabled()
+    assert window.tray.toolTip() == "Baton — recording"
     window.tray.hide()
 
 

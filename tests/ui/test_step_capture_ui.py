@@ -77,14 +77,16 @@ def test_capture_steps_for_the_selected_process(
     problems: list[str] = []
     monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
     window.capture_action.trigger()
-    assert "Select the process" in problems[0] and not captures
+    assert "Select the process" in problems[0]
+    assert not captures
 
     process = services.library.add_process(ProcessDraft("Pay invoices"))
     window.library.refresh()
     window.library.select_where(lambda row: row.id == process.id)
     window.capture_action.trigger()
     [capture] = captures
-    assert capture.running and window.capture_action.isChecked()
+    assert capture.running
+    assert window.capture_action.isChecked()
     assert capture.options["skip_window"] is not None
     capture.click('Click in "Bank — Firefox"')
     qtbot.waitUntil(lambda: window.library.model.rowCount() == 1
@@ -94,7 +96,8 @@ def test_capture_steps_for_the_selected_process(
     qtbot.waitUntil(lambda: "Double-click" in window.statusBar().currentMessage())
     assert [s.title for s in window.step_capture.saved] == ['Double-click in "Bank — Firefox"']
     window.toggle_requested.emit()  # what the global shortcut does
-    assert not capture.running and not window.capture_action.isChecked()
+    assert not capture.running
+    assert not window.capture_action.isChecked()
 
 
 def test_one_take_steps_land_at_their_moment_in_the_trimmed_video(

@@ -84,7 +84,8 @@ def test_opens_with_steps_and_loads_thumbnails_lazily(
     assert editor.windowTitle() == "Steps — Pay invoices"
     assert editor.model.rowCount() == 4
     assert editor.model.data(editor.model.index(1)) == "2. Log in"
-    assert editor.current_row() is not None and editor.current_row().title == "Open the bank"
+    assert editor.current_row() is not None
+    assert editor.current_row().title == "Open the bank"
     assert editor.form.title.text() == "Open the bank"
     first = editor.model.index(0)
     qtbot.waitUntil(lambda: editor.model.data(first, Qt.ItemDataRole.DecorationRole)
@@ -149,7 +150,8 @@ def test_undo_and_redo_every_kind_of_edit(qtbot: QtBot, opened: Opened) -> None:
     editor._marks_edited([{"kind": "rect", "x": 1, "y": 1, "w": 9, "h": 9}],
                          [{"x": 0, "y": 0, "w": 4, "h": 4}], "")
     after = state(opened)
-    assert after != before and len(after) == 4
+    assert after != before
+    assert len(after) == 4
     assert [row[0] for row in after] == ["Open the bank now", "", "Log in", "Pay"]
     while editor.undo_stack.canUndo():
         editor.undo_stack.undo()
@@ -260,7 +262,8 @@ def test_a_step_deleted_elsewhere_is_reported_and_reloaded(
     focus(qtbot, editor.form.title)
     qtbot.keyClicks(editor.form.title, "x")
     editor.flush()
-    assert problems and "no longer exists" in problems[0]
+    assert problems
+    assert "no longer exists" in problems[0]
     assert editor.model.rowCount() == 3
     editor.select_row(0)
     editor.delete_step()
@@ -285,7 +288,8 @@ def test_library_enter_opens_the_steps_and_f2_the_details(
     monkeypatch.setattr(ProcessDialog, "ask", classmethod(
         lambda cls, parent, row=None: asked.append(row.title)))
     qtbot.keyClick(view.table, Qt.Key.Key_F2)
-    assert asked == ["Payroll"] and opened_ids == [row.id]
+    assert asked == ["Payroll"]
+    assert opened_ids == [row.id]
     view.steps_action.trigger()
     assert opened_ids == [row.id, row.id]
 

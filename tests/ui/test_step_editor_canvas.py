@@ -96,13 +96,16 @@ def test_annotations_drawn_with_the_mouse_are_saved_and_exported(
     assert kinds == ["rect", "arrow", "marker", "text", "crop"]
     assert near(row.annotations[0], x=20, y=20, w=100, h=60)
     assert near(row.annotations[1], x1=200, y1=180, x2=150, y2=120)
-    assert row.annotations[2]["n"] == 1 and row.annotations[3]["text"] == "Click here"
+    assert row.annotations[2]["n"] == 1
+    assert row.annotations[3]["text"] == "Click here"
     assert near(row.redactions[0], x=160, y=20, w=60, h=40)
     image = exported(editor)
-    assert abs(image.shape[1] - 290) <= 2 and abs(image.shape[0] - 180) <= 2
+    assert abs(image.shape[1] - 290) <= 2
+    assert abs(image.shape[0] - 180) <= 2
     crop_x, crop_y = row.annotations[4]["x"], row.annotations[4]["y"]
     left_edge = image[50 - crop_y, 20 - crop_x]
-    assert left_edge[2] > 180 and left_edge[1] < 110  # red outline
+    assert left_edge[2] > 180
+    assert left_edge[1] < 110
     box = row.redactions[0]
     covered = image[box["y"] - crop_y:box["y"] + box["h"] - crop_y,
                     box["x"] - crop_x:box["x"] + box["w"] - crop_x]
@@ -110,7 +113,8 @@ def test_annotations_drawn_with_the_mouse_are_saved_and_exported(
     assert len(editor.model.row_at(0).annotations) == 5
     for _ in range(6):
         editor.undo_stack.undo()
-    assert saved(editor).annotations == () and saved(editor).redactions == ()
+    assert saved(editor).annotations == ()
+    assert saved(editor).redactions == ()
 
 
 def test_the_select_tool_moves_a_mark(qtbot: QtBot, editor: StepEditor) -> None:
@@ -127,7 +131,8 @@ def test_drawing_with_the_keyboard_only(qtbot: QtBot, editor: StepEditor) -> Non
     qtbot.keyClick(editor.form.caution, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is canvas
     qtbot.keyClick(canvas, Qt.Key.Key_R)
-    assert canvas.tool is Tool.RECT and editor.canvas_tools.actions[Tool.RECT].isChecked()
+    assert canvas.tool is Tool.RECT
+    assert editor.canvas_tools.actions[Tool.RECT].isChecked()
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     [rect] = saved(editor).annotations
     assert rect == {"kind": "rect", "x": 128, "y": 80, "w": 64, "h": 40}
@@ -145,16 +150,19 @@ def test_drawing_with_the_keyboard_only(qtbot: QtBot, editor: StepEditor) -> Non
     qtbot.keyClick(canvas, Qt.Key.Key_Enter)
     assert saved(editor).redactions == ({"x": 128, "y": 77, "w": 64, "h": 40},)
     qtbot.keyClick(canvas, Qt.Key.Key_PageUp)
-    assert canvas.selected is not None and not canvas.selected.redaction
+    assert canvas.selected is not None
+    assert not canvas.selected.redaction
     qtbot.keyClick(canvas, Qt.Key.Key_Delete)  # removes the mark, not the step
-    assert saved(editor).annotations == () and editor.model.rowCount() == 2
+    assert saved(editor).annotations == ()
+    assert editor.model.rowCount() == 2
     qtbot.keyClick(canvas, Qt.Key.Key_Z, CTRL)
     assert len(saved(editor).annotations) == 1
 
 
 def test_a_step_without_a_screenshot_has_no_canvas(qtbot: QtBot, editor: StepEditor) -> None:
     editor.select_row(1)
-    assert not editor.canvas.isEnabled() and editor.canvas.image is None
+    assert not editor.canvas.isEnabled()
+    assert editor.canvas.image is None
     editor.select_row(0)
     qtbot.waitUntil(lambda: editor.canvas.image is not None)
     assert editor.canvas.isEnabled()
@@ -199,7 +207,8 @@ def test_tool_geometry() -> None:
     crop = {"kind": "crop", "x": 0, "y": 0, "w": 5, "h": 5}
     marks, _, picked = with_mark([crop, {"kind": "marker", "x": 1, "y": 1, "n": 4}], [],
                                  dict(crop, w=9), False)
-    assert [m.get("w") for m in marks] == [None, 9] and picked.index == 1
+    assert [m.get("w") for m in marks] == [None, 9]
+    assert picked.index == 1
     assert next_marker_number(marks) == 5
 
 

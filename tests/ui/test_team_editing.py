@@ -123,7 +123,8 @@ def test_a_stale_title_is_refused_shown_and_reloaded(
     stale.form.title.selectAll()
     qtbot.keyClicks(stale.form.title, "Open the banking app")
     stale.flush()
-    assert len(told) == 1 and "was changed by someone else" in told[0]
+    assert len(told) == 1
+    assert "was changed by someone else" in told[0]
     assert first_step(ana, process).title == "Open the bank website"  # not overwritten
     assert stale.form.title.text() == "Open the bank website"  # reloaded
     stale.close()
@@ -180,7 +181,8 @@ def test_typing_while_the_server_is_down_asks_retry_and_saves_when_it_is_back(
         editor.form.title.selectAll()
         qtbot.keyClicks(editor.form.title, "Open the bank website")
         editor.flush()
-        assert len(asked) == 1 and asked[0].startswith("Cannot reach the team library")
+        assert len(asked) == 1
+        assert asked[0].startswith("Cannot reach the team library")
         assert first_step(services, process).title == "Open the bank website"
         editor.close()
         services.close()

@@ -47,12 +47,15 @@ def test_boxes_are_drawn_on_a_picture_for_the_whole_take_or_a_stretch(qtbot: QtB
     dialog.show()
     qtbot.waitUntil(lambda: dialog.canvas.isVisible())
     hide = dialog.buttons.buttons()[0]
-    assert dialog.canvas.tool is Tool.REDACT and not hide.isEnabled()  # nothing drawn yet
+    assert dialog.canvas.tool is Tool.REDACT
+    assert not hide.isEnabled()
     drag(qtbot, dialog.canvas, (40, 30), (140, 70))
     assert hide.isEnabled()
     [box] = dialog.chosen()
     assert (box.start, box.end) == (0.0, None)  # the whole take unless told
-    assert abs(box.x - 40) <= 1 and abs(box.w - 100) <= 2 and abs(box.h - 40) <= 2
+    assert abs(box.x - 40) <= 1
+    assert abs(box.w - 100) <= 2
+    assert abs(box.h - 40) <= 2
     dialog.start.setValue(2.0)
     dialog.end.setValue(5.5)
     assert [(b.start, b.end) for b in dialog.chosen()] == [(2.0, 5.5)]
@@ -75,7 +78,8 @@ def test_the_review_hides_areas_on_the_picture_at_the_playhead(
     dialog = ReviewDialog(video, 6.0, [])
     qtbot.addWidget(dialog)
     dialog.hide_area()
-    assert asked and (asked[0].width(), asked[0].height()) == (320, 240)
+    assert asked
+    assert (asked[0].width(), asked[0].height()) == (320, 240)
     assert dialog.hidden.text() == "Hidden in the video: 1 box (1 for a stretch)"
     dialog.new_title.setText("Pay the rent")
     dialog.mark_start(2.0)
@@ -132,8 +136,10 @@ def test_a_box_on_a_step_from_the_take_also_hides_the_video(
     editor.select_row(1)
     qtbot.waitUntil(lambda: editor.canvas.image is not None)
     second = editor.current_row()
-    assert second is not None and second.video_time is not None
-    assert sync.widget.isVisible() and sync.checkbox.isChecked()  # on by default
+    assert second is not None
+    assert second.video_time is not None
+    assert sync.widget.isVisible()
+    assert sync.checkbox.isChecked()
     editor.canvas.set_tool(Tool.REDACT)
     drag(qtbot, editor.canvas, (20, 40), (140, 70))
     qtbot.waitUntil(lambda: bool(services.redactions.step_boxes(second.id)), timeout=10_000)
@@ -157,5 +163,6 @@ def test_a_box_on_a_step_from_the_take_also_hides_the_video(
     assert not sync.widget.isVisible()
     problems: list[str] = []
     monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
-    assert sync.wait() and problems == []
+    assert sync.wait()
+    assert problems == []
     editor.close()

@@ -52,7 +52,8 @@ def test_send_from_the_library_then_import_the_receipt_by_drop(
         [send] = [a for a in window.library.actions() if a.text() == "Send…"]
         send.trigger()
     [handoff] = services.handoffs.list()
-    assert handoff.assistant_name == "Ana" and handoff.due_on == date(2026, 12, 1)
+    assert handoff.assistant_name == "Ana"
+    assert handoff.due_on == date(2026, 12, 1)
     [package] = tmp_path.glob("*.zip")
     assert "Ana" in package.name or "ana" in package.name
 
@@ -91,7 +92,8 @@ def test_a_bad_drop_says_why(
     broken.write_text("{ not json")
     window.workflows.open_dropped(broken)
     assert "not a Baton package or receipt" in problems[0]
-    assert len(problems) == 2 and problems[1]
+    assert len(problems) == 2
+    assert problems[1]
 
 
 def test_import_a_package_into_another_library(
@@ -110,7 +112,8 @@ def test_import_a_package_into_another_library(
         with qtbot.waitSignal(window.workflows.changed, timeout=30_000):
             window.workflows.import_package(package.path)
         [row] = other.library.list_processes()
-        assert row.title == "Pay invoices" and row.step_count == 1
+        assert row.title == "Pay invoices"
+        assert row.step_count == 1
     finally:
         other.close()
 
@@ -122,9 +125,11 @@ def test_send_dialog_warns_but_lets_you_send(qtbot: QtBot, services: Services) -
     dialog = SendDialog(row, assistants, date(2026, 11, 28), 7, Path("/tmp"),
                         lambda process, assistant: "Careful: customer-facing.")
     qtbot.addWidget(dialog)
-    assert dialog.warning.text() == "Careful: customer-facing." and dialog.send.isEnabled()
+    assert dialog.warning.text() == "Careful: customer-facing."
+    assert dialog.send.isEnabled()
     request = dialog.request()
-    assert request.due_on == date(2026, 12, 5) and request.size_budget is None
+    assert request.due_on == date(2026, 12, 5)
+    assert request.size_budget is None
     dialog.email.setChecked(True)
     assert dialog.request().size_budget == 25_000_000
 
@@ -154,7 +159,9 @@ def test_update_holders_resends_the_new_version(
         window.workflows.update_holders(process_id)
     assert shown == [["Step 2 “Check the total” added"]]
     newest = services.handoffs.list()[0]
-    assert newest.id != first.id and newest.version_number == 2 and newest.assistant_name == "Ana"
+    assert newest.id != first.id
+    assert newest.version_number == 2
+    assert newest.assistant_name == "Ana"
     assert services.changes.stale_handoffs(process_id) == []
 
 
@@ -200,7 +207,8 @@ def test_steps_from_the_processes_own_recording(
         window.workflows.steps_from_video(process.id)
     assert offered[0] == services.media.path(services.library.snapshot(process.id)["recording"])
     times = [step.video_time for step in services.steps.list(process.id)]
-    assert len(times) == 2 and times[1] == pytest.approx(2.0, abs=0.25)
+    assert len(times) == 2
+    assert times[1] == pytest.approx(2.0, abs=0.25)
     assert "Added 2 steps" in window.statusBar().currentMessage()
 
 
@@ -283,5 +291,6 @@ def test_a_budget_the_pictures_must_shrink_for_is_offered_before_sending(
         assert package.stat().st_size <= budget
     else:
         qtbot.wait(300)
-        assert list(tmp_path.glob("*.zip")) == [] and services.handoffs.list() == []
+        assert list(tmp_path.glob("*.zip")) == []
+        assert services.handoffs.list() == []
     assert problems == []

@@ -52,21 +52,26 @@ def test_send_verify_import_and_receipt(
     code, stdout, stderr = run(capsys, *base, "handoff", "send", "Send invoices", "--to", "Ana",
                                "--out", str(out), "--due", "2026-12-01", "--json")
     sent = json.loads(stdout)
-    assert code == 0 and sent["version"] == 1 and sent["new_version"] is True
+    assert code == 0
+    assert sent["version"] == 1
+    assert sent["new_version"] is True
     assert "customer-facing" in stderr  # the trust ladder warns, and does not block
     package = Path(sent["package"])
-    assert package.parent == out and package.suffix == ".zip"
+    assert package.parent == out
+    assert package.suffix == ".zip"
     with zipfile.ZipFile(package) as archive:
         names = set(archive.namelist())
     assert {"index.html", "manifest.json", "checklist.md", "checklist.pdf"} <= names
 
     code, stdout, _ = run(capsys, *base, "package", "verify", str(package))
-    assert code == 0 and stdout.startswith("OK: “Send invoices” v1, 2 steps")
+    assert code == 0
+    assert stdout.startswith("OK: “Send invoices” v1, 2 steps")
 
     other = tmp_path / "assistant-library"
     code, stdout, _ = run(capsys, "--data-dir", str(other), "package", "import", str(package),
                           "--json")
-    assert code == 0 and json.loads(stdout)["steps"] == 2
+    assert code == 0
+    assert json.loads(stdout)["steps"] == 2
 
     receipt = tmp_path / "receipt.json"
     document = {
@@ -91,7 +96,9 @@ def test_send_verify_import_and_receipt(
         1, 1, "needs-help")
 
     code, _, stderr = run(capsys, *base, "receipt", "import", str(package))
-    assert code == 1 and stderr.startswith("baton: ") and len(stderr.splitlines()) == 1
+    assert code == 1
+    assert stderr.startswith("baton: ")
+    assert len(stderr.splitlines()) == 1
 
 
 def test_export_and_bad_packages(
@@ -102,14 +109,19 @@ def test_export_and_bad_packages(
     target = tmp_path / "invoices.zip"
     code, stdout, _ = run(capsys, "--data-dir", str(owner), "package", "export", "Send invoices",
                           "--out", str(target))
-    assert code == 0 and target.is_file() and "v1" in stdout
+    assert code == 0
+    assert target.is_file()
+    assert "v1" in stdout
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     code, _, stderr = run(capsys, "--data-dir", str(owner), "package", "verify", str(bad))
-    assert code == 1 and len(stderr.strip().splitlines()) == 1
+    assert code == 1
+    assert len(stderr.strip().splitlines()) == 1
     code, _, stderr = run(capsys, "--data-dir", str(owner), "package", "export", "Nope",
                           "--out", str(tmp_path / "x.zip"))
-    assert code == 1 and "No process" in stderr and not (tmp_path / "x.zip").exists()
+    assert code == 1
+    assert "No process" in stderr
+    assert not (tmp_path / "x.zip").exists()
     with pytest.raises(SystemExit):
         main(["--data-dir", str(owner), "package", "verify", str(tmp_path / "missing.zip")])
     assert "is not a file" in capsys.readouterr().err
@@ -152,7 +164,9 @@ def test_a_budget_that_needs_smaller_pictures_says_how_to_agree(
         services.close()
     base = ("--data-dir", str(data), "package", "export", "Scan receipts", "--max-mb", "1.5")
     code, _, err = run(capsys, *base, "--out", str(tmp_path / "big.zip"))
-    assert code == 1 and "It fits with the pictures at" in err and "Add --shrink" in err
+    assert code == 1
+    assert "It fits with the pictures at" in err
+    assert "Add --shrink" in err
     assert not (tmp_path / "big.zip").exists()
     code, out, err = run(capsys, *base, "--out", str(tmp_path / "small.zip"), "--shrink",
                          "--json")

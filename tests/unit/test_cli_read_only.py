@@ -58,7 +58,8 @@ def test_list_and_show_work_on_a_read_only_disk(library: Path) -> None:
     wrap = on_read_only_disk(library)
     listed = baton("--data-dir", str(library), "process", "list", wrap=wrap)
     assert listed.returncode == 0, listed.stderr
-    assert "Send invoices" in listed.stdout and listed.stderr == ""
+    assert "Send invoices" in listed.stdout
+    assert listed.stderr == ""
     shown = baton("--data-dir", str(library), "process", "show", "Send invoices", "--json",
                   wrap=wrap)
     assert shown.returncode == 0, shown.stderr
@@ -73,7 +74,8 @@ def test_writes_on_a_read_only_disk_say_so_in_one_line(library: Path, argv: list
     result = baton("--data-dir", str(library), *argv, wrap=on_read_only_disk(library))
     assert result.returncode == 1
     assert result.stderr.startswith("baton: This library is read-only")
-    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
 
 
 def test_a_read_only_database_file_is_shown_and_never_written(library: Path) -> None:
@@ -90,7 +92,8 @@ def test_a_read_only_database_file_is_shown_and_never_written(library: Path) -> 
     assert listed.returncode == 0, listed.stderr
     assert "Send invoices" in listed.stdout
     added = baton("--data-dir", str(library), "process", "add", "Payroll", wrap=nobody)
-    assert added.returncode == 1 and "read-only" in added.stderr
+    assert added.returncode == 1
+    assert "read-only" in added.stderr
     assert len(added.stderr.splitlines()) == 1
     assert database.read_bytes() == before
 
@@ -109,6 +112,7 @@ def test_verify_needs_no_library(
     assert main(["--data-dir", str(tmp_path / "nowhere"), "package", "verify", str(bad)]) == 1
     assert main(["package", "verify", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.count("baton: ") == 2 and len(err.splitlines()) == 2
+    assert err.count("baton: ") == 2
+    assert len(err.splitlines()) == 2
     assert not (tmp_path / "nowhere").exists()
     assert list(home.iterdir()) == []

@@ -67,7 +67,8 @@ def test_a_box_on_the_recording_is_burned_into_what_is_sent(
     assert box == {"id": box["id"], "step_id": None, "x": 10, "y": 20, "w": 100, "h": 40,
                    "start": 1.0, "end": 3.0}
     code, out, _ = run(capsys, data_dir, "recording", "redactions", recorded)
-    assert code == 0 and f"{box['id']}: 10,20,100,40 from 1 s to 3 s" in out
+    assert code == 0
+    assert f"{box['id']}: 10,20,100,40 from 1 s to 3 s" in out
     for moment, frame in packaged_frames(data_dir, tmp_path, recorded):
         hidden = frame[20:60, 10:110]
         if 1.0 <= moment < 3.0:
@@ -75,7 +76,8 @@ def test_a_box_on_the_recording_is_burned_into_what_is_sent(
         else:
             assert hidden.std() > 20, moment  # the numbers are there
     code, out, _ = run(capsys, data_dir, "recording", "unredact", recorded, str(box["id"]))
-    assert code == 0 and "no longer hides" in out
+    assert code == 0
+    assert "no longer hides" in out
     code, out, _ = run(capsys, data_dir, "recording", "redactions", recorded, "--json")
     assert json.loads(out) == []
 
@@ -91,13 +93,15 @@ def test_a_box_on_a_step_hides_the_screenshot_and_the_video_over_its_stretch(
     [video] = result["video"]
     # From the step before (0 s) to the step after (about 4 s), two pixels wider each way.
     assert (video["x"], video["y"], video["w"], video["h"]) == (18, 38, 124, 34)
-    assert video["start"] == 0.0 and video["end"] == pytest.approx(4.0, abs=0.15)
+    assert video["start"] == 0.0
+    assert video["end"] == pytest.approx(4.0, abs=0.15)
     for moment, frame in packaged_frames(data_dir, tmp_path, recorded):
         hidden = frame[38:72, 18:142]
         assert (hidden.max() <= 6) == (moment < video["end"]), moment
     code, out, _ = run(capsys, data_dir, "step", "redact", recorded, "3", "1,1,5,5",
                        "--screenshot-only")
-    assert code == 0 and "not the video, as asked" in out
+    assert code == 0
+    assert "not the video, as asked" in out
     code, out, _ = run(capsys, data_dir, "recording", "redactions", recorded, "--json")
     assert len(json.loads(out)) == 1
 
@@ -116,18 +120,22 @@ def test_bad_boxes_are_one_line(capsys: pytest.CaptureFixture[str], data_dir: Pa
         main(["--data-dir", str(data_dir), *argv])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_what_cannot_be_redacted_says_why_and_saves_nothing(
     capsys: pytest.CaptureFixture[str], data_dir: Path, recorded: str
 ) -> None:
     code, _, err = run(capsys, data_dir, "step", "redact", recorded, "9", "1,1,5,5")
-    assert code == 1 and "has 3 steps: there is no step 9" in err
+    assert code == 1
+    assert "has 3 steps: there is no step 9" in err
     code, _, err = run(capsys, data_dir, "recording", "redact", recorded, "400,10,5,5")
-    assert code == 1 and "outside the 320x240 video" in err
+    assert code == 1
+    assert "outside the 320x240 video" in err
     assert run(capsys, data_dir, "process", "add", "Bare")[0] == 0
     code, _, err = run(capsys, data_dir, "recording", "redact", "Bare", "1,1,5,5")
-    assert code == 1 and "has no recording" in err
+    assert code == 1
+    assert "has no recording" in err
     code, out, _ = run(capsys, data_dir, "recording", "redactions", recorded, "--json")
     assert json.loads(out) == []

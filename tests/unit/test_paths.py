@@ -50,7 +50,8 @@ def test_a_chosen_library_keeps_its_files_and_each_user_gets_a_copy(tmp_path: Pa
     library = old_library(tmp_path / "shared")
     paths = resolve_paths(library)
     said = move_user_files(paths)
-    assert said is not None and said.startswith("copied settings.json, window-state.ini, ")
+    assert said is not None
+    assert said.startswith("copied settings.json, window-state.ini, ")
     assert json.loads(paths.settings_file.read_text()) == {"recording.fps": 15}
     assert paths.ui_state_file.read_text() == "[main]\npage=2\n"
     assert paths.log_file.read_text() == "newest\n"
@@ -67,7 +68,8 @@ def test_the_default_library_hands_its_files_over(platformdirs_isolated: Path) -
     old_library(paths.data_dir)
     (paths.data_dir / "baton.db").write_bytes(b"the team's")
     said = move_user_files(paths)
-    assert said is not None and said.startswith("moved ")
+    assert said is not None
+    assert said.startswith("moved ")
     assert sorted(p.name for p in paths.data_dir.iterdir()) == ["baton.db"]
     assert json.loads(paths.settings_file.read_text()) == {"recording.fps": 15}
     assert (paths.log_dir / "baton.log.1").read_text() == "older\n"
@@ -83,7 +85,9 @@ def test_a_setting_already_in_the_users_folder_is_never_replaced(
     paths.log_dir.mkdir(parents=True)
     paths.log_file.write_text("this Baton's log\n")
     said = move_user_files(paths)
-    assert said is not None and "settings.json" not in said and "logs" not in said
+    assert said is not None
+    assert "settings.json" not in said
+    assert "logs" not in said
     assert json.loads(paths.settings_file.read_text()) == {"recording.fps": 60}
     assert paths.log_file.read_text() == "this Baton's log\n"
     # What was not taken over stays where it was: nothing is lost.

@@ -27,7 +27,8 @@ def test_every_resource_file_is_packaged() -> None:
     packaged = {path for pattern in patterns for path in folder.glob(pattern) if path.is_file()}
     present = {path for path in folder.rglob("*")
                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".py"}
-    assert present and present <= packaged, sorted(map(str, present - packaged))
+    assert present
+    assert present <= packaged, sorted(map(str, present - packaged))
 
 
 def test_setup_lists_the_resources_package() -> None:
@@ -37,5 +38,7 @@ def test_setup_lists_the_resources_package() -> None:
          "runpy.run_path('setup.py')"],
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
     ).stdout
-    assert "'baton.resources'" in listed and "'baton.resources.icons'" in listed
-    assert "'baton.util'" in listed and "'baton.core.migrations.versions'" in listed
+    assert "'baton.resources'" in listed
+    assert "'baton.resources.icons'" in listed
+    assert "'baton.util'" in listed
+    assert "'baton.core.migrations.versions'" in listed

@@ -20,7 +20,7 @@ def test_defaults_saving_and_bad_values(tmp_path: Path) -> None:
     settings.set("recording.fps", 15)
     assert Settings(path).get("recording.fps") == 15
     assert json.loads(path.read_text())["from.a.newer.baton"] == 1
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be one of"):
         settings.set("recording.fps", 7)
     with pytest.raises(TypeError):
         settings.set("recording.show_keys", "yes")

@@ -260,7 +260,7 @@ def _upgrade_or_refuse(engine: Engine, backup_dir: Path | None, confirm: Confirm
         if current is not None:
             try:
                 script.get_revision(current)
-            except Exception:
+            except Exception:  # noqa: BLE001 - unknown to this Baton, whatever Alembic says
                 raise UserError(
                     f"This library was made by a newer version of Baton (schema {current}); "
                     "install the newer Baton to open it."

@@ -76,7 +76,7 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[zipfil
         raise BadPackage(
             f"{path.name} uses a zip feature Baton does not read; it is not a Baton package."
         ) from None
-    except Exception:  # BadZipFile, struct.error, OverflowError, ... on hostile bytes
+    except Exception:  # noqa: BLE001 - BadZipFile, struct.error, OverflowError, ... on hostile bytes
         raise BadPackage(f"{path.name} is not a Baton package (it is not a zip file).") from None
     with archive:
         yield archive
@@ -213,7 +213,7 @@ def read_manifest(
         raise BadPackage(f"The manifest of {name} is too big to be real.")
     try:
         data = archive.read(info)
-    except Exception:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError, ...
+    except Exception:  # noqa: BLE001 - zlib.error, BadZipFile (CRC), EOFError, NotImplementedError, ...
         raise BadPackage(f"{name} is damaged: its manifest cannot be read.") from None
     try:
         return parse_manifest(data)

@@ -214,13 +214,13 @@ class _Entry:
         damaged = BadPackage(f"{self.name} is damaged: {self.entry!r} cannot be read.")
         try:
             handle = self.archive.open(self.info)
-        except Exception:  # zipfile raises many kinds of error on hostile bytes
+        except Exception:  # noqa: BLE001 - zipfile raises many kinds of error on hostile bytes
             raise damaged from None
         with handle:
             while True:
                 try:
                     chunk = handle.read(CHUNK)
-                except Exception:  # zlib.error, BadZipFile (CRC), EOFError, ...
+                except Exception:  # noqa: BLE001 - zlib.error, BadZipFile (CRC), EOFError, ...
                     raise damaged from None
                 if not chunk:
                     return

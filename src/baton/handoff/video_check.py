@@ -158,5 +158,5 @@ def _probe(handle: BinaryIO) -> VideoInfo:
             )
     except BadVideo:
         raise
-    except Exception:  # FFmpeg and PyAV raise many kinds of error on hostile data
+    except Exception:  # noqa: BLE001 - FFmpeg and PyAV raise many kinds of error on hostile data
         raise BadVideo("is not a video Baton can read") from None

@@ -22,7 +22,8 @@ def test_assistant_crud_and_search(assistants: Assistants) -> None:
     saved = assistants.update(
         ana.id, AssistantDraft("Ana Reyes", active=False), expected_version=ana.row_version
     )
-    assert saved.active is False and saved.email == ""
+    assert saved.active is False
+    assert saved.email == ""
     with pytest.raises(ConflictError):
         assistants.update(ana.id, AssistantDraft("Ana"), expected_version=ana.row_version)
     assert assistants.find("Ben").name == "Ben"

@@ -97,7 +97,8 @@ def test_copy_aside_keeps_a_consistent_snapshot(tmp_path: Path) -> None:
         )
     copy = _copy_aside(db.engine, "0001", tmp_path / "backups")
     db.close()
-    assert copy is not None and copy.parent == tmp_path / "backups"
+    assert copy is not None
+    assert copy.parent == tmp_path / "backups"
     with sqlite3.connect(copy) as connection:
         names = connection.execute("SELECT name FROM assistant").fetchall()
     assert names == [("Ana",)]

@@ -28,7 +28,8 @@ def test_handoff_timeline_and_dashboard(
     ana = assistants.add(AssistantDraft("Ana"))
     version = library.freeze_version(process.id)
     handoff = handoffs.create(version.id, ana.id, due_on=date(2026, 3, 1))
-    assert handoff.status is HandoffStatus.SENT and handoff.process_title == "Invoices"
+    assert handoff.status is HandoffStatus.SENT
+    assert handoff.process_title == "Invoices"
 
     figures = dashboard.figures(today=date(2026, 3, 2))
     assert figures.hours_per_week_handed_off == 0
@@ -82,4 +83,5 @@ def test_the_timeline_is_plain_rows(
     assert (sent.kind, sent.note, sent.handoff_id) == (EventKind.SENT, "v1", handoff.id)
     assert (question.step_position, question.data) == (2, {"from": "sent", "to": "needs-help"})
     handoffs.delete(handoff.id)
-    assert handoffs.events(handoff.id) == [] and handoffs.list() == []
+    assert handoffs.events(handoff.id) == []
+    assert handoffs.list() == []

@@ -39,7 +39,8 @@ def test_update_keeps_hours_and_bumps_updated_time(library: Library, clock: Manu
     saved = library.update_process(
         row.id, ProcessDraft("Payroll run", status=ProcessStatus.READY), expected_version=1
     )
-    assert saved.title == "Payroll run" and saved.status is ProcessStatus.READY
+    assert saved.title == "Payroll run"
+    assert saved.status is ProcessStatus.READY
     assert saved.updated_at.startswith("2026-03-03")
     assert saved.row_version == 2
 
@@ -57,7 +58,8 @@ def test_two_sessions_cannot_lose_an_update(library: Library, database: Database
     with database.sessions() as first, database.sessions() as second:
         mine = first.get(Process, row.id)
         theirs = second.get(Process, row.id)
-        assert mine is not None and theirs is not None
+        assert mine is not None
+        assert theirs is not None
         mine.title = "first"
         first.commit()
         theirs.title = "second"
@@ -109,7 +111,8 @@ def test_versions_freeze_only_when_something_changed(
     assert first.snapshot["steps"][0]["title"] == "Print the labels"
     library.update_process(row.id, ProcessDraft("Ship orders today"))
     second = library.freeze_version(row.id, "renamed")
-    assert second.number == 2 and second.content_hash != first.content_hash
+    assert second.number == 2
+    assert second.content_hash != first.content_hash
     assert [v.number for v in library.versions(row.id)] == [1, 2]
 
 
@@ -129,9 +132,11 @@ def test_an_imported_process_comes_in_whole_with_a_free_title(
     snapshot = library.snapshot(row.id)
     assert [(s["position"], s["title"]) for s in snapshot["steps"]] == [
         (1, "Print the labels"), (2, "Book the courier")]
-    assert snapshot["steps"][0]["click"] == [4, 5] and snapshot["recording"] == recording.media
+    assert snapshot["steps"][0]["click"] == [4, 5]
+    assert snapshot["recording"] == recording.media
     again = library.add_imported(ProcessDraft("Ship orders"), [])
-    assert again.title == "Ship orders (imported 2)" and not again.has_recording
+    assert again.title == "Ship orders (imported 2)"
+    assert not again.has_recording
 
 
 def test_a_bad_step_imports_nothing(library: Library, database: Database) -> None:
@@ -146,9 +151,11 @@ def test_a_bad_step_imports_nothing(library: Library, database: Database) -> Non
 def test_versions_are_plain_rows(library: Library) -> None:
     row = library.add_process(ProcessDraft("Ship orders"))
     pending = library.pending_version(row.id)
-    assert isinstance(pending, ProcessVersionRow) and (pending.id, pending.number) == (0, 1)
+    assert isinstance(pending, ProcessVersionRow)
+    assert (pending.id, pending.number) == (0, 1)
     frozen = library.freeze_version(row.id, "  first  ")
-    assert isinstance(frozen, ProcessVersionRow) and frozen.id > 0
+    assert isinstance(frozen, ProcessVersionRow)
+    assert frozen.id > 0
     assert (frozen.changelog, frozen.content_hash) == ("first", pending.content_hash)
     assert library.versions(row.id) == [frozen]
     assert library.pending_version(row.id) == frozen

@@ -70,8 +70,11 @@ def test_leftovers_of_a_killed_writer_or_cleanup_are_tidied(tmp_path: Path) -> N
     for path in (old, older_baton, unrelated):
         os.utime(path, (1_000_000, 1_000_000))
     assert store.remove_leftovers(now=1_000_000 + 24 * 3600 + 1) == 2
-    assert not old.exists() and not older_baton.exists()
-    assert fresh.exists() and unrelated.exists() and key in store
+    assert not old.exists()
+    assert not older_baton.exists()
+    assert fresh.exists()
+    assert unrelated.exists()
+    assert key in store
     assert set_aside in store  # put back: its cleanup decides again
     staged = store.root / ".staging-old"  # an import killed while it checked a package
     staged.mkdir()
@@ -149,14 +152,15 @@ def test_a_colleague_reads_media_or_is_told_plainly_why_not() -> None:
             store.path(private).chmod(0)  # we are the colleague: make it unreadable to us
         assert _read_as_colleague(store, shared) == "read"
         message = _read_as_colleague(store, private)
-        assert message.startswith("Baton may not read the media file") and "write" not in message
+        assert message.startswith("Baton may not read the media file")
+        assert "write" not in message
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def test_keys_are_validated(tmp_path: Path) -> None:
     store = MediaStore(tmp_path / "media")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a media key"):
         store.path("../../etc/passwd")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bad media extension"):
         store.put_bytes(b"x", "p/ng")

@@ -69,7 +69,8 @@ def test_upgrading_keeps_old_handoffs_unsigned_and_remembers_their_receipts(
             assert (row.handoff_id, row.content_sha256, row.applied) == (1, digest, True)
             assert row.saved_at.isoformat() == "2026-01-04T08:00:00"
             handoff = session.get(Handoff, 1)
-            assert handoff is not None and handoff.receipt_key is None
+            assert handoff is not None
+            assert handoff.receipt_key is None
     finally:
         database.close()
 
@@ -89,9 +90,11 @@ def test_taking_in_receipts_once_and_in_order_on_every_database(
                            {"steps_done": 1}, HandoffStatus.PRACTISING)
 
     newer = receipts.take_in(handoff.id, "a" * 64, datetime(2026, 3, 3, 12), plan)
-    assert newer.applied and newer.previous_status is HandoffStatus.SENT
+    assert newer.applied
+    assert newer.previous_status is HandoffStatus.SENT
     older = receipts.take_in(handoff.id, "b" * 64, datetime(2026, 3, 3, 11), plan)
-    assert not older.applied and older.newest_saved_at == datetime(2026, 3, 3, 12)
+    assert not older.applied
+    assert older.newest_saved_at == datetime(2026, 3, 3, 12)
     with pytest.raises(AlreadyImported):
         receipts.take_in(handoff.id, "c" * 64, datetime(2026, 3, 4), plan, also_known_as="a" * 64)
     kinds = [event.kind for event in handoffs.events(handoff.id)]

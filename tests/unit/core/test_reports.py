@@ -61,4 +61,5 @@ def test_the_csv_file_carries_the_neutralised_cells(
     assert write_handoffs_csv(handoffs.list(), out, today=date(2026, 3, 2)) == 1
     with out.open(encoding="utf-8-sig", newline="") as handle:
         _, row = list(csv.reader(handle))
-    assert row[0] == "'" + title and row[2] == "'\u200b@Ana"
+    assert row[0] == "'" + title
+    assert row[2] == "'\u200b@Ana"

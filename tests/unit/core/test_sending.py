@@ -51,7 +51,8 @@ def test_every_handoff_gets_its_own_receipt_key(
     other = sending.begin(library.versions(1)[0].id, Assistants(database.sessions).list()[0].id).id
     with database.sessions() as session:
         keys = [h.receipt_key for h in session.scalars(select(Handoff).order_by(Handoff.id))]
-    assert keys[0] != keys[1] and all(len(k or "") == 64 for k in keys)
+    assert keys[0] != keys[1]
+    assert all(len(k or "") == 64 for k in keys)
     assert other != begun
 
 

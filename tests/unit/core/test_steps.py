@@ -81,7 +81,8 @@ def test_duplicate_comes_right_after(steps: Steps, library: Library) -> None:
                  redactions=[{"x": 1, "y": 1, "w": 3, "h": 3}])
     copy = steps.duplicate(first.id)
     assert titles(steps, pid) == ["A", "A", "B"]
-    assert copy.id != first.id and copy.position == 2
+    assert copy.id != first.id
+    assert copy.position == 2
     assert copy.annotations == ({"kind": "marker", "x": 5, "y": 6, "n": 1},)
     assert copy.redactions == ({"x": 1, "y": 1, "w": 3, "h": 3},)
 
@@ -93,13 +94,15 @@ def test_merge_joins_two_adjacent_steps(steps: Steps, library: Library) -> None:
     steps.update(b.id, instruction="Confirm with the code")
     steps.set_screenshot(b.id, "b" * 64 + ".png", click=(10, 20))
     merged = steps.merge(b.id, a.id)
-    assert merged.id == a.id and merged.title == "A"
+    assert merged.id == a.id
+    assert merged.title == "A"
     assert merged.instruction == "Click Pay\nConfirm with the code"
     assert merged.caution == "Check the amount"
-    assert merged.screenshot == "b" * 64 + ".png" and (merged.click_x, merged.click_y) == (10, 20)
+    assert merged.screenshot == "b" * 64 + ".png"
+    assert (merged.click_x, merged.click_y) == (10, 20)
     assert titles(steps, pid) == ["A", "C"]
+    steps.add(pid, StepContent(title="D"))
     with pytest.raises(UserError, match="next to each other"):
-        steps.add(pid, StepContent(title="D"))
         steps.merge(a.id, steps.list(pid)[2].id)
     with pytest.raises(UserError, match="different steps"):
         steps.merge(c.id, c.id)
@@ -128,7 +131,8 @@ def test_replace_restores_everything(steps: Steps, library: Library) -> None:
                           video_time=4.5, annotations=({"kind": "text", "x": 1, "y": 2,
                                                         "text": "here"},))
     saved = steps.replace(row.id, content)
-    assert saved.content == content and saved.position == 1
+    assert saved.content == content
+    assert saved.position == 1
 
 
 def test_set_screenshot_keeps_the_redactions(steps: Steps, library: Library) -> None:
@@ -137,7 +141,8 @@ def test_set_screenshot_keeps_the_redactions(steps: Steps, library: Library) -> 
     steps.update(row.id, redactions=[{"x": 0, "y": 0, "w": 5, "h": 5}])
     saved = steps.set_screenshot(row.id, "d" * 64 + ".png", full_screenshot="e" * 64 + ".png")
     assert saved.redactions == ({"x": 0, "y": 0, "w": 5, "h": 5},)
-    assert saved.full_screenshot == "e" * 64 + ".png" and saved.click_x is None
+    assert saved.full_screenshot == "e" * 64 + ".png"
+    assert saved.click_x is None
 
 
 def test_missing_process(steps: Steps, library: Library) -> None:
@@ -169,7 +174,7 @@ def test_concurrent_editors_keep_positions_contiguous(
                     other.add(pid, StepContent(title=f"new {turn}"), position=turn % 5 + 1)
                 else:
                     other.move(rows[(turn * number) % len(rows)].id, (turn * 3) % len(rows) + 1)
-        except BaseException as error:  # noqa: B036 - reported below
+        except BaseException as error:  # noqa: B036, BLE001 - reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(3)]

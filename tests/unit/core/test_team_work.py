@@ -52,7 +52,8 @@ def test_trust_ladder_suggests_internal_simple_first_and_warns(
     ana = assistants.add(AssistantDraft("Ana")).id
     assert [s.title for s in ladder.suggestions(ana)] == ["File receipts", "Reconcile bank"]
     warning = ladder.warning(customer, ana)
-    assert warning is not None and "customer-facing" in warning
+    assert warning is not None
+    assert "customer-facing" in warning
     assert ladder.warning(simple, ana) is None
 
     handoff = handoffs.create(library.freeze_version(simple).id, ana).id
@@ -138,7 +139,8 @@ def test_csv_export_is_spreadsheet_safe(
     assert write_handoffs_csv(handoffs.list(), out, today=date(2026, 3, 2)) == 1
     with out.open(encoding="utf-8-sig", newline="") as handle:
         header, row = list(csv.reader(handle))
-    assert header[0] == "Process" and row[0].startswith("'=")
+    assert header[0] == "Process"
+    assert row[0].startswith("'=")
     assert (row[2], row[3], row[5], row[7]) == ("Ana", "sent", "2026-03-01", "yes")
 
 
@@ -165,7 +167,8 @@ def test_two_writers_lose_no_update(library: Library, database: Database) -> Non
     for thread in threads:
         thread.join(timeout=30)
     saved = [r for r in results if r.startswith("saved")]
-    assert len(results) == 2 and len(saved) == 1
+    assert len(results) == 2
+    assert len(saved) == 1
     assert library.get(process.id).title == f"Payroll ({saved[0].split()[1]})"
     assert library.get(process.id).row_version == 2
 
@@ -189,4 +192,5 @@ def test_concurrent_counters_all_count(library: Library, database: Database) -> 
 
 def test_empty_library_dashboard(database: Database) -> None:
     figures = Dashboard(database.sessions).figures(today=date(2026, 3, 2))
-    assert figures.processes == 0 and figures.hours_per_week_handed_off == 0
+    assert figures.processes == 0
+    assert figures.hours_per_week_handed_off == 0

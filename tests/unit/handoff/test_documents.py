@@ -60,7 +60,8 @@ def test_burn_in_paints_marks_blacks_out_redactions_and_crops(qapp: Any) -> None
     assert (result[20:40, 90:120, :3] == 0).all()  # the redaction, moved by the crop
     assert (result[..., 3] == 255).all()
     edge = result[10, 10:70]  # the rectangle's top edge, in the default red
-    assert (edge[:, 2] > 180).any() and (edge[:, 1] < 100).any()
+    assert (edge[:, 2] > 180).any()
+    assert (edge[:, 1] < 100).any()
     assert (image == 200).all()  # the original is untouched
 
 
@@ -110,7 +111,9 @@ def test_pdf_is_valid_paginates_and_has_fixed_dates(qapp: Any) -> None:
 def test_embedded_json_cannot_close_its_script_block() -> None:
     data = {"title": HOSTILE}
     text = embed_json(data)
-    assert "<" not in text and ">" not in text and "&" not in text
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
     assert "\u2028" not in text
     assert json.loads(text) == data
 
@@ -123,20 +126,24 @@ def sample_manifest(title: str) -> Manifest:
 def test_viewer_page_inlines_everything_behind_a_strict_policy() -> None:
     assets = ViewerAssets.load()
     page = render_index(assets, sample_manifest(HOSTILE), "slug", {}).decode()
-    assert page.count("<script") == 2 and page.count("</script>") == 2
+    assert page.count("<script") == 2
+    assert page.count("</script>") == 2
     assert "<img src=x" not in page
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
     styles = re.findall(r"<style>(.*?)</style>", page, re.S)
-    assert scripts == [assets.script] and styles == [assets.style]
+    assert scripts == [assets.script]
+    assert styles == [assets.style]
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
     assert csp is not None
     policy = csp.group(1).replace("&#x27;", "'")
     assert f"script-src 'sha256-{_b64sha(assets.script)}'" in policy
     assert f"style-src 'sha256-{_b64sha(assets.style)}'" in policy
-    assert "default-src 'none'" in policy and "connect-src 'none'" in policy
+    assert "default-src 'none'" in policy
+    assert "connect-src 'none'" in policy
     assert not re.search(r"\b(?:https?|wss?|ftp)://", page)  # nothing from the network
     data = re.search(r'<script type="application/json" id="baton-data">(.*?)</script>', page, re.S)
-    assert data is not None and json.loads(data.group(1))["process"]["title"] == HOSTILE
+    assert data is not None
+    assert json.loads(data.group(1))["process"]["title"] == HOSTILE
 
 
 def test_viewer_script_never_inserts_html() -> None:

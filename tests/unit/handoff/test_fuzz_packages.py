@@ -100,7 +100,8 @@ def check_mutant(path: Path, library: tuple[Database, MediaStore]) -> None:
         raise
     assert code in (0, 1), err
     if code == 1:
-        assert err.startswith("baton: ") and err.count("\n") == 1, err
+        assert err.startswith("baton: "), err
+        assert err.count("\n") == 1, err
     database, media = library
     before = state(library)
     try:
@@ -110,7 +111,7 @@ def check_mutant(path: Path, library: tuple[Database, MediaStore]) -> None:
         OUTCOMES["refused: " + _reason(str(refusal))] += 1
         if code == 0:
             OUTCOMES["verify passed, import refused"] += 1
-        assert code == 1, f"verify passed what import refused: {refusal}"
+        assert code == 1, f"verify passed what import refused: {refusal}"  # noqa: PT017
         assert state(library) == before, "a refused import left something behind"
         return
     except BaseException:

@@ -52,13 +52,16 @@ def test_hostile_packages_are_refused_in_one_line_and_leave_nothing(
     verified = run(capsys, "--data-dir", str(library), "package", "verify", str(path))
     imported = run(capsys, "--data-dir", str(library), "package", "import", str(path), "--json")
     if case.accepted:
-        assert verified[0] == 0 and verified[1].startswith("OK: "), verified
+        assert verified[0] == 0, verified
+        assert verified[1].startswith("OK: "), verified
         assert imported[0] == 0, imported
         decode_every_screenshot(library)
         return
     for code, out, err in (verified, imported):
         assert (code, out) == (1, ""), err
-        assert err.startswith("baton: ") and err.endswith("\n") and err.count("\n") == 1, err
+        assert err.startswith("baton: "), err
+        assert err.endswith("\n"), err
+        assert err.count("\n") == 1, err
         assert re.search(case.refused, err), err
     assert verified[2] == imported[2]  # one validation path: the same words
     assert library_holds(library) == (0, 0, 0, [])
@@ -71,4 +74,6 @@ def decode_every_screenshot(library: Path) -> None:
         image = cv2.imdecode(np.frombuffer(media.read_bytes(key), np.uint8), cv2.IMREAD_UNCHANGED)
         assert image is not None, key
     processes, steps, _, _ = library_holds(library)
-    assert processes == 1 and steps == 3 and len(keys) == 2
+    assert processes == 1
+    assert steps == 3
+    assert len(keys) == 2

@@ -57,7 +57,8 @@ def test_import_recreates_the_process_with_its_media(
             video = archive.read("video/walkthrough.mp4")
         assert steps[1].redactions == []  # already burned into the imported pixels
         recording = session.get(Recording, process.recording_id)
-        assert recording is not None and recording.media is not None
+        assert recording is not None
+        assert recording.media is not None
         assert media.read_bytes(recording.media) == video
         assert recording.duration == pytest.approx(3.0, abs=0.2)
         assert (recording.width, recording.height) == (320, 240)

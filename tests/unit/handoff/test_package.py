@@ -376,7 +376,8 @@ def test_pasted_control_characters_never_make_a_package_baton_refuses(
                            summary="Every\x1b Monday")
     info = build(version, handoff_id=3, assistant="Ana\x1b")
     manifest = verify_package(info.path)
-    assert manifest.process.title == "Payroll" and manifest.process.summary == "Every Monday"
+    assert manifest.process.title == "Payroll"
+    assert manifest.process.summary == "Every Monday"
     assert manifest.assistant == "Ana"
     step = manifest.steps[0]
     assert (step.title, step.instruction, step.caution) == (

@@ -80,7 +80,8 @@ def test_a_stored_file_changed_since_it_was_checked_is_caught(
 ) -> None:
     build(version, "first.zip")
     ready = load_prepared(VersionSource.of(version), media)
-    assert ready is not None and ready.video is not None
+    assert ready is not None
+    assert ready.video is not None
     path = media.path(ready.video.media_key)  # the video made for the package
     data = bytearray(path.read_bytes())
     data[-100] ^= 0xFF  # same size, other bytes: written after it was checked
@@ -150,7 +151,8 @@ def test_two_exports_at_once_prepare_once(
     for thread in threads:
         thread.join()
     assert len(paintings) == 1
-    assert len(results) == 2 and results[0] == results[1]
+    assert len(results) == 2
+    assert results[0] == results[1]
 
 
 def test_a_folder_without_file_locks_still_prepares(

@@ -52,7 +52,8 @@ def test_sending_records_the_handoff_with_its_package_hash(
     assert manifest.assistant == "Ana Reyes"
     with database.sessions() as session:
         handoff = session.get(Handoff, sent.handoff.id)
-        assert handoff is not None and handoff.package_hash == sent.package.manifest_sha256
+        assert handoff is not None
+        assert handoff.package_hash == sent.package.manifest_sha256
     with zipfile.ZipFile(sent.package.path) as archive:
         listed = archive.read("manifest.json")
     assert sent.package.manifest_sha256 == hashlib.sha256(listed).hexdigest()
@@ -113,12 +114,14 @@ def test_a_handoff_is_sent_only_once_its_package_is_written(
         changelog="First version",
         progress=lambda fraction, label: during.append(_status(database)),
     )
-    assert during and all(seen == [(HandoffStatus.PREPARING, "")] for seen in during)
+    assert during
+    assert all(seen == [(HandoffStatus.PREPARING, "")] for seen in during)
     assert _status(database) == [(HandoffStatus.SENT, sent.package.manifest_sha256)]
     [event] = handoffs.events(sent.handoff.id)
     assert (event.kind.value, event.note) == ("sent", "First version")
     key = receipt_key(database, sent.handoff.id)
-    assert key is not None and verify_package(sent.package.path).receipt_key == key
+    assert key is not None
+    assert verify_package(sent.package.path).receipt_key == key
 
 
 def receipt_key(database: Database, handoff_id: int) -> str | None:
@@ -206,7 +209,8 @@ def test_a_send_killed_midway_is_never_sent_and_the_next_start_cleans_it_up(
         stdout=subprocess.PIPE, env=env, text=True,
     ) as sender:
         try:
-            assert sender.stdout is not None and sender.stdout.readline() == "packing\n"
+            assert sender.stdout is not None
+            assert sender.stdout.readline() == "packing\n"
         finally:
             sender.send_signal(signal.SIGKILL)
             sender.wait(30)
@@ -217,7 +221,8 @@ def test_a_send_killed_midway_is_never_sent_and_the_next_start_cleans_it_up(
         assert list(out.iterdir()) == []  # the zip is linked into place only when complete
         with services.database.sessions.begin() as session:  # as if 90 s went by
             handoff = session.get(Handoff, row.id)
-            assert handoff is not None and handoff.last_activity_at is not None
+            assert handoff is not None
+            assert handoff.last_activity_at is not None
             handoff.last_activity_at -= LEASE + timedelta(seconds=1)
     finally:
         services.close()

@@ -41,7 +41,8 @@ def test_a_picture_of_the_video_itself_is_placed_as_it_is() -> None:
 def test_a_crop_around_the_click_is_found_in_a_recorded_region() -> None:
     screen = desktop(2400, 1300)
     crop = crop_for(2400, 1300, 1500, 700)
-    assert crop.scale == 1.0 and crop.width < 2400
+    assert crop.scale == 1.0
+    assert crop.width < 2400
     shot = cut(screen, crop).copy()
     # A numbered marker as steps captured before markers were drawn on display have it.
     cv2.circle(shot, (1500 - crop.left, 700 - crop.top), 22, (0, 64, 255), -1)

@@ -13,7 +13,9 @@ KEYS = [0, 50]
 
 def test_nothing_to_hide_and_chapters_on_keyframes_copies_everything() -> None:
     plan = plan_video(FRAMES, KEYS, TB, 100, [], [0.0, 5.0])
-    assert plan.all_copied and plan.reencoded == 0 and list(plan.runs()) == []
+    assert plan.all_copied
+    assert plan.reencoded == 0
+    assert list(plan.runs()) == []
 
 
 def test_a_chapter_between_frames_gets_a_keyframe_at_its_exact_time() -> None:
@@ -21,7 +23,9 @@ def test_a_chapter_between_frames_gets_a_keyframe_at_its_exact_time() -> None:
     [run] = plan.runs()
     # A frame is put in at 3.1 s showing what was on screen (the frame of 3.0 s), as a
     # keyframe; what follows is re-encoded up to the recording's keyframe at 5 s.
-    assert run[0].pts == 31 and run[0].picture == 30 and run[0].keyframe
+    assert run[0].pts == 31
+    assert run[0].picture == 30
+    assert run[0].keyframe
     assert [f.pts for f in run] == [31, 32, 34, 36, 38, 40, 42, 44, 46, 48]
     assert not any(f.keyframe for f in run[1:])
     assert {f.pts for f in plan.frames if f.copy} == set(FRAMES) - set(range(32, 50))
@@ -35,7 +39,9 @@ def test_a_box_is_painted_exactly_over_its_stretch_and_starts_a_keyframe() -> No
     starts = [f for f in plan.frames if f.keyframe]
     assert [f.pts for f in starts] == [10]
     ending = next(f for f in plan.frames if f.pts == 25)  # put in: the box ends at 2.5 s
-    assert ending.picture == 24 and not ending.boxes and not ending.copy
+    assert ending.picture == 24
+    assert not ending.boxes
+    assert not ending.copy
     # Re-encoded from the box's start to the keyframe at 5 s, copied before and after.
     assert [f.pts for f in plan.frames if not f.copy][-1] == 48
     assert all(f.copy for f in plan.frames if f.pts < 10 or f.pts >= 50)

@@ -113,7 +113,8 @@ def test_boxes_hold_over_their_stretch_and_nothing_else_changes(take: Path,
     corner = (0, 0, 40, 20)  # over the whole take, the first frame (the poster) included
     boxes = [TimedBox(*SECRET, 3.05, 7.5), TimedBox(*corner)]
     made = make_package_video(take, tmp_path / "out.mp4", boxes, STEPS)
-    assert made is not None and made.stitched
+    assert made is not None
+    assert made.stitched
     source, video = decode(take), decode(made.path)
     assert video.duration == pytest.approx(source.duration, abs=0.01)
     assert video.audio_duration == pytest.approx(source.audio_duration, abs=0.01)
@@ -126,14 +127,17 @@ def test_boxes_hold_over_their_stretch_and_nothing_else_changes(take: Path,
         if 3.05 <= moment < 7.5:
             covered += 1
             # Uniform black, not a dimmed copy of what is under it.
-            assert secret.max() <= 6 and secret.std() < 1.0, moment
+            assert secret.max() <= 6, moment
+            assert secret.std() < 1.0, moment
         else:
             assert np.abs(secret - region(original, SECRET)).max() <= 8, moment
         # Everything else as it was (re-encoded stretches lose a little, nothing more).
         difference = np.abs(outside(frame, [corner, SECRET]) - outside(original, [corner, SECRET]))
-        assert difference.mean() < 1.0 and difference.max() <= 24, moment
+        assert difference.mean() < 1.0, moment
+        assert difference.max() <= 24, moment
     assert covered >= 4.45 * 2  # a frame at least every half second over the 4.45 s
-    assert video.times[0] == 0.0 and region(video.frames[0], corner).max() <= 6
+    assert video.times[0] == 0.0
+    assert region(video.frames[0], corner).max() <= 6
 
 
 def test_every_chapter_and_box_start_is_a_keyframe_and_the_rest_is_copied(
@@ -145,7 +149,8 @@ def test_every_chapter_and_box_start_is_a_keyframe_and_the_rest_is_copied(
     for moment in [0.0, 3.05, *STEPS]:
         assert any(abs(key - moment) < 0.001 for key in keys), moment
     # Re-encoded: from each cut to the recording's next keyframe (10 s, 20 s) only.
-    assert made.copied_frames > 0 and made.reencoded_frames < made.copied_frames * 2
+    assert made.copied_frames > 0
+    assert made.reencoded_frames < made.copied_frames * 2
 
 
 def test_seeking_to_keyframes_only_lands_on_each_chapters_screen(take: Path,
@@ -182,18 +187,23 @@ def test_an_old_untagged_recording_is_tagged_without_reencoding(
     monkeypatch.undo()
     assert not decode(old).tagged
     made = make_package_video(old, tmp_path / "out.mp4", [], [0.0])
-    assert made is not None and made.stitched and made.reencoded_frames == 0
+    assert made is not None
+    assert made.stitched
+    assert made.reencoded_frames == 0
     with av.open(str(made.path)) as container:
         frame = next(container.decode(video=0))
     assert frame.colorspace == MATRIX_BT601
     # A box on it still stitches: the re-encoded stretch's header matches the retagged one.
     boxed = make_package_video(old, tmp_path / "boxed.mp4", [TimedBox(*SECRET, 1.0, 2.0)],
                                [0.0])
-    assert boxed is not None and boxed.stitched and 0 < boxed.reencoded_frames < 40
+    assert boxed is not None
+    assert boxed.stitched
+    assert 0 < boxed.reencoded_frames < 40
     video, source = decode(boxed.path), decode(old)
     assert region(video.at(1.5), SECRET).max() <= 6
     after = np.abs(region(video.at(2.5), SECRET) - region(source.at(2.5), SECRET))
-    assert after.mean() < 2 and after.max() <= 24
+    assert after.mean() < 2
+    assert after.max() <= 24
 
 
 def test_a_video_from_elsewhere_is_reencoded_whole_with_its_own_tags(tmp_path: Path) -> None:
@@ -209,7 +219,9 @@ def test_a_video_from_elsewhere_is_reencoded_whole_with_its_own_tags(tmp_path: P
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
     made = make_package_video(foreign, tmp_path / "out.mp4", [TimedBox(*SECRET)], [1.5])
-    assert made is not None and not made.stitched and made.reencoded_frames == 30
+    assert made is not None
+    assert not made.stitched
+    assert made.reencoded_frames == 30
     video = decode(made.path)
     assert 1.5 in video.keyframes
     assert all(region(frame, SECRET).max() <= 6 for frame in video.frames)

@@ -44,7 +44,8 @@ def test_an_opaque_bgra_image_is_written_as_bgr_and_a_translucent_one_keeps_alph
     assert encode_png(bgra) == encode_png(bgr)
     bgra[0, 0, 3] = 128
     decoded = cv2.imdecode(np.frombuffer(encode_png(bgra), np.uint8), cv2.IMREAD_UNCHANGED)
-    assert decoded.shape == (300, 400, 4) and decoded[0, 0, 3] == 128
+    assert decoded.shape == (300, 400, 4)
+    assert decoded[0, 0, 3] == 128
 
 
 def test_a_qt_image_round_trips(qapp: Any) -> None:

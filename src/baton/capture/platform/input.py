@@ -84,7 +84,7 @@ class EventLog:
     def keep_journal(self, path: Path) -> None:
         """Append every event from now on to ``path`` (JSON lines)."""
         with self._lock:
-            self._journal = open(path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+            self._journal = open(path, "w", encoding="utf-8", buffering=1)
 
     def close_journal(self) -> Path | None:
         """Stop appending; returns the journal's path (the caller deletes or keeps it)."""

@@ -226,7 +226,7 @@ def open_for_writing(path: Path) -> BinaryIO:
     Unbuffered: each muxed packet goes straight to the operating system, so a killed
     process loses nothing that the muxer already wrote.
     """
-    return open(path, "wb", buffering=0)  # noqa: SIM115 - closed by FragmentedWriter.close
+    return open(path, "wb", buffering=0)
 
 
 class FragmentedWriter:

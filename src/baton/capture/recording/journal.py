@@ -77,7 +77,7 @@ class Journal:
             "pid": os.getpid(),
             **details,
         }
-        self._file: IO[str] | None = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+        self._file: IO[str] | None = open(self.path, "w", encoding="utf-8")
         if fcntl is not None:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._file.write(json.dumps(document, indent=1))

@@ -369,7 +369,7 @@ class StepCapture:
     def _apply(self, wording: Wording, update: Future[Update]) -> None:
         try:
             update.result()(wording)
-        except Exception:  # noqa: BLE001 - a name is a nicety: keep the title it has
+        except Exception:
             log.exception("a step's name could not be applied")
 
     def _apply_later(self, step: _Made | None, update: Future[Update]) -> None:
@@ -411,7 +411,8 @@ class StepCapture:
         return replace(saved, latency=self._clock() - job.t)
 
     def _screenshots(self, job: StepJob) -> tuple[str, str, tuple[int, int] | None]:
-        assert job.frame is not None and self._encoder is not None
+        assert job.frame is not None
+        assert self._encoder is not None
         own = self._own_windows() if self._own_windows is not None else ()
         return store_screenshots(job.frame, self._source.region, job.click, job.centre,
                                  self._crop_size, own, self._encoder, self._media)
@@ -422,5 +423,5 @@ class StepCapture:
         if self._on_error is not None:
             try:
                 self._on_error(error)
-            except Exception:  # noqa: BLE001 - a broken listener must not stop capture
+            except Exception:
                 log.exception("step capture error listener failed")

@@ -93,7 +93,7 @@ class Namer:
                 pass
         try:
             self._accessibility = open_accessibility()
-        except Exception:  # noqa: BLE001 - without it, OCR names the steps
+        except Exception:
             log.exception("accessibility could not be opened")
         if open_reader is not None:
             try:
@@ -131,7 +131,7 @@ class Namer:
             if thing is not None:
                 try:
                     thing.close()
-                except Exception:  # noqa: BLE001 - closing must not fail capture's stop
+                except Exception:
                     log.debug("closing a naming helper failed", exc_info=True)
 
     # -- on the naming thread ------------------------------------------------------------
@@ -140,7 +140,7 @@ class Namer:
         def safe() -> T | None:
             try:
                 return work()
-            except Exception:  # noqa: BLE001 - a name is a nicety: never fail capture
+            except Exception:
                 log.exception("naming a step failed")
                 return None
 

@@ -170,7 +170,8 @@ class AnnotationCanvas(QWidget):
 
     def _bounds(self, picked: Picked) -> QRectF:
         mark = self._mark(picked)
-        assert mark is not None and self.image is not None
+        assert mark is not None
+        assert self.image is not None
         if picked.redaction:
             return QRectF(mark["x"], mark["y"], mark["w"], mark["h"])
         return mark_bounds(mark, Style(self.image.size()))

@@ -103,7 +103,8 @@ def test_the_device_clock_ignores_how_long_a_callback_waited() -> None:
     assert stamps[-1].time == pytest.approx(10.03 - 0.04)  # the smallest wait: no wait
     # No ADC time: when the callback ran, less the chunk and the latency.
     fallback = clock.stamp(20.0, 0.0, 520.0, 480)
-    assert not fallback.exact and fallback.time == pytest.approx(20.0 - 0.01 - 0.03)
+    assert not fallback.exact
+    assert fallback.time == pytest.approx(20.0 - 0.01 - 0.03)
 
 
 def test_an_early_start_is_trimmed_and_a_late_start_padded_without_counting() -> None:
@@ -113,7 +114,8 @@ def test_an_early_start_is_trimmed_and_a_late_start_padded_without_counting() ->
     assert len(early.finish(0.0)) == 0  # all of it from before the video started
     late = AudioAligner(RATE, 1)
     out = np.concatenate([late.feed(chunk, 0.5 + index * 0.01) for index in range(30)])
-    assert np.count_nonzero(out[: RATE // 2]) == 0 and np.all(out[RATE // 2 : RATE // 2 + 9000])
+    assert np.count_nonzero(out[: RATE // 2]) == 0
+    assert np.all(out[RATE // 2 : RATE // 2 + 9000])
     assert early.dropouts == late.dropouts == 0
 
 

@@ -81,7 +81,8 @@ def test_each_burst_starts_within_a_frame_of_its_flash(tmp_path: Path) -> None:
     samples, first = audio_track(out)
     bursts = [first + onset for onset in burst_onsets(samples, 48_000)]
     assert stats.audio_dropouts == 0
-    assert len(bursts) >= 5 and len(flashes) >= 5
+    assert len(bursts) >= 5
+    assert len(flashes) >= 5
     frame = 1 / FPS
     # Each flash against the burst nearest to it. The flash shows in the first frame
     # grabbed after it began: up to a frame after the burst. (A frame dropped on a busy

@@ -53,7 +53,8 @@ def test_records_h264_with_wall_clock_duration(tmp_path: Path, decoded: Any) -> 
     assert find_unfinished(tmp_path) == []
     with open(out, "rb") as handle:  # faststart: the index comes before the media data
         head = handle.read(4096)
-    assert head.find(b"moov") != -1 and (head.find(b"mdat") == -1 or
+    assert head.find(b"moov") != -1
+    assert (head.find(b"mdat") == -1 or
                                          head.find(b"moov") < head.find(b"mdat"))
 
 
@@ -99,7 +100,7 @@ class FillingFile:
     """A file on a disk that fills up after ``room`` bytes."""
 
     def __init__(self, path: Path, room: int) -> None:
-        self._raw: BinaryIO = open(path, "wb")  # noqa: SIM115
+        self._raw: BinaryIO = open(path, "wb")
         self._room = room
 
     def write(self, data: bytes) -> int:
@@ -133,11 +134,13 @@ def test_disk_full_stops_cleanly_and_keeps_the_recording(tmp_path: Path, decoded
     assert recorder.finished.wait(20), "a full disk must stop the recording by itself"
     stats = recorder.stop()
 
-    assert stats.error is not None and stats.error.startswith("The disk is full")
+    assert stats.error is not None
+    assert stats.error.startswith("The disk is full")
     assert "saved up to 0:0" in stats.error
     # What reached the disk is kept and plays (remuxed here since this disk has room).
     video = decoded(out, keep_frames=False)
-    assert video.codec == "h264" and len(video.times) > 0
+    assert video.codec == "h264"
+    assert len(video.times) > 0
 
 
 def test_audio_is_aac_and_in_sync(tmp_path: Path, decoded: Any) -> None:
@@ -163,12 +166,13 @@ def test_a_dead_recording_is_found_and_recovered(tmp_path: Path, decoded: Any) -
     wait_for_frames(recorder, 45)
     assert find_unfinished(tmp_path) == []  # still recording: locked, not offered
     # Simulate the process dying: the threads stop and the lock goes, nothing is finished.
-    recorder._stop.set()  # noqa: SLF001
-    for thread in recorder._threads:  # noqa: SLF001
+    recorder._stop.set()
+    for thread in recorder._threads:
         thread.join()
-    assert recorder._journal is not None and recorder._writer is not None  # noqa: SLF001
-    recorder._writer.abandon()  # noqa: SLF001 - the OS closes a dead process's files
-    recorder._journal.release()  # noqa: SLF001
+    assert recorder._journal is not None
+    assert recorder._writer is not None
+    recorder._writer.abandon()
+    recorder._journal.release()
 
     unfinished = find_unfinished(tmp_path)
     assert [item.output for item in unfinished] == [out]
@@ -177,7 +181,8 @@ def test_a_dead_recording_is_found_and_recovered(tmp_path: Path, decoded: Any) -
     finished = recover(unfinished[0].journal)
     assert finished == out
     video = decoded(finished, keep_frames=False)
-    assert video.codec == "h264" and video.duration >= 0.5
+    assert video.codec == "h264"
+    assert video.duration >= 0.5
     assert find_unfinished(tmp_path) == []
 
 
@@ -221,7 +226,8 @@ def test_stop_is_safe_from_another_thread(tmp_path: Path) -> None:
     thread = threading.Thread(target=lambda: results.append(recorder.stop()))
     thread.start()
     thread.join(10)
-    assert results and results[0].frames_captured >= 2
+    assert results
+    assert results[0].frames_captured >= 2
 
 
 def test_unchanged_frames_are_not_encoded_but_the_video_lasts(tmp_path: Path,
@@ -248,7 +254,8 @@ def test_unchanged_frames_are_not_encoded_but_the_video_lasts(tmp_path: Path,
     # At most half a second without a new frame, and the change shows in the video.
     gaps = [later - earlier for earlier, later in zip(video.times, video.times[1:], strict=False)]
     assert max(gaps) <= 0.5 + 1e-6
-    assert video.frames[-1][60, 80, 0] > 150 and video.frames[0][60, 80, 0] < 100
+    assert video.frames[-1][60, 80, 0] > 150
+    assert video.frames[0][60, 80, 0] < 100
     assert video.duration == pytest.approx(stats.duration, abs=0.11)
 
 
@@ -271,7 +278,8 @@ def test_without_a_microphone_the_recording_is_silent_and_says_why(
     recorder.start()
     wait_for_frames(recorder, 3)
     stats = recorder.stop()
-    assert not stats.audio and stats.error is None
+    assert not stats.audio
+    assert stats.error is None
     assert stats.warnings == ["Recording without sound: no microphone was found."]
     assert decoded(out, keep_frames=False).audio_codec is None
 

@@ -92,7 +92,8 @@ def test_cursor_is_blended_at_its_hot_spot_and_clipped() -> None:
     cursor = CursorImage(pixels, 1, 1)
     frame = np.zeros((10, 10, 4), np.uint8)
     blend_cursor(frame, cursor, 5, 5)
-    assert frame[4:8, 4:8, :3].min() == 255 and frame[3, 3, :3].max() == 0
+    assert frame[4:8, 4:8, :3].min() == 255
+    assert frame[3, 3, :3].max() == 0
     blend_cursor(frame, cursor, 0, 0)  # partly off the frame: no error
     overlay = Overlay(Region(0, 0, 10, 10))
     fresh = np.zeros((10, 10, 4), np.uint8)
@@ -118,14 +119,14 @@ def key(name: str | None = None, char: str | None = None) -> SimpleNamespace:
 
 def test_typed_characters_never_become_captions_or_events() -> None:
     hook = PynputHook()
-    assert hook._label(key(char="p"), None) is None  # noqa: SLF001
-    hook._held = {"shift"}  # noqa: SLF001
-    assert hook._label(key(char="P"), None) is None  # noqa: SLF001
-    hook._held = {"ctrl"}  # noqa: SLF001
-    assert hook._label(key(char="s"), None) == "Ctrl+S"  # noqa: SLF001
-    assert hook._label(key("enter"), "enter") == "Ctrl+Enter"  # noqa: SLF001
-    hook._held = set()  # noqa: SLF001
-    assert hook._label(key("page_down"), "page_down") == "Page Down"  # noqa: SLF001
+    assert hook._label(key(char="p"), None) is None
+    hook._held = {"shift"}
+    assert hook._label(key(char="P"), None) is None
+    hook._held = {"ctrl"}
+    assert hook._label(key(char="s"), None) == "Ctrl+S"
+    assert hook._label(key("enter"), "enter") == "Ctrl+Enter"
+    hook._held = set()
+    assert hook._label(key("page_down"), "page_down") == "Page Down"
 
 
 def test_event_log_is_saved_beside_the_video(tmp_path: Path) -> None:
@@ -150,7 +151,8 @@ def test_audio_aligner_steers_small_errors_and_fills_only_real_gaps() -> None:
     assert np.count_nonzero(np.concatenate(out) == 0) == 50  # starts late: silence first
     # A chunk stamped 30 ms late (a late callback, a jittery clock): no silence, no cut.
     out = [aligner.feed(chunk, 0.58)] + [aligner.feed(chunk, 0.65 + 0.1 * i) for i in range(5)]
-    assert np.count_nonzero(np.concatenate(out) == 0) == 0 and aligner.dropouts == 0
+    assert np.count_nonzero(np.concatenate(out) == 0) == 0
+    assert aligner.dropouts == 0
     # The source lost 400 ms: that is a break, filled with silence once.
     out = [aligner.feed(chunk, 1.55 + 0.1 * index) for index in range(5)]
     assert aligner.dropouts == 1

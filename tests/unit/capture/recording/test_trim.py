@@ -49,9 +49,11 @@ def grey(frame: np.ndarray[Any, Any]) -> int:
 def test_cut_on_keyframe_is_a_plain_copy(recording: Path, tmp_path: Path,
                                          decoded: Any) -> None:
     result = trim(recording, tmp_path / "cut.mp4", 10.0, 17.5)
-    assert result.reencoded_frames == 0 and result.copied_frames == 75
+    assert result.reencoded_frames == 0
+    assert result.copied_frames == 75
     video = decoded(result.path)
-    assert video.codec == "h264" and len(video.frames) == 75
+    assert video.codec == "h264"
+    assert len(video.frames) == 75
     assert video.duration == pytest.approx(7.5, abs=0.11)
     assert grey(video.frames[0]) == pytest.approx(200, abs=4)
     assert video.audio_codec == "aac"
@@ -89,7 +91,7 @@ def test_foreign_video_is_reencoded_over_the_range(tmp_path: Path, decoded: Any)
     assert video.duration == pytest.approx(3.0, abs=0.11)
 
 
-@pytest.mark.parametrize("start, end", [(5.0, 5.0), (-1.0, 2.0), (30.0, 40.0)])
+@pytest.mark.parametrize(("start", "end"), [(5.0, 5.0), (-1.0, 2.0), (30.0, 40.0)])
 def test_bad_ranges_are_refused(recording: Path, tmp_path: Path, start: float,
                                 end: float) -> None:
     with pytest.raises(UserError, match="Cannot trim"):

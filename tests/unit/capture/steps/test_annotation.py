@@ -40,11 +40,13 @@ def reddish(pixel: Pixels) -> bool:
 
 def test_the_pattern_under_a_redaction_box_is_gone(qapp: Any) -> None:
     original = screenshot()
-    assert has_colour(original, SECRET_A) and has_colour(original, SECRET_B)
+    assert has_colour(original, SECRET_A)
+    assert has_colour(original, SECRET_B)
     box = {"x": 99.5, "y": 39.2, "w": 60.6, "h": 40.9}
     out = png_pixels(render_png(png_bytes(original), [], [box]))
     assert out.shape == original.shape
-    assert not has_colour(out, SECRET_A) and not has_colour(out, SECRET_B)
+    assert not has_colour(out, SECRET_A)
+    assert not has_colour(out, SECRET_B)
     assert (out[39:81, 99:161] == 0).all()
     outside = np.ones(original.shape[:2], bool)
     outside[39:81, 99:161] = False
@@ -64,14 +66,16 @@ def test_redactions_cover_annotations_and_survive_the_crop(qapp: Any) -> None:
 def test_a_box_partly_off_the_image_is_clipped(qapp: Any) -> None:
     box = {"x": 300, "y": 190, "w": 50, "h": 50}
     out = png_pixels(render_png(png_bytes(screenshot()), [], [box]))
-    assert (out[190:, 300:] == 0).all() and out.shape == (200, 320, 3)
+    assert (out[190:, 300:] == 0).all()
+    assert out.shape == (200, 320, 3)
 
 
 def test_rectangle_outline_only(qapp: Any) -> None:
     mark = {"kind": "rect", "x": 20, "y": 20, "w": 60, "h": 40, "color": "#00c000"}
     out = png_pixels(render_png(png_bytes(screenshot()), [mark], []))
     left_edge = out[40, 20]
-    assert left_edge[1] > 150 and left_edge[2] < 80
+    assert left_edge[1] > 150
+    assert left_edge[2] < 80
     assert tuple(out[40, 50]) == GRAY
     assert tuple(out[150, 250]) == GRAY
 
@@ -79,9 +83,11 @@ def test_rectangle_outline_only(qapp: Any) -> None:
 def test_arrow_shaft_and_head(qapp: Any) -> None:
     mark = {"kind": "arrow", "x1": 10, "y1": 150, "x2": 90, "y2": 150}
     out = png_pixels(render_png(png_bytes(screenshot()), [mark], []))
-    assert reddish(out[150, 40]) and reddish(out[150, 87])
+    assert reddish(out[150, 40])
+    assert reddish(out[150, 87])
     assert reddish(out[147, 83])  # the head is wider than the shaft
-    assert tuple(out[150, 120]) == GRAY and tuple(out[120, 40]) == GRAY
+    assert tuple(out[150, 120]) == GRAY
+    assert tuple(out[120, 40]) == GRAY
 
 
 def test_numbered_marker(qapp: Any) -> None:
@@ -99,7 +105,8 @@ def test_text_label(qapp: Any) -> None:
     label = out[10:30, 10:60].reshape(-1, 3)
     assert (label.min(axis=1) > 200).sum() > 50  # the white background
     assert sum(reddish(p) for p in label) > 5  # the text
-    assert tuple(out[5, 5]) == GRAY and tuple(out[100, 200]) == GRAY
+    assert tuple(out[5, 5]) == GRAY
+    assert tuple(out[100, 200]) == GRAY
 
 
 def test_crop_gives_the_right_size_and_place(qapp: Any) -> None:
@@ -119,7 +126,8 @@ def test_render_works_on_qimages_and_leaves_the_original(qapp: Any) -> None:
     before = image.copy()
     result = render(image, [{"kind": "rect", "x": 1, "y": 1, "w": 5, "h": 5}],
                     [{"x": 0, "y": 0, "w": 2, "h": 2}])
-    assert image == before and result != before
+    assert image == before
+    assert result != before
     assert result.pixelColor(0, 0).name() == "#000000"
 
 

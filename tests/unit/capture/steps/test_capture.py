@@ -64,7 +64,8 @@ class ScriptedHook:
         self.on_click(x, y, "left")
 
     def type(self, text: str) -> None:
-        assert self.on_text is not None and self.on_key is not None
+        assert self.on_text is not None
+        assert self.on_key is not None
         for char in text:
             self.on_text(char)
             self.on_key(None)
@@ -136,7 +137,9 @@ def test_clicks_and_typing_become_steps(
     wait_for(lambda: len(saved) == 2)
     stats = capture.stop()
 
-    assert stats.steps_saved == 2 and stats.clicks == 1 and stats.errors == []
+    assert stats.steps_saved == 2
+    assert stats.clicks == 1
+    assert stats.errors == []
     steps = rows(database, process_id)
     assert [s.title for s in steps] == [
         "Open the invoices folder",
@@ -145,14 +148,17 @@ def test_clicks_and_typing_become_steps(
     ]
     click = steps[1]
     assert (click.position, click.click_x, click.click_y) == (2, 300, 200)
-    assert click.video_time == 12.5 and click.window_title == "Invoices — Test"
+    assert click.video_time == 12.5
+    assert click.window_title == "Invoices — Test"
     full, shot = png(media, click.full_screenshot), png(media, click.screenshot)
-    assert full.shape == (1080, 1920, 3) and shot.shape == (720, 1280, 3)
+    assert full.shape == (1080, 1920, 3)
+    assert shot.shape == (720, 1280, 3)
     assert tuple(full[900, 1500]) == (200, 200, 200)  # the frame from before the click
     # No marker is burned in (the editor and package draw it with the step's number now).
     assert (full == (200, 200, 200)).all()
     assert tuple(shot[200, 300]) == (200, 200, 200)  # the crop starts at 0,0: same point
-    assert steps[2].click_x is None and steps[2].screenshot is not None
+    assert steps[2].click_x is None
+    assert steps[2].screenshot is not None
     assert all(step.latency is not None and step.latency < 5 for step in saved)
     assert source.closed
     # Each append marked the process changed, as the step editor's service does.
@@ -171,8 +177,10 @@ def test_a_double_click_is_one_step_titled_as_such(
     wait_for(lambda: len(saved) == 2)
     stats = capture.stop()
     assert [s.title for s in rows(database, process_id)] == ['Double-click in "Invoices — Test"']
-    assert stats.steps_saved == 1 and stats.clicks == 2
-    assert saved[0].step_id == saved[1].step_id and saved[1].title.startswith("Double-click")
+    assert stats.steps_saved == 1
+    assert stats.clicks == 2
+    assert saved[0].step_id == saved[1].step_id
+    assert saved[1].title.startswith("Double-click")
     assert saved[1].screenshot == saved[0].screenshot  # the screen before the first click
 
 
@@ -227,7 +235,9 @@ def test_a_failing_save_is_reported_and_capture_goes_on(
     hook.click(10, 10)
     wait_for(lambda: errors)
     stats = capture.stop()
-    assert isinstance(errors[0], NotFound) and stats.steps_failed == 1 and saved == []
+    assert isinstance(errors[0], NotFound)
+    assert stats.steps_failed == 1
+    assert saved == []
 
 
 def test_start_refuses_a_missing_process_or_input(

@@ -72,24 +72,29 @@ def test_cuts_where_the_screen_changes(video: Path) -> None:
     assert times[0] == 0.0
     for found, expected in zip(times[1:], CUTS, strict=True):
         assert abs(found - expected) <= 2 * FRAME + 1e-6
-    assert scenes[0].change == 1.0 and all(0.04 < s.change < 1.0 for s in scenes[1:])
+    assert scenes[0].change == 1.0
+    assert all(0.04 < s.change < 1.0 for s in scenes[1:])
 
 
 def test_picture_is_the_scene_just_before_it_ends(video: Path) -> None:
     scenes = steps_from_video(video)
     assert scenes[0].frame.shape == (HEIGHT, WIDTH, 3)
     blue, green, red = scenes[1].frame[85, 160].astype(int)  # inside the dialog
-    assert abs(blue - 200) < 25 and abs(green - 120) < 25 and abs(red - 40) < 25
+    assert abs(blue - 200) < 25
+    assert abs(green - 120) < 25
+    assert abs(red - 40) < 25
     assert scenes[2].frame[100, 100].max() < 70  # the dark page, no menu yet
     assert scenes[3].frame[100, 225].min() > 220  # the menu
 
 
 def test_threshold_and_min_gap(video: Path) -> None:
     coarse = [round(s.time, 2) for s in iter_scenes(video, threshold=0.5)]
-    assert len(coarse) == 2 and abs(coarse[1] - CUTS[1]) <= 2 * FRAME
+    assert len(coarse) == 2
+    assert abs(coarse[1] - CUTS[1]) <= 2 * FRAME
     # Changes less than 2 s after a cut (the dialog at 1.0, the menu at 4.2) join its scene.
     spaced = [s.time for s in iter_scenes(video, min_gap_s=2.0)]
-    assert len(spaced) == 2 and abs(spaced[1] - CUTS[1]) <= 2 * FRAME
+    assert len(spaced) == 2
+    assert abs(spaced[1] - CUTS[1]) <= 2 * FRAME
 
 
 def test_change_fraction_ignores_small_noise() -> None:
@@ -115,7 +120,8 @@ def test_writes_steps_with_video_times(video: Path, tmp_path: Path) -> None:
     assert [row.title for row in rows][:2] == ["Step at 0:00", "Step at 0:01"]
     assert rows[1].video_time == pytest.approx(CUTS[0], abs=2 * FRAME)
     for row in rows:
-        assert row.screenshot is not None and row.screenshot in media
+        assert row.screenshot is not None
+        assert row.screenshot in media
         image = cv2.imdecode(np.frombuffer(media.read_bytes(row.screenshot), np.uint8),
                              cv2.IMREAD_COLOR)
         assert image.shape == (HEIGHT, WIDTH, 3)

@@ -116,7 +116,8 @@ def test_typing_titles_show_text_only_once_kept() -> None:
     secret.typed("hunter2")
     secret.decide(Privacy.SECRET, "Password")
     assert secret.title() == 'Type •••••• in "Password"'
-    assert "hunter2" not in repr(secret) and "hunter2" not in repr(vars(secret))
+    assert "hunter2" not in repr(secret)
+    assert "hunter2" not in repr(vars(secret))
 
 
 # -- the namer -----------------------------------------------------------------------------
@@ -169,7 +170,8 @@ def test_clicks_are_named_by_the_tree_then_by_ocr() -> None:
         named = namer.name_click(10, 10, time.monotonic(), FORM, frame).result(5)
         assert named == Target(base.BUTTON, "Create account")
         ocr = namer.name_click(500, 40, time.monotonic(), FORM, frame, (100, 0)).result(5)
-        assert ocr == Target(None, "Cancel") and reader.seen == [(400, 40)]
+        assert ocr == Target(None, "Cancel")
+        assert reader.seen == [(400, 40)]
     finally:
         namer.close()
     assert tree.closed
@@ -186,7 +188,9 @@ def test_a_check_box_is_named_with_its_state_after_the_click() -> None:
         target = namer.name_click(5, 5, clicked, FORM, None).result(5)
     finally:
         namer.close()
-    assert target is not None and target.checked is True and tree.asked == 2
+    assert target is not None
+    assert target.checked is True
+    assert tree.asked == 2
 
 
 def test_typing_falls_back_to_the_clicked_field_only_where_focus_is_never_told() -> None:
@@ -232,7 +236,8 @@ def test_focus_log_tells_what_had_the_focus_from_a_moment_on() -> None:
     log.put_nowait(event(":1.9", "/other"))  # another application
     # Typing from 2.5 to 3.5: /b had the focus, /c got it meanwhile; /d came after (Tab).
     found = log.since({":1.5"}, 2.5, 3.5)
-    assert found is not None and [focus.node for focus in found] == [
+    assert found is not None
+    assert [focus.node for focus in found] == [
         Node(":1.5", "/b"), Node(":1.5", "/c")]
 
 

@@ -78,7 +78,8 @@ def test_clicks_are_titled_with_the_window_under_the_pointer() -> None:
     script.click(600, 10, "right")
     script.click(1900, 1000)
     assert script.titles == ['Click in "Invoices — Test"', 'Right-click in "Notes"', "Click"]
-    assert script.jobs[0].click == (10, 10) and script.jobs[0].window_title == "Invoices — Test"
+    assert script.jobs[0].click == (10, 10)
+    assert script.jobs[0].window_title == "Invoices — Test"
 
 
 def test_typing_is_one_step_per_field() -> None:
@@ -109,7 +110,8 @@ def test_typing_is_one_step_per_field() -> None:
         'Click in "Invoices — Test"',
     ]
     typed = script.jobs[1]
-    assert typed.click is None and typed.centre == (10, 10)
+    assert typed.click is None
+    assert typed.centre == (10, 10)
     assert typed.video_time == pytest.approx(1.1)  # when typing began
 
 
@@ -201,7 +203,8 @@ def test_long_titles_are_cut() -> None:
     script = Script()
     script.windows.focus = WindowInfo(9, "x" * 300, Region(0, 0, 1, 1))
     script.key("Ctrl+S")
-    assert len(script.titles[0]) < 120 and script.titles[0].endswith('…"')
+    assert len(script.titles[0]) < 120
+    assert script.titles[0].endswith('…"')
 
 
 def test_ring_gives_the_frame_grabbed_just_before() -> None:
@@ -243,7 +246,8 @@ def test_the_click_follows_the_crop_of_a_large_screen(tmp_path: Path) -> None:
         shot, full, click = store_screenshots(frame, Region(0, 0, 3840, 2160), (3000, 100),
                                               None, (1280, 720), [], encoder, media)
     picture = cv2.imdecode(np.frombuffer(media.read_bytes(shot), np.uint8), cv2.IMREAD_COLOR)
-    assert picture.shape == (720, 1280, 3) and shot != full
+    assert picture.shape == (720, 1280, 3)
+    assert shot != full
     assert click == (round((3000 - 1920) * 2 / 3), round(100 * 2 / 3))
     assert tuple(picture[click[1], click[0]]) == (0, 0, 200)
     assert np.array_equal(cut(frame[:, :, :3].copy(), crop_for(3840, 2160, 3000, 100)),
@@ -264,8 +268,10 @@ def test_a_double_click_retitles_its_step_instead_of_making_two() -> None:
     script.click_at(1.3, 12, 11)  # within the interval and a few pixels
     assert script.titles == ['Click in "Invoices — Test"', 'Double-click in "Invoices — Test"']
     first, again = script.jobs
-    assert not first.retitles_previous and again.retitles_previous
-    assert again.click == (10, 10) and again.frame is None
+    assert not first.retitles_previous
+    assert again.retitles_previous
+    assert again.click == (10, 10)
+    assert again.frame is None
 
 
 def test_a_triple_click_then_a_fourth_click() -> None:
