@@ -14,6 +14,7 @@ from baton.core.handoffs import Handoffs
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.questions import Questions
 from baton.core.steps import Steps
 from baton.errors import UserError
 from baton.paths import Paths, resolve_paths
@@ -31,6 +32,7 @@ class Services:
     steps: Steps
     assistants: Assistants
     handoffs: Handoffs
+    questions: Questions
     dashboard: Dashboard
     ladder: TrustLadder
     changes: Changes
@@ -66,6 +68,7 @@ def open_services(data_dir: str | None = None, database_url: str | None = None) 
         steps=Steps(database.sessions),
         assistants=Assistants(database.sessions),
         handoffs=Handoffs(database.sessions),
+        questions=Questions(database.sessions),
         dashboard=Dashboard(database.sessions),
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),

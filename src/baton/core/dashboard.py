@@ -11,14 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from baton.core.clock import Clock, utc_now
 from baton.core.models import (
     Assistant,
-    EventKind,
     Handoff,
-    HandoffEvent,
     HandoffStatus,
     Process,
     ProcessStatus,
     ProcessVersion,
 )
+from baton.core.questions import StepRef, count_open_questions, open_questions
 from baton.core.states import CLOSED_HANDOFFS
 
 # How far along each status is, for "the best handoff of this process to this assistant".
@@ -48,7 +47,7 @@ class DashboardFigures:
 
 @dataclass(frozen=True)
 class Attention:
-    """A handoff that needs the owner: overdue, or an open question."""
+    """A handoff that needs the owner: an open question (one item each), or overdue."""
 
     handoff_id: int
     process_title: str
@@ -56,6 +55,8 @@ class Attention:
     due_on: date | None
     status: HandoffStatus
     question: str
+    question_id: int | None = None
+    step: StepRef | None = None
 
 
 @dataclass(frozen=True)
@@ -121,20 +122,22 @@ class Dashboard:
                 open_handoffs=sum(by_status[status][0] for status in open_statuses),
                 independent_handoffs=by_status.get(HandoffStatus.INDEPENDENT, (0, 0))[0],
                 overdue_handoffs=sum(by_status[status][1] for status in open_statuses),
-                open_questions=by_status.get(HandoffStatus.NEEDS_HELP, (0, 0))[0],
+                open_questions=count_open_questions(session),
                 backlog_nudges=int(processes[2] or 0),
             )
 
     def needs_attention(self, today: date | None = None, limit: int = 50) -> list[Attention]:
-        """Open questions first, then overdue check-ins, oldest due date first."""
+        """Open questions first (newest first), then overdue check-ins, oldest due first.
+
+        A question stays here until the owner answers it, whatever the handoff's status.
+        """
         today = today or self._clock().date()
         with self._sessions() as session:
-            asking = session.execute(
-                _attention_query()
-                .where(Handoff.status == HandoffStatus.NEEDS_HELP)
-                .order_by(Handoff.last_activity_at.desc(), Handoff.id)
-                .limit(limit)
-            ).all()
+            asking = [
+                Attention(q.handoff_id, q.process_title, q.assistant_name, None,
+                          HandoffStatus.NEEDS_HELP, q.text, q.id, q.step)
+                for q in open_questions(session, limit)
+            ]
             overdue = session.execute(
                 _attention_query()
                 .where(Handoff.due_on < today, Handoff.status.not_in(CLOSED_HANDOFFS),
@@ -142,12 +145,10 @@ class Dashboard:
                 .order_by(Handoff.due_on, Handoff.id)
                 .limit(max(0, limit - len(asking)))
             ).all()
-            questions = _last_questions(session, [row[0].id for row in asking])
-            return [
-                Attention(handoff.id, title, name, handoff.due_on, handoff.status,
-                          questions.get(handoff.id, ""))
-                for handoff, title, name in [*asking, *overdue]
-            ]
+            return [*asking, *(
+                Attention(handoff.id, title, name, handoff.due_on, handoff.status, "")
+                for handoff, title, name in overdue
+            )]
 
     def holdings(self, most: int = 25) -> list[Holding]:
         """Who holds what: the furthest-along handoff per assistant and process.
@@ -256,21 +257,6 @@ def _attention_query() -> Select[Handoff, str, str]:
         .join(Process, ProcessVersion.process_id == Process.id)
         .join(Assistant, Handoff.assistant_id == Assistant.id)
     )
-
-
-def _last_questions(session: Session, handoff_ids: list[int]) -> dict[int, str]:
-    """The newest question asked on each of these handoffs."""
-    if not handoff_ids:
-        return {}
-    newest = (
-        select(func.max(HandoffEvent.id))
-        .where(HandoffEvent.kind == EventKind.QUESTION, HandoffEvent.handoff_id.in_(handoff_ids))
-        .group_by(HandoffEvent.handoff_id)
-    )
-    rows = session.execute(
-        select(HandoffEvent.handoff_id, HandoffEvent.note).where(HandoffEvent.id.in_(newest))
-    )
-    return {handoff_id: note for handoff_id, note in rows}
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

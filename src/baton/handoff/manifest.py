@@ -17,6 +17,7 @@ from typing import Any
 
 from baton.core.states import Audience, Complexity
 from baton.handoff import fields
+from baton.handoff.answers import AnswerEntry, parse_answers
 from baton.handoff.fields import Invalid
 
 FORMAT = "baton-handoff"
@@ -88,6 +89,7 @@ class Manifest:
     video: str | None
     steps: tuple[StepEntry, ...]
     files: tuple[FileEntry, ...]
+    answers: tuple[AnswerEntry, ...] = ()  # the owner's answers to this assistant's questions
 
     def file(self, path: str) -> FileEntry:
         """The entry for ``path``; raises ``KeyError`` if the manifest does not list it."""
@@ -99,7 +101,7 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         """The manifest as plain JSON data (what ``manifest.json`` holds)."""
         process = self.process
-        return {
+        written: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "package_id": self.package_id,
@@ -136,6 +138,9 @@ class Manifest:
                 for entry in self.files
             ],
         }
+        if self.answers:  # absent when there are none, so other packages stay as they were
+            written["answers"] = [answer.to_json() for answer in self.answers]
+        return written
 
     def encode(self) -> bytes:
         """Deterministic UTF-8 JSON bytes for ``manifest.json``."""
@@ -197,6 +202,7 @@ def parse_manifest(data: bytes) -> Manifest:
     )
     if len({step.position for step in steps}) != len(steps):
         raise Invalid(f"{what} lists two steps with the same position.")
+    answers = parse_answers(top.get("answers"), {step.position for step in steps})
     return Manifest(
         package_id=package_id,
         process=process,
@@ -205,6 +211,7 @@ def parse_manifest(data: bytes) -> Manifest:
         video=video,
         steps=steps,
         files=files,
+        answers=answers,
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from baton.core.media import CorruptMedia, MediaStore
 from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
+from baton.handoff.answers import AnswerEntry
 from baton.handoff.checklist import ChecklistHeader, render_markdown
 from baton.handoff.documents import plan_steps
 from baton.handoff.manifest import (
@@ -73,6 +74,7 @@ def build_package(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     assets: ViewerAssets | None = None,
+    answers: tuple[AnswerEntry, ...] = (),
 ) -> PackageInfo:
     """Write the handoff package for a process version.
 
@@ -89,6 +91,7 @@ def build_package(
             worker thread.
         cancel: set it to stop; the export then raises ``ExportCancelled``.
         assets: the viewer's template, script and style (read from the package if None).
+        answers: the owner's answers to the assistant's questions, shown at their steps.
 
     Returns:
         Where the package went, the SHA-256 of its manifest, its size and its manifest.
@@ -114,6 +117,7 @@ def build_package(
         video=VIDEO_NAME if isinstance(version.snapshot.get("recording"), str) else None,
         steps=tuple(step.entry for step in steps),
         files=(),
+        answers=answers,
     )
     tracker = Tracker(progress, cancel, 1)
     try:

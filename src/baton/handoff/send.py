@@ -16,6 +16,8 @@ from pathlib import Path
 from baton.core.handoffs import HandoffRow, Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.questions import Questions
+from baton.handoff.answers import answers_for_version
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.progress import ProgressCallback
 
@@ -43,6 +45,7 @@ def send_process(
     size_budget: int | None = None,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    questions: Questions | None = None,
 ) -> SentHandoff:
     """Hand the process as it is now to an assistant, as a package written to ``out``.
 
@@ -59,6 +62,8 @@ def send_process(
         size_budget: the most bytes the zip may have (see ``build_package``).
         progress: export progress, as for ``build_package`` (may come from a worker thread).
         cancel: set to stop; no handoff is recorded and no file written then.
+        questions: the questions service; with it, the package carries the answers to
+            this assistant's questions on this process that no package carried yet.
 
     Returns:
         The handoff, the package, the version number and whether it is a new version.
@@ -69,6 +74,7 @@ def send_process(
     """
     earlier = {version.number for version in library.versions(process_id)}
     version = library.freeze_version(process_id, changelog)
+    answers = questions.undelivered_answers(process_id, assistant_id) if questions else []
     row = handoffs.create(version.id, assistant_id, due_on=due_on, note=changelog.strip())
     try:
         package = build_package(
@@ -80,11 +86,15 @@ def send_process(
             size_budget=size_budget,
             progress=progress,
             cancel=cancel,
+            answers=answers_for_version(answers, version.snapshot),
         )
     except BaseException:
         handoffs.delete(row.id)
         raise
     handoffs.set_package_hash(row.id, package.manifest_sha256)
+    library.mark_handed_off(process_id)
+    if questions is not None:
+        questions.mark_delivered(row.id, [answer.answer_id for answer in answers])
     return SentHandoff(
         handoff=handoffs.get(row.id),
         package=package,

@@ -60,6 +60,11 @@ def viewer_data(
     manifest: Manifest, slug: str, sizes: Mapping[int, tuple[int, int]]
 ) -> dict[str, Any]:
     """What the page script reads: the process, the steps and the package ids."""
+    answered: dict[int | None, list[dict[str, str]]] = {}
+    for answer in manifest.answers:
+        answered.setdefault(answer.position, []).append(
+            {"question": answer.question, "answer": answer.answer,
+             "step_title": answer.step_title})
     return {
         "package_id": manifest.package_id,
         "handoff_id": manifest.handoff_id,
@@ -72,6 +77,7 @@ def viewer_data(
             "version": manifest.process.version,
         },
         "video": manifest.video,
+        "answers": answered.get(None, []),  # about the process as a whole, or a step now gone
         "steps": [
             {
                 "number": number,
@@ -84,6 +90,7 @@ def viewer_data(
                 "click": list(step.click) if step.click is not None else None,
                 "width": sizes.get(step.position, (0, 0))[0],
                 "height": sizes.get(step.position, (0, 0))[1],
+                "answers": answered.get(step.position, []),
             }
             for number, step in enumerate(manifest.steps, start=1)
         ],

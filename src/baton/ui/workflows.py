@@ -82,7 +82,7 @@ class Workflows(QObject):
                 services.library, services.handoffs, services.media, process_id,
                 request.assistant_id, request.folder, due_on=request.due_on,
                 changelog=request.note, size_budget=request.size_budget, progress=progress,
-                cancel=cancel,
+                cancel=cancel, questions=services.questions,
             )
 
         def done(sent: Any) -> None:
@@ -126,7 +126,7 @@ class Workflows(QObject):
                 sent.append(send_process(
                     services.library, services.handoffs, services.media, process_id,
                     item.assistant_id, folder, changelog=item.diff.summary(),
-                    progress=step_progress, cancel=cancel,
+                    progress=step_progress, cancel=cancel, questions=services.questions,
                 ))
             return sent
 
