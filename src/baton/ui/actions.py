@@ -73,6 +73,7 @@ class MainAction(enum.Enum):
     DELETE_ASSISTANT = enum.auto()
     # Handoffs page
     CHECK_IN = enum.auto()
+    ANSWER_QUESTION = enum.auto()
     REVOKE = enum.auto()
     EXPORT_CSV = enum.auto()
 
@@ -174,6 +175,8 @@ ACTIONS: dict[MainAction, ActionSpec] = {
                                    needs_selection=True),
     A.CHECK_IN: ActionSpec("Check in…", "Note how the selected handoff is going", "Ctrl+K",
                            needs_selection=True),
+    A.ANSWER_QUESTION: ActionSpec("Answer…", "Answer the assistant's question on this handoff",
+                                  "Ctrl+Shift+A", needs_selection=True),
     A.REVOKE: ActionSpec("Revoke…", "Take the selected process back from the assistant",
                          needs_selection=True),
     A.EXPORT_CSV: ActionSpec("Export CSV…", "Save every handoff as a spreadsheet", "Ctrl+E"),
@@ -197,7 +200,7 @@ PAGE_ACTIONS: dict[Page, tuple[MainAction, ...]] = {
                    A.DID_IT_MYSELF, A.RECORD, A.CAPTURE_STEPS, A.SEND, A.EXPORT,
                    A.UPDATE_HOLDERS, A.STEPS_FROM_VIDEO),
     Page.ASSISTANTS: (A.ADD_ASSISTANT, A.EDIT_ASSISTANT, A.DELETE_ASSISTANT),
-    Page.HANDOFFS: (A.CHECK_IN, A.REVOKE, A.EXPORT_CSV),
+    Page.HANDOFFS: (A.CHECK_IN, A.ANSWER_QUESTION, A.REVOKE, A.EXPORT_CSV),
     Page.DASHBOARD: (),
 }
 """Each page's toolbar, in order; the right-click menu of its rows has the same order."""

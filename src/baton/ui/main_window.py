@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
+from baton.core.questions import QuestionRow
 from baton.services import Services
 from baton.ui.actions import MENUS, SHOW_PAGE, TRAY, MainAction, Page, make_action, show_checked
 from baton.ui.dialogs.settings import SettingsDialog
@@ -104,8 +105,11 @@ class MainWindow(QMainWindow):
         self.capture_action = self.main_actions[MainAction.CAPTURE_STEPS]
         self.assistants = AssistantsView(services.assistants, self.notify,
                                          ladder=services.ladder)
-        self.handoffs = HandoffsView(services.handoffs, self.notify)
+        self.handoffs = HandoffsView(services.handoffs, self.notify,
+                                     questions=services.questions,
+                                     open_step=self._open_question_step)
         self.dashboard = DashboardView(services.dashboard)
+        self.dashboard.open_item.connect(self.open_attention)
         self.handoffs.go_to_library.connect(lambda: self.show_page(Page.LIBRARY))
 
         self.sidebar = QListWidget()
@@ -154,7 +158,24 @@ class MainWindow(QMainWindow):
 
     # -- steps, recording, handoffs --------------------------------------------------------
 
-    def open_steps(self, process_id: int) -> None:
+    def open_attention(self, handoff_id: int, question_id: int | None) -> None:
+        """A Dashboard item: the handoff on the Handoffs page, and the question to answer."""
+        self.show_page(Page.HANDOFFS)
+        if not self.handoffs.show_handoff(handoff_id, question_id):
+            self.notify("That handoff is no longer in the list.")
+        elif question_id is not None:
+            self.handoffs.answer_question(question_id)
+
+    def _open_question_step(self, question: QuestionRow) -> None:
+        step_id = question.step.step_id if question.step is not None else None
+        current = {row.id for row in self._services.steps.list(question.process_id)}
+        if step_id not in current:
+            self.notify("That step is no longer in the process; here are its steps now.")
+            step_id = None
+        self.open_steps(question.process_id, step_id)
+
+    def open_steps(self, process_id: int, step_id: int | None = None) -> None:
+        """Open (or bring forward) the step editor of a process, at ``step_id`` if given."""
         editor = self.editors.get(process_id)
         if editor is None:
             services = self._services
@@ -162,6 +183,8 @@ class MainWindow(QMainWindow):
             editor.changed.connect(self.library.refresh)
             editor.closed.connect(lambda pid: self.editors.pop(pid, None))
             self.editors[process_id] = editor
+        if step_id is not None:
+            editor.reload(step_id)
         editor.show()
         editor.raise_()
         editor.activateWindow()
