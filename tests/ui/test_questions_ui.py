@@ -19,8 +19,8 @@ from baton.core.models import EventKind, HandoffStatus, ProcessStatus
 from baton.core.questions import QuestionRow
 from baton.core.steps import StepContent
 from baton.services import Services
-from baton.ui.dialogs.answer import AnswerDialog
 from baton.ui.actions import MainAction
+from baton.ui.dialogs.answer import AnswerDialog
 from baton.ui.dialogs.send import SendDialog, SendRequest
 from baton.ui.main_window import MainWindow, make_state
 

@@ -46,6 +46,7 @@ from baton.ui.recording.controller import (
     Stage,
 )
 from baton.ui.steps.capture import Capture, OpenCapture, StepCaptureController
+from baton.ui.steps.capture_flow import CaptureFlow
 from baton.ui.steps.editor import StepEditor
 from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
@@ -83,7 +84,10 @@ class MainWindow(QMainWindow):
         self.step_capture = StepCaptureController(
             self, services.library, open_capture or self._open_step_capture, self.notify)
         self.step_capture.running_changed.connect(self._step_capture_changed)
-        self.toggle_requested.connect(lambda: self.step_capture.toggle(self._selected_process()))
+        self.capture_flow = CaptureFlow(self, self.step_capture, services.library,
+                                        services.settings, self.notify)
+        self.capture_flow.finished.connect(self._captured)
+        self.toggle_requested.connect(self._toggle_capture)
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
             services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
@@ -155,6 +159,22 @@ class MainWindow(QMainWindow):
 
     def _step_capture_changed(self, running: bool) -> None:
         show_checked(MainAction.CAPTURE_STEPS, self.capture_action, running)
+        if self.tray is not None:
+            self.tray.capturing(running)
+
+    def _toggle_capture(self) -> None:
+        """Capture steps on/off; a process selected in the Library is offered first."""
+        selected = self._selected_process() if self.current_page() is Page.LIBRARY else None
+        self.capture_flow.toggle(selected)
+        # Undo the check a click on the action gave it until a capture really runs.
+        show_checked(MainAction.CAPTURE_STEPS, self.capture_action, self.step_capture.running)
+
+    def _captured(self, process_id: int, step_ids: list[int]) -> None:
+        """Back from capturing: the new steps, in the editor."""
+        self.library.refresh()
+        self.open_steps(process_id, step_ids[0])
+        count = len(step_ids)
+        self.notify(f"{count} new step{'s' if count != 1 else ''}: check and name them here.")
 
     # -- steps, recording, handoffs --------------------------------------------------------
 
@@ -274,7 +294,7 @@ class MainWindow(QMainWindow):
         workflows = self.workflows
         return {
             MainAction.RECORD: self._record_selected,
-            MainAction.CAPTURE_STEPS: lambda: self.step_capture.toggle(self._selected_process()),
+            MainAction.CAPTURE_STEPS: self._toggle_capture,
             MainAction.SEND: self._on_selected(workflows.send),
             MainAction.EXPORT: self._on_selected(workflows.export),
             MainAction.UPDATE_HOLDERS: self._on_selected(workflows.update_holders),
@@ -299,8 +319,7 @@ class MainWindow(QMainWindow):
             MainAction.REFRESH: self.refresh,
             MainAction.OPEN_LOG_FOLDER: self._open_log_folder,
             MainAction.ABOUT: self._about,
-            MainAction.TOGGLE_STEP_CAPTURE: lambda: self.step_capture.toggle(
-                self._selected_process()),
+            MainAction.TOGGLE_STEP_CAPTURE: self._toggle_capture,
             MainAction.SHOW_WINDOW: self._bring_forward,
         }[key]
 
@@ -356,6 +375,7 @@ class MainWindow(QMainWindow):
             self.recording.stop()
         if self.step_capture.running:
             self.step_capture.stop()
+        self.capture_flow.indicator.close()
         for editor in list(self.editors.values()):
             editor.close()
         self.workflows.preparing.stop()

@@ -140,6 +140,7 @@ class RecordingController(QObject):
         )
         if setup is None:
             return
+        self._remember(setup.request)
         if setup.draw_region:
             self._set_state(Stage.PICKING)
             self._picker = RegionPicker()
@@ -151,12 +152,27 @@ class RecordingController(QObject):
             return
         self._count_down(setup.request)
 
+    def _remember(self, request: RecordingRequest) -> None:
+        """The next recording starts from this one's choices."""
+        settings = self._settings
+        for key, value in (("recording.show_keys", request.show_keys),
+                           ("recording.fps", request.fps),
+                           ("recording.quality", request.quality)):
+            if settings.get(key) != value:
+                settings.set(key, value)
+
     def _count_down(self, request: RecordingRequest) -> None:
         self._set_state(Stage.COUNTDOWN)
+        if self._settings.get("recording.hide_baton_windows"):
+            self._window.showMinimized()  # only the countdown shows, then the screen
         self._countdown = Countdown(self._settings.get("recording.countdown_seconds"))
         self._countdown.finished.connect(lambda: self._start(request))
-        self._countdown.cancelled.connect(lambda: self._set_state(Stage.IDLE))
+        self._countdown.cancelled.connect(self._countdown_cancelled)
         self._countdown.start()
+
+    def _countdown_cancelled(self) -> None:
+        self._set_state(Stage.IDLE)
+        self._window.showNormal()
 
     def _start(self, request: RecordingRequest) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
@@ -167,6 +183,7 @@ class RecordingController(QObject):
         except UserError as error:
             self.recorder = None
             self._set_state(Stage.IDLE)
+            self._window.showNormal()
             messages.show_problem(self._window, str(error))
             return
         if self._settings.get("recording.hide_baton_windows"):
