@@ -39,6 +39,7 @@ RUNTIME_PACKAGES = (
     "libxcb-keysyms1", "libxcb-randr0", "libxcb-render0", "libxcb-render-util0",
     "libxcb-shape0", "libxcb-shm0", "libxcb-sync1", "libxcb-util1", "libxcb-xfixes0",
     "libxcb-xkb1", "libpulse0", "libssl3", "libportaudio2",
+    "fonts-symbola",  # emoji in the PDF checklist (no font on a bare system has them)
 )
 
 

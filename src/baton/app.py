@@ -17,8 +17,6 @@ from baton.services import Services, open_services
 
 log = logging.getLogger("baton.ui")
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
-
 
 def display_problem() -> str | None:
     """Why no window can be shown here, or None. (Qt would abort the process instead.)"""
@@ -47,6 +45,7 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
         return 1
     from baton.ui.crash import install_crash_handler
     from baton.ui.main_window import MainWindow, app_icon, make_state
+    from baton.ui.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -55,7 +54,7 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     app.setOrganizationName("Baton")
     app.setDesktopFileName("baton")
     app.setWindowIcon(app_icon())
-    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+    apply_style(app)
 
     paths = resolve_paths(data_dir)
     try:

@@ -20,6 +20,7 @@ class Setting:
     default: Any
     label: str
     choices: tuple[Any, ...] = ()
+    shown: bool = True  # False: remembered for the user, not offered in Preferences
 
 
 DECLARED: tuple[Setting, ...] = (
@@ -38,6 +39,8 @@ DECLARED: tuple[Setting, ...] = (
         "recording.make_steps", bool, True, "Make a step for each click while recording a process"
     ),
     Setting("handoff.default_due_days", int, 7, "Check in after (days)"),
+    Setting("recording.microphone", str, "", "Microphone (its name; empty: the default)",
+            shown=False),
 )
 BY_KEY = {setting.key: setting for setting in DECLARED}
 

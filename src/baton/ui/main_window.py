@@ -31,9 +31,21 @@ from PySide6.QtWidgets import (
 from baton import __version__
 from baton.core.questions import QuestionRow
 from baton.services import Services
-from baton.ui.actions import MENUS, SHOW_PAGE, TRAY, MainAction, Page, make_action, show_checked
+from baton.ui.actions import (
+    ACTIONS,
+    MENUS,
+    SHOW_PAGE,
+    TRAY,
+    MainAction,
+    Page,
+    make_action,
+    show_checked,
+)
+from baton.ui.dialogs.help import QuickGuideDialog, ShortcutsDialog
 from baton.ui.dialogs.settings import SettingsDialog
+from baton.ui.first_run.guide import FirstRun
 from baton.ui.global_shortcuts import GlobalShortcuts
+from baton.ui.icons import SIDEBAR_INK, icon, resource_file
 from baton.ui.pages.assistants import AssistantsView
 from baton.ui.pages.dashboard import DashboardView
 from baton.ui.pages.handoffs import HandoffsView
@@ -45,6 +57,7 @@ from baton.ui.recording.controller import (
     RecordTargets,
     Stage,
 )
+from baton.ui.recording.microphone import Microphones
 from baton.ui.steps.capture import Capture, OpenCapture, StepCaptureController
 from baton.ui.steps.capture_flow import CaptureFlow
 from baton.ui.steps.editor import StepEditor
@@ -72,6 +85,7 @@ class MainWindow(QMainWindow):
         desktop: RecordTargets | None = None,
         open_capture: OpenCapture | None = None,
         global_shortcuts: bool = True,
+        microphones: Microphones | None = None,
     ):
         super().__init__(parent)
         self._services = services
@@ -92,7 +106,7 @@ class MainWindow(QMainWindow):
             self, services.library, services.media, services.settings,
             services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
             desktop or lazy_capture.ScreenTargets(), self.notify, lazy_capture.trim,
-            steps=self.step_capture, retime_step=self._retime_step,
+            steps=self.step_capture, retime_step=self._retime_step, microphones=microphones,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
         self.recording.state_changed.connect(self._recording_state)
@@ -103,6 +117,9 @@ class MainWindow(QMainWindow):
         self.main_actions: dict[MainAction, QAction] = {}
         """Every action of the window and its tray, as ``baton.ui.actions`` declares them."""
         self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
+        self.first_run = FirstRun(self, services, microphones)
+        self.library.welcome_button.clicked.connect(self.first_run.show_welcome)
+        self.library.example_button.clicked.connect(self.first_run.open_example)
         self.step_capture.step_saved.connect(lambda _step: self.library.refresh())
         for key, handler in self._library_handlers().items():
             self.main_actions[key] = self.library.add_action(key, handler)
@@ -121,8 +138,10 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(170)
         self.stack = QStackedWidget()
         pages: tuple[QWidget, ...] = (self.library, self.assistants, self.handoffs, self.dashboard)
+        self.sidebar.setIconSize(QSize(20, 20))
+        page_icons = {page: ACTIONS[key].icon for key, page in SHOW_PAGE.items()}
         for name, page in zip(PAGES, pages, strict=True):
-            QListWidgetItem(name, self.sidebar)
+            QListWidgetItem(icon(page_icons[name] or "", SIDEBAR_INK), name, self.sidebar)
             self.stack.addWidget(page)
         self.sidebar.currentRowChanged.connect(self._page_changed)
 
@@ -164,7 +183,7 @@ class MainWindow(QMainWindow):
 
     def _toggle_capture(self) -> None:
         """Capture steps on/off; a process selected in the Library is offered first."""
-        selected = self._selected_process() if self.current_page() is Page.LIBRARY else None
+        selected = self.selected_process() if self.current_page() is Page.LIBRARY else None
         self.capture_flow.toggle(selected)
         # Undo the check a click on the action gave it until a capture really runs.
         show_checked(MainAction.CAPTURE_STEPS, self.capture_action, self.step_capture.running)
@@ -209,7 +228,7 @@ class MainWindow(QMainWindow):
         editor.raise_()
         editor.activateWindow()
 
-    def _selected_process(self) -> int | None:
+    def selected_process(self) -> int | None:
         row = self.library.selected()
         return row.id if row is not None else None
 
@@ -217,14 +236,14 @@ class MainWindow(QMainWindow):
         """``action`` for the process selected in the Library, if there is one."""
 
         def run() -> None:
-            process_id = self._selected_process()
+            process_id = self.selected_process()
             if process_id is not None:
                 action(process_id)
 
         return run
 
     def _record_selected(self) -> None:
-        self.recording.begin(self._selected_process() if self.current_page() is Page.LIBRARY
+        self.recording.begin(self.selected_process() if self.current_page() is Page.LIBRARY
                              else None)
 
     def _bring_forward(self) -> None:
@@ -319,6 +338,9 @@ class MainWindow(QMainWindow):
             MainAction.REFRESH: self.refresh,
             MainAction.OPEN_LOG_FOLDER: self._open_log_folder,
             MainAction.ABOUT: self._about,
+            MainAction.GETTING_STARTED: lambda: self.first_run.show_welcome(),
+            MainAction.QUICK_GUIDE: lambda: QuickGuideDialog(self).exec(),
+            MainAction.SHORTCUTS: lambda: ShortcutsDialog(self).exec(),
             MainAction.TOGGLE_STEP_CAPTURE: self._toggle_capture,
             MainAction.SHOW_WINDOW: self._bring_forward,
         }[key]
@@ -387,8 +409,7 @@ class MainWindow(QMainWindow):
 
 
 def app_icon() -> QIcon:
-    icon_file = Path(__file__).resolve().parent.parent / "resources" / "icons" / "baton.svg"
-    return QIcon(str(icon_file))
+    return QIcon(str(resource_file("icons", "baton.svg")))
 
 
 def make_state(path: Path) -> QSettings:

@@ -58,7 +58,7 @@ def screen_recorder(
     hook: InputHook | None = PynputHook() if request.watch_input else None
     if audio is None and request.narration:
         # The recorder says "Recording without sound: ..." when there is no microphone.
-        audio = MicrophoneSource(time.monotonic)
+        audio = MicrophoneSource(time.monotonic, device=request.microphone or None)
     return Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
                     show_keys=request.show_keys)
 

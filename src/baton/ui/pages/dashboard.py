@@ -96,7 +96,9 @@ class DashboardView(QWidget):
             grid.addWidget(card, index // 4, index % 4)
         self.chart = HoursChart()
         self.attention = QListWidget()
-        self.attention.setMaximumHeight(140)
+        self.attention.setMaximumHeight(160)
+        self.attention.setWordWrap(True)  # a question is read whole, never scrolled sideways
+        self.attention.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.attention.setAccessibleName("Needs your attention")
         self.attention.setToolTip("Double-click or press Enter to open it")
         self.attention.itemActivated.connect(self._opened)

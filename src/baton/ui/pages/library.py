@@ -33,11 +33,14 @@ class LibraryView(TablePage[ProcessRow]):
         open_steps: Callable[[int], None] | None = None,
     ) -> None:
         empty = EmptyState(
-            "No processes yet",
+            "Welcome to Baton",
             "Start with something you do every week and would love to stop doing yourself. "
-            "Add it here, then record yourself doing it once.",
+            "Add it here, then show Baton how you do it once: capture the steps, or record "
+            "yourself doing it. Not sure yet? Look at the example first.",
             "Add your first process",
         )
+        self.welcome_button = empty.add_button("Show me how (2 minutes)")
+        self.example_button = empty.add_button("Open the example")
         super().__init__(Page.LIBRARY, ProcessTableModel(), empty, "Search processes  (Ctrl+F)",
                          parent)
         self._library = library

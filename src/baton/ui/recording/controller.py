@@ -25,6 +25,7 @@ from baton.ui import messages
 from baton.ui.recording.bar import RecordBar
 from baton.ui.recording.clip import ReviewChoice, probe_duration
 from baton.ui.recording.countdown import Countdown
+from baton.ui.recording.microphone import MicrophonePicker, Microphones
 from baton.ui.recording.region_picker import RegionPicker
 from baton.ui.recording.setup_dialog import SetupDialog
 from baton.ui.steps.capture import StepCaptureController
@@ -91,6 +92,7 @@ class RecordingController(QObject):
         trim: Callable[[Path, Path, float, float], object],
         steps: StepCaptureController | None = None,
         retime_step: Callable[[int, float | None], object] | None = None,
+        microphones: Microphones | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -104,6 +106,7 @@ class RecordingController(QObject):
         self._trim = trim
         self._steps = steps
         self._retime_step = retime_step
+        self._microphones = microphones
         self._take_steps: list[SavedStep] = []
         self.state = Stage.IDLE
         self.recorder: Recorder | None = None
@@ -137,6 +140,7 @@ class RecordingController(QObject):
             show_keys=self._settings.get("recording.show_keys"),
             microphone_note="Your default microphone is recorded when there is one; "
                             "the recording bar says so if there is none.",
+            microphone=MicrophonePicker(self._settings, self._microphones or Microphones.real()),
         )
         if setup is None:
             return

@@ -38,6 +38,7 @@ from baton.ui.steps.tools import (
 )
 
 SELECTION_COLOR = QColor("#1e88e5")
+FOCUS_COLOR = QColor("#1a73e8")
 _ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0),
            Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
 _TOOL_KEYS = {getattr(Qt.Key, f"Key_{tool.key}"): tool for tool in Tool}
@@ -311,6 +312,7 @@ class AnnotationCanvas(QWidget):
         if self.image is None:
             painter.setPen(QColor("#dfe6ee"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            self._paint_focus(painter)
             return
         painter.setTransform(self.image_transform())
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -328,6 +330,15 @@ class AnnotationCanvas(QWidget):
         for crop in crops + ([preview] if preview and preview.get("kind") == "crop" else []):
             self._paint_crop(painter, crop)
         self._paint_overlay(painter)
+        self._paint_focus(painter)
+
+    def _paint_focus(self, painter: QPainter) -> None:
+        """The same blue ring as every other widget while the canvas has keyboard focus."""
+        if self.hasFocus():
+            painter.resetTransform()
+            painter.setPen(QPen(FOCUS_COLOR, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
 
     def _preview(self) -> Mark | None:
         drag = self._drag
