@@ -38,10 +38,13 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCharFormat,
     QTextLayout,
+    QTextLine,
 )
 
 from baton.handoff.manifest import StepEntry
+from baton.handoff.pdf_text import RichLine, for_print, pdf_font, rich_lines
 from baton.handoff.pdfdates import fix_dates
 from baton.handoff.screenshots import Image
 
@@ -57,6 +60,7 @@ _XMP = (
 )
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~&])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)\.)", re.MULTILINE)
+_MD_BULLET = re.compile(r"^\s*[-*] +")
 
 
 @dataclass(frozen=True)
@@ -145,13 +149,44 @@ def _md(text: str) -> str:
 
 
 def _md_block(text: str) -> str:
-    """Escape a multi-line text; single newlines become hard line breaks."""
+    """Escape a multi-line text as Markdown that shows it as typed, with the editor's
+    formatting kept: ``- `` lines are a list, ``**bold**`` is bold, other single newlines
+    are hard line breaks."""
     paragraphs = re.split(r"\n\s*\n", text.strip().replace("\r\n", "\n"))
     rendered = []
     for paragraph in paragraphs:
-        rows = [_md(row) for row in paragraph.split("\n") if row.strip()]
-        rendered.append("\\\n".join(rows))
+        groups: list[tuple[bool, list[str]]] = []
+        for row in paragraph.split("\n"):
+            if not row.strip():
+                continue
+            bullet = _MD_BULLET.match(row)
+            line = "- " + _md_inline(row[bullet.end():]) if bullet else _md_inline(row)
+            if groups and groups[-1][0] == bool(bullet):
+                groups[-1][1].append(line)
+            else:
+                groups.append((bool(bullet), [line]))
+        rendered.append("\n\n".join("\n".join(lines) if is_list else "\\\n".join(lines)
+                                      for is_list, lines in groups))
     return "\n\n".join(rendered)
+
+
+def _md_inline(text: str) -> str:
+    """One line escaped, its ``**bold**`` pairs kept as bold (any other ``**`` escaped)."""
+    parts = " ".join(text.split()).split("**")
+    pieces = [_MD_SPECIAL.sub(r"\\\1", part) for part in parts]
+    result, index = pieces[0], 1
+    while index < len(parts):
+        inner = parts[index]
+        if index + 1 < len(parts) and inner and inner.strip() == inner:
+            result += f"**{pieces[index]}**{pieces[index + 1]}"
+            index += 2
+        else:
+            result += "\\*\\*" + pieces[index]
+            index += 1
+    return _MD_LINE_START.sub(
+        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\."),
+        result,
+    )
 
 
 class PdfNeedsGuiApplication(RuntimeError):
@@ -159,7 +194,11 @@ class PdfNeedsGuiApplication(RuntimeError):
 
 
 class _Layout:
-    """A cursor over pages: paragraphs wrap, and anything that does not fit starts a page."""
+    """A cursor over pages: paragraphs wrap, and anything that does not fit starts a page.
+
+    ``measure`` runs the same drawing code without drawing or breaking pages, to learn how
+    tall something will be (a step is kept on one page with its picture that way).
+    """
 
     def __init__(self, writer: QPdfWriter, painter: QPainter, footer: str) -> None:
         self.writer = writer
@@ -171,6 +210,17 @@ class _Layout:
         self.bottom = self.height - 40.0
         self.y = 0.0
         self.page = 1
+        self.dry = False
+
+    def measure(self, draw: Callable[[], None]) -> float:
+        """How tall ``draw`` would be, from the top of an empty page (nothing is drawn)."""
+        saved = (self.y, self.page, self.dry)
+        self.y, self.dry = 0.0, True
+        try:
+            draw()
+            return self.y
+        finally:
+            self.y, self.page, self.dry = saved
 
     def new_page(self) -> None:
         self._draw_footer()
@@ -188,7 +238,7 @@ class _Layout:
         self.painter.drawText(
             QRectF(0, self.height - 24, self.width, 24),
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            f"{self.footer} · page {self.page}",
+            for_print(f"{self.footer} · page {self.page}"),
         )
         self.painter.restore()
 
@@ -196,7 +246,7 @@ class _Layout:
         self.y += amount
 
     def ensure(self, needed: float) -> None:
-        if self.y > 0 and self.y + needed > self.bottom:
+        if not self.dry and self.y > 0 and self.y + needed > self.bottom:
             self.new_page()
 
     def paragraph(
@@ -207,43 +257,70 @@ class _Layout:
         bold: bool = False,
         indent: float = 0.0,
         color: QColor | None = None,
+        rich: bool = False,
     ) -> None:
+        """Wrapped text; ``rich`` reads ``**bold**`` and ``- `` bullets as the viewer does."""
         font = _font(size, bold=bold)
-        self.painter.setFont(font)
-        self.painter.setPen(color or QColor(20, 20, 20))
-        width = self.width - indent
-        for block in text.replace("\r\n", "\n").split("\n"):
-            layout = QTextLayout(block, font, self.writer)
-            layout.beginLayout()
-            lines = []
-            while True:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(width)
-                lines.append(line)
-            layout.endLayout()
-            for line in lines:
-                self.ensure(line.height())
-                line.setPosition(QPointF(0, 0))
-                line.draw(self.painter, QPointF(indent, self.y))
-                self.y += line.height()
+        if not self.dry:
+            self.painter.setFont(font)
+            self.painter.setPen(color or QColor(20, 20, 20))
+        text = for_print(text)
+        lines = (rich_lines(text) if rich else
+                 [RichLine(block, (), False) for block in text.replace("\r\n", "\n").split("\n")])
+        hang = size * 2.6  # a bullet's text starts this far in
+        for line in lines:
+            left = indent + (hang if line.bullet else 0.0)
+            # The lines draw through their layout: it stays referenced while they are used.
+            _layout, laid = self._lines(line, font, self.width - left)
+            for number, text_line in enumerate(laid):
+                self.ensure(text_line.height())
+                if not self.dry:
+                    text_line.setPosition(QPointF(0, 0))
+                    text_line.draw(self.painter, QPointF(left, self.y))
+                    if line.bullet and number == 0:
+                        self.painter.drawText(QPointF(indent + size * 0.8,
+                                                      self.y + text_line.ascent()), "•")
+                self.y += text_line.height()
+
+    def _lines(self, line: RichLine, font: QFont,
+               width: float) -> tuple[QTextLayout, list[QTextLine]]:
+        layout = QTextLayout(line.text, font, self.writer)
+        formats = []
+        for start, length in line.bold:
+            span = QTextLayout.FormatRange()
+            span.start, span.length = start, length
+            bold = QTextCharFormat()
+            bold.setFontWeight(QFont.Weight.Bold)
+            span.format = bold
+            formats.append(span)
+        layout.setFormats(formats)
+        layout.beginLayout()
+        lines = []
+        while True:
+            text_line = layout.createLine()
+            if not text_line.isValid():
+                break
+            text_line.setLineWidth(width)
+            lines.append(text_line)
+        layout.endLayout()
+        return layout, lines
 
     def checkbox_heading(self, text: str) -> None:
         size = 13.0
         self.ensure(90)
         box = 22.0
-        self.painter.save()
-        self.painter.setPen(QPen(QColor(40, 40, 40), 2))
-        self.painter.drawRect(QRectF(0, self.y + 6, box, box))
-        self.painter.restore()
+        if not self.dry:
+            self.painter.save()
+            self.painter.setPen(QPen(QColor(40, 40, 40), 2))
+            self.painter.drawRect(QRectF(0, self.y + 6, box, box))
+            self.painter.restore()
         self.paragraph(text, size, bold=True, indent=box + 14)
 
     def caution(self, text: str) -> None:
         start_page, start_y = self.page, self.y
         self.space(8)
-        self.paragraph("Caution: " + text, 10, indent=18, color=QColor(120, 60, 0))
-        if self.page == start_page:
+        self.paragraph("Caution: " + text, 10, indent=18, color=QColor(120, 60, 0), rich=True)
+        if self.page == start_page and not self.dry:
             self.painter.fillRect(QRectF(4, start_y + 6, 6, self.y - start_y), QColor(230, 140, 0))
         self.space(4)
 
@@ -253,6 +330,9 @@ class _Layout:
         target_w, target_h = max(1.0, width * scale), max(1.0, height * scale)
         self.ensure(target_h + 10)
         self.space(6)
+        if self.dry:
+            self.y += target_h + 4
+            return
         target = QRectF(0, self.y, target_w, target_h)
         # Qt embeds the (already reduced) picture once and scales it on the page.
         self.painter.drawImage(target, _qimage(picture.image))
@@ -268,11 +348,7 @@ class _Layout:
 
 
 def _font(size: float, *, bold: bool = False) -> QFont:
-    font = QFont("DejaVu Sans")
-    font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    return font
+    return pdf_font(size, bold=bold)
 
 
 def _qimage(image: Image) -> QImage:
@@ -349,19 +425,41 @@ def _paint(
             layout.paragraph(header.summary.strip(), 10.5)
         for index, (step, image) in enumerate(steps, start=1):
             check_cancel()
-            layout.space(26)
-            layout.checkbox_heading(step_label(index, step))
-            if step.video_time is not None:
-                layout.paragraph(
-                    f"Video: {format_time(step.video_time)}", 9, indent=36, color=QColor(90, 90, 90)
-                )
-            if step.instruction.strip():
-                layout.space(4)
-                layout.paragraph(step.instruction.strip(), 10.5, indent=36)
-            if step.caution.strip():
-                layout.caution(step.caution.strip())
-            if image is not None:
-                layout.image(image)
+            _step(layout, index, step, image)
         layout.finish()
     finally:
         painter.end()
+
+
+def _step(layout: _Layout, index: int, step: StepEntry, image: PdfPicture | None) -> None:
+    """One step, kept on one page with its picture.
+
+    A step that does not fit where the page is starts a new page; a step taller than a
+    whole page (very long instructions) puts its picture straight under its heading.
+    """
+    gap = 26.0
+    tall = layout.measure(lambda: _draw_step(layout, index, step, image, picture_first=False))
+    fits_a_page = tall <= layout.bottom
+    if layout.y > 0 and (layout.y + gap + tall > layout.bottom or not fits_a_page):
+        layout.new_page()
+    else:
+        layout.space(gap)
+    _draw_step(layout, index, step, image, picture_first=not fits_a_page)
+
+
+def _draw_step(layout: _Layout, index: int, step: StepEntry, image: PdfPicture | None,
+               *, picture_first: bool) -> None:
+    layout.checkbox_heading(step_label(index, step))
+    if picture_first and image is not None:
+        layout.image(image)
+    if step.video_time is not None:
+        layout.paragraph(
+            f"Video: {format_time(step.video_time)}", 9, indent=36, color=QColor(90, 90, 90)
+        )
+    if step.instruction.strip():
+        layout.space(4)
+        layout.paragraph(step.instruction.strip(), 10.5, indent=36, rich=True)
+    if step.caution.strip():
+        layout.caution(step.caution.strip())
+    if image is not None and not picture_first:
+        layout.image(image)

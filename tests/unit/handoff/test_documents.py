@@ -77,13 +77,14 @@ def test_a_redaction_that_does_not_come_out_black_stops_the_export(
 def test_markdown_shows_user_text_literally() -> None:
     header = ChecklistHeader(HOSTILE, "# not a heading\n1. not a list", 3, "Ana", "0" * 32)
     text = render_markdown(
-        header, [step(1, "<b>bold</b> *star*", "- item\n+ other", "Watch [this](x)")]
+        header, [step(1, "<b>bold</b> *star*", "- **item**\n+ other", "Watch [this](x)")]
     )
     assert not re.search(r"(?<!\\)<", text)  # every "<" is escaped: no HTML
     assert r"\<b\>bold\</b\> \*star\*" in text
     assert "\\# not a heading" in text
     assert "1\\. not a list" in text
-    assert "\\- item\\\n\\+ other" in text
+    # "- " lines are a list and **bold** is bold, as in the viewer; anything else is literal.
+    assert "- **item**\n\n\\+ other" in text
     assert r"Watch \[this\]\(x\)" in text
     assert "## 1. " in text
 
