@@ -286,8 +286,8 @@ def test_the_page_fits_a_phone_and_a_desktop(
 # -- accessibility: axe-core finds nothing serious, and the keyboard alone gets through ---------
 
 AXE_VERSION = "4.14.1"
-AXE_SHA512 = ("FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ"
-              "==")
+AXE_SHA512 = ("FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNt"
+              "uFooJpZe37OgudVGtQ==")
 
 
 @pytest.fixture(scope="session")
@@ -361,7 +361,8 @@ def test_axe_finds_nothing_serious_and_answers_show_at_their_step(
             page.add_script_tag(content=axe_script)
             results = page.evaluate(
                 "async () => (await axe.run(document, {resultTypes: ['violations']}))"
-                ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))")
+                ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map("
+                "n => n.target.join(' ') + ': ' + n.failureSummary)}))")
         finally:
             context.close()
         serious = [v for v in results if v["impact"] in ("serious", "critical")]

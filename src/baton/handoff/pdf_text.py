@@ -64,8 +64,9 @@ def pdf_font(size: float, *, bold: bool = False) -> QFont:
     return font
 
 
-@cache
 def _raw(family: str) -> QRawFont | None:
+    # Not cached: a raw font belongs to the thread that made it (PDFs are written on
+    # worker threads); the answers below are plain values and are cached instead.
     raw = QRawFont.fromFont(QFont(family))
     return raw if raw.isValid() and raw.familyName() == family else None
 
@@ -80,8 +81,11 @@ def installed_symbol_families() -> tuple[str, ...]:
 def printable(character: str) -> bool:
     """Whether one of the checklist's fonts has a glyph for ``character``."""
     code = ord(character)
-    return any(raw is not None and raw.supportsCharacter(code)
-               for raw in map(_raw, (TEXT_FAMILY, *installed_symbol_families())))
+    for family in (TEXT_FAMILY, *installed_symbol_families()):
+        raw = _raw(family)
+        if raw is not None and raw.supportsCharacter(code):
+            return True
+    return False
 
 
 def for_print(text: str) -> str:

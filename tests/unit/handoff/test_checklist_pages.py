@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from baton.handoff.checklist import ChecklistHeader, PdfPicture, reduce_for_pdf, write_pdf
 from baton.handoff.manifest import StepEntry
