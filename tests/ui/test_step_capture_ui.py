@@ -3,7 +3,6 @@ through the same controller; tests/e2e/test_step_capture.py drives real clicks).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from baton.capture.recording.request import RecordingRequest
-from baton.capture.steps.capture import CaptureStats
-from baton.capture.steps.sink import SavedStep
 from baton.core.library import ProcessDraft
 from baton.core.states import ProcessStatus
 from baton.core.steps import StepContent
@@ -21,37 +18,7 @@ from baton.ui.main_window import MainWindow, make_state
 from baton.ui.recording.review import ReviewChoice, ReviewDialog
 from baton.ui.recording.setup_dialog import Setup, SetupDialog
 from baton.ui.steps.capture_target import CaptureTarget, CaptureTargetDialog
-from fakes import FakeDesktop, synthetic_recorder
-
-
-class FakeCapture:
-    """Stands in for the desktop input hook: ``click`` is what a real click would do."""
-
-    def __init__(self, services: Services, process_id: int, **options: Any) -> None:
-        self.services = services
-        self.process_id = process_id
-        self.options = options
-        self.running = False
-
-    def start(self) -> None:
-        self.running = True
-
-    def stop(self) -> CaptureStats:
-        self.running = False
-        return CaptureStats(steps_saved=1)
-
-    def click(self, title: str) -> None:
-        clock: Callable[[], float | None] | None = self.options["video_clock"]
-        when = clock() if clock is not None else None
-        row = self.services.steps.add(self.process_id, StepContent(title=title, video_time=when))
-        self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
-        self.options["on_step"](self.last)
-
-    def double_click(self, title: str) -> None:
-        """The second click of a double-click: the last step again, retitled."""
-        self.last = SavedStep(self.last.step_id, self.process_id, self.last.position, title,
-                              video_time=self.last.video_time)
-        self.options["on_step"](self.last)
+from fakes import FakeCapture, FakeDesktop, synthetic_recorder
 
 
 def window_with(qtbot: QtBot, services: Services, captures: list[FakeCapture]) -> MainWindow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -16,6 +16,7 @@ from baton.core.models import (
     Process,
     ProcessStatus,
     ProcessVersion,
+    Step,
 )
 from baton.core.questions import StepRef, count_open_questions, open_questions
 from baton.core.states import CLOSED_HANDOFFS
@@ -76,6 +77,7 @@ class BacklogNudge:
     process_id: int
     title: str
     times_done_myself: int
+    written_down: bool = False  # it has steps or a recording: send it, no need to record
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,15 @@ class Dashboard:
     def backlog(self) -> list[BacklogNudge]:
         """Processes the owner keeps doing themselves (twice or more) and has not recorded."""
         with self._sessions() as session:
+            has_steps = select(Step.id).where(Step.process_id == Process.id).exists()
             query = (
-                select(Process.id, Process.title, Process.times_done_myself)
+                select(Process.id, Process.title, Process.times_done_myself,
+                       or_(Process.recording_id.is_not(None), has_steps))
                 .where(_backlog())
                 .order_by(Process.times_done_myself.desc(), Process.title)
             )
-            return [BacklogNudge(*row) for row in session.execute(query)]
+            return [BacklogNudge(pid, title, times, bool(written))
+                    for pid, title, times, written in session.execute(query)]
 
     def hours_by_assistant(self) -> list[AssistantHours]:
         """Hours a week each assistant took over (independent handoffs), most first."""

@@ -161,7 +161,8 @@ class DashboardView(QWidget):
         for nudge in self._dashboard.backlog():
             self.backlog.addItem(
                 f"“{nudge.title}”: done yourself {nudge.times_done_myself} times. "
-                "Record it the next time you do it."
+                + ("Its steps are written down: send it to an assistant."
+                   if nudge.written_down else "Record it the next time you do it.")
             )
         if not self.backlog.count():
             self.backlog.addItem("Nothing yet. Use “I did this myself again” in the Library.")

@@ -1,8 +1,9 @@
 """Keep a table's columns inside its width, so a page never scrolls sideways.
 
-Each column gets what its text needs; the first column (the name of the thing) gets the
-room that is left, and at least ``first_min`` pixels. When the room is short, the widest of
-the other columns give way first (their text is cut with "…"; the tooltip has all of it).
+Each column gets what its text needs and the first column (the name of the thing) the room
+that is left. When the room is short the first column still gets what it needs (at least
+``first_min`` pixels), and the widest of the other columns give way first (their text is
+cut with "…"; the tooltip has all of it).
 The widths are worked out again when the table is resized or shows other rows.
 """
 
@@ -15,24 +16,28 @@ PADDING = 18  # room around a cell's text (margins and the sort arrow)
 
 
 def share_widths(first: int, others: list[int], room: int, first_min: int,
-                 other_min: int = 48) -> list[int]:
+                 other_min: int = 60) -> list[int]:
     """Widths for the first column and the others that add up to ``room`` when they can.
+
+    The first column gets what it needs while the others can give way (down to
+    ``other_min`` each), and never less than ``first_min``; the others give way evenly from
+    the widest down.
 
     Args:
         first: what the first column's text needs.
         others: what each other column's text needs.
         room: the width to fill.
-        first_min: the least the first column gets while others can still give way.
+        first_min: the least the first column gets.
         other_min: the least any other column gets.
 
     Returns:
         One width per column, the first column first.
     """
-    keep_first = min(first, first_min)
-    if keep_first + sum(others) <= room:
-        return [max(room - sum(others), keep_first), *others]
-    budget = max(room - keep_first, 0)
+    if first + sum(others) <= room:
+        return [room - sum(others), *others]
     floor = [min(width, other_min) for width in others]
+    keep_first = max(min(first, room - sum(floor)), min(first, first_min))
+    budget = max(room - keep_first, 0)
     # The largest cap at which the others fit the budget (each keeps at least its floor).
     low, high = 0, max(others, default=0)
     while low < high:
