@@ -79,6 +79,11 @@ def fill(services: object) -> dict[str, int]:
 
 
 def main() -> int:
+    global OUT
+    if sys.argv[1:2] == ["--out"] and len(sys.argv) == 3:
+        OUT = Path(sys.argv[2]).resolve()
+    elif sys.argv[1:]:
+        raise SystemExit("usage: scripts/screenshots [--out FOLDER]  (default docs/screenshots)")
     xvfb, display = start_xvfb()
     scratch = Path(tempfile.mkdtemp(prefix="baton-screenshots-"))
     try:
@@ -165,7 +170,7 @@ def shoot(scratch: Path) -> int:
         window.close()
     finally:
         services.close()
-    print("screenshots: wrote " + ", ".join(f"docs/screenshots/{name}.png" for name in made))
+    print(f"screenshots: wrote {', '.join(name + '.png' for name in made)} into {OUT}")
     return 0
 
 

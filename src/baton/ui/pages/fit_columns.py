@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
-PADDING = 18  # room around a cell's text (margins and the sort arrow)
+PADDING = 12  # room around a cell's text beyond what the view measures
 
 
 def share_widths(first: int, others: list[int], room: int, first_min: int,
@@ -78,9 +78,9 @@ class ColumnFitter(QObject):
     def needed(self, column: int) -> int:
         """What a column's header and shown rows need, up to ``most`` pixels."""
         table = self._table
-        header = table.horizontalHeader().sectionSizeHint(column)
-        cells = table.sizeHintForColumn(column) if table.model().rowCount() else 0
-        return min(max(header, cells) + PADDING, self._most)
+        header = table.horizontalHeader().sectionSizeHint(column)  # has room for the arrow
+        cells = table.sizeHintForColumn(column) + PADDING if table.model().rowCount() else 0
+        return min(max(header, cells), self._most)
 
     def fit(self) -> None:
         if self._fitting:
