@@ -25,7 +25,7 @@ from baton.core.media import CorruptMedia, MediaStore
 from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
 from baton.handoff.answers import AnswerEntry
-from baton.handoff.checklist import ChecklistHeader, render_markdown
+from baton.handoff.checklist import ChecklistHeader
 from baton.handoff.documents import plan_steps
 from baton.handoff.manifest import (
     VIDEO_NAME,
@@ -33,6 +33,7 @@ from baton.handoff.manifest import (
     Manifest,
     make_package_id,
 )
+from baton.handoff.markdown import render_markdown
 from baton.handoff.preparation import checksums, prepare_version
 from baton.handoff.prepared import PreparedFile, PreparedShot, PreparedVersion, load_prepared
 from baton.handoff.progress import ExportCancelled, ProgressCallback, Tracker

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from baton.errors import UserError
-from baton.handoff.checklist import ChecklistHeader, render_markdown, write_pdf
+from baton.handoff.checklist import ChecklistHeader, write_pdf
 from baton.handoff.manifest import Manifest, ProcessInfo, StepEntry
+from baton.handoff.markdown import render_markdown
 from baton.handoff.screenshots import burn_in, checked_marks
 from baton.handoff.viewer import ViewerAssets, embed_json, render_index
 
