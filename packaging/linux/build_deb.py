@@ -42,6 +42,7 @@ RUNTIME_PACKAGES = (
     "libxcb-xkb1", "libpulse0", "libssl3", "libportaudio2",
     # Step names: the accessibility bus (AT-SPI) and the English OCR model tesserocr reads.
     "at-spi2-core", "tesseract-ocr-eng",
+    "fonts-symbola",  # emoji in the PDF checklist (no font on a bare system has them)
 )
 
 

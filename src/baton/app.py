@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from baton import __version__
 from baton.errors import UserError
-from baton.paths import resolve_paths, resource
+from baton.paths import resolve_paths
 from baton.services import Services, open_services, open_user_files
 
 log = logging.getLogger("baton.ui")
@@ -45,6 +45,7 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
         return 1
     from baton.ui.crash import install_crash_handler
     from baton.ui.main_window import MainWindow, app_icon, make_state
+    from baton.ui.style import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -53,7 +54,7 @@ def run_app(data_dir: str | None = None, database_url: str | None = None) -> int
     app.setOrganizationName("Baton")
     app.setDesktopFileName("baton")
     app.setWindowIcon(app_icon())
-    app.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))
+    apply_style(app)
 
     from baton.ui.opening import open_library
 

@@ -16,6 +16,7 @@ from baton.core.handoffs import Handoffs
 from baton.core.ladder import TrustLadder
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.questions import Questions
 from baton.core.receipts import Receipts
 from baton.core.redactions import VideoRedactions
 from baton.core.sending import Sending
@@ -42,6 +43,7 @@ class Services:
     handoffs: Handoffs
     sending: Sending
     receipts: Receipts
+    questions: Questions
     dashboard: Dashboard
     ladder: TrustLadder
     changes: Changes
@@ -117,6 +119,7 @@ def open_services(
         handoffs=Handoffs(database.sessions),
         sending=sending,
         receipts=Receipts(database.sessions),
+        questions=Questions(database.sessions),
         dashboard=Dashboard(database.sessions),
         ladder=TrustLadder(database.sessions),
         changes=Changes(database.sessions),

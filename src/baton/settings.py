@@ -22,6 +22,7 @@ class Setting:
     default: Any
     label: str
     choices: tuple[Any, ...] = ()
+    shown: bool = True  # False: remembered for the user, not offered in Preferences
 
 
 DECLARED: tuple[Setting, ...] = (
@@ -47,6 +48,8 @@ DECLARED: tuple[Setting, ...] = (
         "Baton cannot tell the field is withheld)",
     ),
     Setting("handoff.default_due_days", int, 7, "Check in after (days)"),
+    Setting("recording.microphone", str, "", "Microphone (its name; empty: the default)",
+            shown=False),
 )
 BY_KEY = {setting.key: setting for setting in DECLARED}
 

@@ -154,3 +154,39 @@ def test_the_cursor_image_is_fetched_only_when_its_shape_changes(xdisplay: Any) 
         other.screen().root.change_attributes(cursor=0)
         other.close()
         platform.close()
+
+
+def test_panels_and_docks_are_not_offered_as_windows_to_record(xdisplay: Any) -> None:
+    from Xlib import X, Xatom
+    from Xlib import display as xlib_display
+
+    x = xlib_display.Display(xdisplay.name)
+    root = x.screen().root
+
+    def window(title: str, kind: str | None) -> Any:
+        made = root.create_window(10, 10, 300, 200, 0, x.screen().root_depth, X.InputOutput,
+                                  X.CopyFromParent)
+        made.set_wm_name(title)
+        if kind is not None:
+            made.change_property(x.intern_atom("_NET_WM_WINDOW_TYPE"), Xatom.ATOM, 32,
+                                 [x.intern_atom(f"_NET_WM_WINDOW_TYPE_{kind}")])
+        made.map()
+        return made
+
+    made = [window("Invoices - Firefox", "NORMAL"), window("Top panel", "DOCK"),
+            window("Desktop", "DESKTOP"), window("Plain old xterm", None)]
+    client_list = x.intern_atom("_NET_CLIENT_LIST")
+    # Xvfb has no window manager: list the windows as one would.
+    root.change_property(client_list, Xatom.WINDOW, 32, [w.id for w in made])
+    x.sync()
+    platform = X11Platform(xdisplay.name)
+    try:
+        titles = [info.title for info in platform.windows()]
+    finally:
+        platform.close()
+        root.delete_property(client_list)
+        for w in made:
+            w.destroy()
+        x.sync()
+        x.close()
+    assert titles == ["Invoices - Firefox", "Plain old xterm"]

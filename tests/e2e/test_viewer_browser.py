@@ -28,6 +28,7 @@ from baton.core.receipts import Receipts
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.receipt import import_receipt
 from helpers import builders
+from helpers.video import make_mp4
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +86,7 @@ def send(
     qapp: Any, database: Database, tmp_path: Path, steps: list[Any], title: str, video: bool = True
 ) -> Sent:
     media = MediaStore(tmp_path / "media")
-    clip = builders.make_mp4(tmp_path / "clip.mp4") if video else None
+    clip = make_mp4(tmp_path / "clip.mp4") if video else None
     version = builders.seed_process(database, media, title=title, steps=steps, video=clip)
     handoffs, library = Handoffs(database.sessions), Library(database.sessions)
     receipts = Receipts(database.sessions)
@@ -351,3 +352,143 @@ def test_a_receipt_edited_after_saving_is_refused(
     with pytest.raises(UserError, match="signature does not match"):
         sent.import_receipt(path)
     assert sent.handoffs.get(sent.handoff_id).status is HandoffStatus.SENT
+
+
+# -- accessibility: axe-core finds nothing serious, and the keyboard alone gets through ---------
+
+AXE_VERSION = "4.14.1"
+AXE_SHA512 = ("FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNt"
+              "uFooJpZe37OgudVGtQ==")
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's ``axe.min.js`` from the npm registry (checked against its pinned hash;
+    kept in a per-user cache so later runs need no network)."""
+    import base64
+    import hashlib
+    import io
+    import tarfile
+    import urllib.request
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "baton-tests"
+    tarball = cache / f"axe-core-{AXE_VERSION}.tgz"
+
+    def intact(data: bytes) -> bool:
+        return base64.b64encode(hashlib.sha512(data).digest()).decode() == AXE_SHA512
+
+    if not tarball.is_file() or not intact(tarball.read_bytes()):
+        url = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read()
+        assert intact(data), "the axe-core tarball from the npm registry has another hash"
+        cache.mkdir(parents=True, exist_ok=True)
+        tarball.write_bytes(data)
+    with tarfile.open(fileobj=io.BytesIO(tarball.read_bytes())) as archive:
+        member = archive.extractfile("package/axe.min.js")
+        assert member is not None
+        return member.read().decode("utf-8")
+
+
+def send_with_answers(qapp: Any, database: Database, tmp_path: Path) -> Sent:
+    """The standard process, sent with the owner's answers to earlier questions."""
+    from baton.handoff.answers import AnswerEntry
+
+    media = MediaStore(tmp_path / "media")
+    clip = make_mp4(tmp_path / "clip.mp4")
+    version = builders.seed_process(database, media, title="Send the invoices",
+                                    steps=builders.standard_steps(), video=clip)
+    assistants, handoffs = Assistants(database.sessions), Handoffs(database.sessions)
+    receipts = Receipts(database.sessions)
+    assistant = assistants.add(AssistantDraft(name="Ana Reyes"))
+    handoff = handoffs.create(version.id, assistant.id)
+    answers = (
+        AnswerEntry(2, "Export the list", "CSV or TSV?", "CSV, always.", "2026-03-03T10:00:00Z"),
+        AnswerEntry(None, "", "Who checks my work?", "Ben, on Fridays.", "2026-03-03T10:00:00Z"),
+    )
+    package = build_package(version, media, tmp_path / "package.zip", handoff_id=handoff.id,
+                            assistant=assistant.name, answers=answers,
+                            receipt_key=receipts.key(handoff.id))
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(package.path) as archive:
+        archive.extractall(folder)
+    return Sent(folder, package, handoff.id, handoffs, Library(database.sessions), receipts)
+
+
+def test_axe_finds_nothing_serious_and_answers_show_at_their_step(
+    qapp: Any, browser: Any, database: Database, tmp_path: Path, axe_script: str
+) -> None:
+    sent = send_with_answers(qapp, database, tmp_path)
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1366, "height": 900},
+                                      bypass_csp=True, color_scheme=scheme)
+        try:
+            page = context.new_page()
+            page.goto(sent.url)
+            page.wait_for_load_state("load")
+            assert "CSV, always." in (page.text_content("#step-2 .answers") or "")
+            assert "CSV or TSV?" in (page.text_content("#step-2 .answers") or "")
+            assert "Ben, on Fridays." in (page.text_content("header .answers") or "")
+            assert page.get_attribute(".bar", "aria-label") == "Steps done"
+            page.check("#step-1 input.done")
+            page.add_script_tag(content=axe_script)
+            results = page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map("
+                "n => n.target.join(' ') + ': ' + n.failureSummary)}))")
+        finally:
+            context.close()
+        serious = [v for v in results if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{scheme}: {serious}"
+
+
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  const bar = document.querySelector('.savebar').getBoundingClientRect();
+  const box = el.getBoundingClientRect();
+  const inBar = !!el.closest('.savebar');
+  return {
+    tag: el.tagName, id: el.id, cls: el.className, type: el.type || '',
+    top: box.top, bottom: box.bottom, left: box.left, right: box.right,
+    visible: box.width > 0 && box.height > 0 && box.top >= 0 && box.left >= 0
+      && box.right <= window.innerWidth
+      && (inBar ? box.bottom <= window.innerHeight : box.bottom <= bar.top),
+    ring: getComputedStyle(el).outlineStyle !== 'none'
+      || getComputedStyle(el).boxShadow !== 'none',
+  };
+}"""
+
+
+def test_the_keyboard_alone_ticks_every_step_and_saves_the_receipt(
+    qapp: Any, browser: Any, database: Database, tmp_path: Path
+) -> None:
+    many = [builders.StepSpec(f"Step number {n}", "Do it.\n- then this\n- and that",
+                              image=builders.screenshot(seed=n)) for n in range(1, 13)]
+    sent = send(qapp, database, tmp_path, many, "Twelve steps", video=True)
+    context, page, problems = open_page(browser, sent.url, (1366, 900))
+    hidden: list[dict[str, Any]] = []
+    try:
+        page.keyboard.press("Tab")
+        for _ in range(400):
+            state = page.evaluate(FOCUS_STATE)
+            if not state["visible"] or not state["ring"]:
+                hidden.append(state)
+            if state["tag"] == "INPUT" and state["type"] == "checkbox":
+                page.keyboard.press("Space")
+            if state["id"] == "save-receipt":
+                break
+            page.keyboard.press("Tab")
+        else:
+            pytest.fail("Tab never reached “Save progress receipt”")
+        assert page.text_content("#progress-count") == "12 of 12 steps done"
+        with page.expect_download() as download_info:
+            page.keyboard.press("Enter")
+        receipt_path = tmp_path / "receipt.json"
+        download_info.value.save_as(receipt_path)
+    finally:
+        context.close()
+    assert hidden == [], f"focus hidden or without a ring at: {hidden[:5]}"
+    assert problems == []
+    receipt = json.loads(receipt_path.read_text())
+    assert all(step["done"] for step in receipt["steps"])
+    assert len(receipt["steps"]) == 12

@@ -3,7 +3,9 @@ same code paths as the real thing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.screens import Monitor, Region
@@ -11,6 +13,10 @@ from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
 from baton.capture.recording.sources import SyntheticSource
+from baton.capture.steps.capture import CaptureStats
+from baton.capture.steps.sink import SavedStep
+from baton.core.steps import StepContent
+from baton.services import Services
 
 
 class FakeDesktop:
@@ -27,3 +33,33 @@ def synthetic_recorder(request: RecordingRequest, out: Path) -> Recorder:
     settings = VideoSettings.for_quality(region.width, region.height, request.fps,
                                          request.quality)
     return Recorder(SyntheticSource(region), out, settings)
+
+
+class FakeCapture:
+    """Stands in for the desktop input hook: ``click`` is what a real click would do."""
+
+    def __init__(self, services: Services, process_id: int, **options: Any) -> None:
+        self.services = services
+        self.process_id = process_id
+        self.options = options
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+
+    def stop(self) -> CaptureStats:
+        self.running = False
+        return CaptureStats(steps_saved=1)
+
+    def click(self, title: str) -> None:
+        clock: Callable[[], float | None] | None = self.options["video_clock"]
+        when = clock() if clock is not None else None
+        row = self.services.steps.add(self.process_id, StepContent(title=title, video_time=when))
+        self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
+        self.options["on_step"](self.last)
+
+    def double_click(self, title: str) -> None:
+        """The second click of a double-click: the last step again, retitled."""
+        self.last = SavedStep(self.last.step_id, self.process_id, self.last.position, title,
+                              video_time=self.last.video_time)
+        self.options["on_step"](self.last)

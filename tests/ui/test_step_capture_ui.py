@@ -3,7 +3,6 @@ through the same controller; tests/e2e/test_step_capture.py drives real clicks).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,46 +10,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from baton.capture.recording.request import RecordingRequest
-from baton.capture.steps.capture import CaptureStats
-from baton.capture.steps.sink import SavedStep
 from baton.core.library import ProcessDraft
+from baton.core.states import ProcessStatus
 from baton.core.steps import StepContent
 from baton.services import Services
-from baton.ui import messages
 from baton.ui.main_window import MainWindow, make_state
 from baton.ui.recording.review import ReviewChoice, ReviewDialog
 from baton.ui.recording.setup_dialog import Setup, SetupDialog
-from helpers.fakes import FakeDesktop, synthetic_recorder
-
-
-class FakeCapture:
-    """Stands in for the desktop input hook: ``click`` is what a real click would do."""
-
-    def __init__(self, services: Services, process_id: int, **options: Any) -> None:
-        self.services = services
-        self.process_id = process_id
-        self.options = options
-        self.running = False
-
-    def start(self) -> None:
-        self.running = True
-
-    def stop(self) -> CaptureStats:
-        self.running = False
-        return CaptureStats(steps_saved=1)
-
-    def click(self, title: str) -> None:
-        clock: Callable[[], float | None] | None = self.options["video_clock"]
-        when = clock() if clock is not None else None
-        row = self.services.steps.add(self.process_id, StepContent(title=title, video_time=when))
-        self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
-        self.options["on_step"](self.last)
-
-    def double_click(self, title: str) -> None:
-        """The second click of a double-click: the last step again, retitled."""
-        self.last = SavedStep(self.last.step_id, self.process_id, self.last.position, title,
-                              video_time=self.last.video_time)
-        self.options["on_step"](self.last)
+from baton.ui.steps.capture_target import CaptureTarget, CaptureTargetDialog
+from helpers.fakes import FakeCapture, FakeDesktop, synthetic_recorder
 
 
 def window_with(qtbot: QtBot, services: Services, captures: list[FakeCapture]) -> MainWindow:
@@ -69,23 +37,31 @@ def window_with(qtbot: QtBot, services: Services, captures: list[FakeCapture]) -
     return window
 
 
-def test_capture_steps_for_the_selected_process(
+def test_capture_steps_for_the_process_the_owner_picks(
     qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     captures: list[FakeCapture] = []
     window = window_with(qtbot, services, captures)
-    problems: list[str] = []
-    monkeypatch.setattr(messages, "show_problem", lambda parent, text: problems.append(text))
+    offered: list[int | None] = []
+
+    def pick(target: CaptureTarget | None) -> None:
+        monkeypatch.setattr(CaptureTargetDialog, "ask", classmethod(
+            lambda cls, parent, processes, selected: offered.append(selected) or target))
+
+    pick(None)  # the owner cancels: nothing starts
     window.capture_action.trigger()
-    assert "Select the process" in problems[0]
+    assert offered == [None]
     assert not captures
+    assert not window.capture_action.isChecked()
 
     process = services.library.add_process(ProcessDraft("Pay invoices"))
     window.library.refresh()
     window.library.select_where(lambda row: row.id == process.id)
+    pick(CaptureTarget(process.id))
     window.capture_action.trigger()
+    qtbot.waitUntil(lambda: bool(captures) and captures[0].running)
     [capture] = captures
-    assert capture.running
+    assert offered[-1] == process.id
     assert window.capture_action.isChecked()
     assert capture.options["skip_window"] is not None
     capture.click('Click in "Bank — Firefox"')
@@ -98,6 +74,87 @@ def test_capture_steps_for_the_selected_process(
     window.toggle_requested.emit()  # what the global shortcut does
     assert not capture.running
     assert not window.capture_action.isChecked()
+    window.editors[process.id].close()
+
+
+def test_capture_steps_aside_and_comes_back_to_the_editor_with_the_new_steps(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captures: list[FakeCapture] = []
+    window = window_with(qtbot, services, captures)
+    services.settings.set("recording.hide_baton_windows", True)
+    process = services.library.add_process(ProcessDraft("Pay invoices"))
+    services.steps.add(process.id, StepContent(title="Already there"))
+    selected = services.library.add_process(ProcessDraft("Order stock"))
+    window.library.refresh()
+    window.library.select_where(lambda row: row.id == selected.id)
+    offered: list[int | None] = []
+    monkeypatch.setattr(CaptureTargetDialog, "ask", classmethod(
+        lambda cls, parent, processes, chosen: offered.append(chosen)
+        or CaptureTarget(process.id)))
+    window.capture_action.trigger()
+    qtbot.waitUntil(lambda: bool(captures) and captures[0].running)
+    [capture] = captures
+    assert offered == [selected.id]  # offered first, but the owner picked another process
+    indicator = window.capture_flow.indicator
+    assert window.isMinimized()
+    assert indicator.isVisible()
+    capture.click('Click in "Bank — Firefox"')
+    capture.click('Click "Pay"')
+    qtbot.waitUntil(lambda: "2 steps" in indicator.label.text())
+    assert "Pay invoices" in indicator.label.text()
+    indicator.stop.click()
+    assert not capture.running
+    assert not indicator.isVisible()
+    assert not window.isMinimized()
+    editor = window.editors[process.id]
+    assert editor.isVisible()
+    current = editor.current_row()
+    assert current is not None
+    assert current.title == 'Click in "Bank — Firefox"'
+    assert [s.title for s in services.steps.list(process.id)] == [
+        "Already there", 'Click in "Bank — Firefox"', 'Click "Pay"']
+    assert services.steps.list(selected.id) == []
+    editor.close()
+
+
+def test_captured_steps_can_start_a_new_process(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captures: list[FakeCapture] = []
+    window = window_with(qtbot, services, captures)
+    monkeypatch.setattr(CaptureTargetDialog, "ask", classmethod(
+        lambda cls, parent, processes, chosen: CaptureTarget(None, "Refund an order")))
+    window.capture_action.trigger()
+    qtbot.waitUntil(lambda: bool(captures) and captures[0].running)
+    row = services.library.find("Refund an order")
+    assert row.status is ProcessStatus.DRAFT
+    assert captures[0].process_id == row.id
+    window.capture_action.trigger()  # stopped with no clicks: nothing to open
+    assert row.id not in window.editors
+    assert "No steps were captured" in (
+        window.statusBar().currentMessage())
+
+
+def test_the_target_dialog_offers_the_selected_process_or_a_new_one(
+    qtbot: QtBot, services: Services
+) -> None:
+    first = services.library.add_process(ProcessDraft("Pay invoices"))
+    second = services.library.add_process(ProcessDraft("Order stock"))
+    rows = services.library.list_processes()
+    dialog = CaptureTargetDialog(rows, second.id)
+    qtbot.addWidget(dialog)
+    assert dialog.target() == CaptureTarget(second.id)
+    dialog = CaptureTargetDialog(rows, None)
+    qtbot.addWidget(dialog)
+    assert dialog.is_new()
+    assert not dialog.start.isEnabled()
+    qtbot.keyClicks(dialog.title, "Refund an order")
+    assert dialog.start.isEnabled()
+    assert dialog.target() == CaptureTarget(None, "Refund an order")
+    dialog.process.setCurrentIndex(dialog.process.findData(first.id))
+    assert dialog.target() == CaptureTarget(first.id)
+    assert not dialog.title.isEnabled()
 
 
 def test_one_take_steps_land_at_their_moment_in_the_trimmed_video(
@@ -144,3 +201,27 @@ def test_no_steps_are_made_when_the_setting_is_off(
     window.recording.stop()
     qtbot.waitUntil(lambda: window.recording.state == "idle", timeout=30_000)
     assert captures == []
+
+
+def test_the_tray_shows_a_capture_is_running(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QWidget
+
+    from baton.ui.main_window import app_icon
+    from baton.ui.tray import Tray
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    tray = Tray(app_icon(), [QAction("Stop recording", owner)], owner)
+    idle = tray.icon().pixmap(32, 32).toImage()
+    tray.capturing(True)
+    assert "capturing steps" in tray.toolTip()
+    assert "Ctrl+Alt+C" in tray.toolTip()
+    busy = tray.icon().pixmap(32, 32).toImage()
+    assert busy != idle
+    red = busy.pixelColor(26, 26)
+    assert red.red() > 180
+    assert red.green() < 100
+    tray.capturing(False)
+    assert tray.toolTip() == "Baton"
+    assert tray.icon().pixmap(32, 32).toImage() == idle

@@ -307,3 +307,53 @@ def test_step_list_model(qtmodeltester: Any) -> None:
     model.set_rows([])
     qtmodeltester.check(model)
     assert model.data(model.index(0)) is None
+
+
+def test_several_steps_are_deleted_at_once_and_come_back_with_one_undo(
+    qtbot: QtBot, opened: Opened
+) -> None:
+    editor = opened.editor
+    before = state(opened)
+    focus(qtbot, editor.list)
+    editor.select_row(1)
+    # Shift+Down twice: "Log in", "Find the invoice" and "Pay" picked with the keyboard.
+    qtbot.keyClick(editor.list, Qt.Key.Key_Down, SHIFT)
+    qtbot.keyClick(editor.list, Qt.Key.Key_Down, SHIFT)
+    assert [row.title for row in editor.selected_rows()] == TITLES[1:]
+    assert editor.delete_action.text() == "Delete 3 steps"
+    qtbot.keyClick(editor.list, Qt.Key.Key_Delete)
+    assert opened.titles() == TITLES[:1]
+    assert editor.undo_stack.count() == 1
+    assert editor.undo_stack.undoText() == "Delete 3 steps"
+    qtbot.keyClick(editor, Qt.Key.Key_Z, CTRL)
+    assert state(opened) == before
+    assert editor.model.rowCount() == 4
+    editor.undo_stack.redo()
+    assert opened.titles() == TITLES[:1]
+    editor.undo_stack.undo()
+    # Ctrl+click picks steps that are not next to each other.
+    editor.select_row(0)
+    index = editor.model.index(2)
+    qtbot.mouseClick(editor.list.viewport(), Qt.MouseButton.LeftButton, CTRL,
+                     editor.list.visualRect(index).center())
+    assert [row.title for row in editor.selected_rows()] == [TITLES[0], TITLES[2]]
+    editor.delete_step()
+    assert opened.titles() == [TITLES[1], TITLES[3]]
+    editor.undo_stack.undo()
+    assert state(opened) == before
+
+
+def test_the_editor_opens_wholly_on_screen(qtbot: QtBot, services: Services) -> None:
+    from baton.ui.main_window import MainWindow, make_state
+
+    process = services.library.add_process(ProcessDraft("Pay invoices"))
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        global_shortcuts=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_steps(process.id)
+    editor = window.editors[process.id]
+    area = editor.screen().availableGeometry()
+    assert area.contains(editor.frameGeometry()), (area, editor.frameGeometry())
+    assert editor.width() < 1200  # the offscreen screen is smaller than the editor's wish
+    editor.close()

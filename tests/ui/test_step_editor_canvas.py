@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from baton.capture.steps.annotation import render_png
 from baton.core.library import ProcessDraft
 from baton.core.steps import StepContent, StepRow, Steps
 from baton.services import Services
-from baton.ui.steps.canvas import AnnotationCanvas, TextPrompt
+from baton.ui.steps.canvas import AnnotationCanvas
 from baton.ui.steps.editor import StepEditor
 from baton.ui.steps.text import toggle_bold, toggle_bullets
 from baton.ui.steps.tools import (
@@ -80,7 +80,6 @@ def test_annotations_drawn_with_the_mouse_are_saved_and_exported(
     qtbot: QtBot, editor: StepEditor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     canvas = editor.canvas
-    monkeypatch.setattr(TextPrompt, "ask", classmethod(lambda cls, parent: "Click here"))
     for tool, start, end in [
         (Tool.RECT, (20, 20), (120, 80)),
         (Tool.ARROW, (200, 180), (150, 120)),
@@ -91,6 +90,12 @@ def test_annotations_drawn_with_the_mouse_are_saved_and_exported(
     ]:
         editor.canvas_tools.actions[tool].trigger()
         drag(qtbot, canvas, start, end)
+        if tool is Tool.TEXT:  # typed in place, on the screenshot
+            entry = canvas.text_entry
+            assert entry is not None
+            assert entry.isVisible()
+            qtbot.keyClicks(entry, "Click here")
+            qtbot.keyClick(entry, Qt.Key.Key_Return)
     row = saved(editor)
     kinds = [mark["kind"] for mark in row.annotations]
     assert kinds == ["rect", "arrow", "marker", "text", "crop"]
@@ -212,28 +217,42 @@ def test_tool_geometry() -> None:
     assert next_marker_number(marks) == 5
 
 
-def test_the_click_is_shown_where_it_was_with_the_steps_number_now(
-    qtbot: QtBot, services: Services
+def test_the_text_tool_types_in_place_and_a_double_click_changes_the_words(
+    qtbot: QtBot, editor: StepEditor
 ) -> None:
-    """Captured screenshots carry no marker: the editor draws it, numbered as the step is
-    numbered now (the first step deleted, the second becomes 1)."""
-    from baton.capture.steps.annotation import CLICK_COLOR
+    canvas = editor.canvas
+    editor.canvas_tools.actions[Tool.TEXT].trigger()
+    drag(qtbot, canvas, (40, 60), (40, 60))
+    entry = canvas.text_entry
+    assert entry is not None
+    assert entry.parent() is canvas
+    assert not editor.findChildren(
+        QDialog)
+    where = canvas.to_widget(40, 60).toPoint()
+    assert abs(entry.x() - where.x()) <= 1
+    assert abs(entry.y() - where.y()) <= 1
+    qtbot.keyClicks(entry, "Pick this one")
+    qtbot.keyClick(entry, Qt.Key.Key_Escape)  # Escape drops it
+    assert saved(editor).annotations == ()
+    assert canvas.text_entry is None
+    drag(qtbot, canvas, (40, 60), (40, 60))
+    assert canvas.text_entry is not None
+    qtbot.keyClicks(canvas.text_entry, "Pick this one")
+    qtbot.keyClick(canvas.text_entry, Qt.Key.Key_Return)
+    [mark] = saved(editor).annotations
+    assert (mark["kind"], mark["text"], mark["x"], mark["y"]) == ("text", "Pick this one", 40, 60)
+    assert canvas.hasFocus()
 
-    steps = Steps(services.database.sessions)
-    process = services.library.add_process(ProcessDraft("Clicks"))
-    key = services.media.put_bytes(png(255), "png")
-    first = steps.add(process.id, StepContent(title="First"))
-    steps.add(process.id, StepContent(title="Click", screenshot=key, click_x=100, click_y=120))
-    steps.delete(first.id)
-    opened = StepEditor(steps, services.media, services.library, process.id, save_delay_ms=50)
-    qtbot.addWidget(opened)
-    with qtbot.waitActive(opened):
-        opened.show()
-    qtbot.waitUntil(lambda: opened.canvas.image is not None)
-    canvas = opened.canvas
-    assert (canvas._click, canvas._click_number) == ((100, 120), 1)
-    picture = canvas.grab().toImage()
-    ring = canvas.to_widget(100, 120).toPoint()
-    colours = {picture.pixelColor(ring.x() + dx, ring.y()).rgb() for dx in range(-40, 41)}
-    assert CLICK_COLOR.rgb() in colours  # the ring crosses the click's row
-    opened.close()
+    editor.canvas_tools.actions[Tool.SELECT].trigger()
+    spot = canvas.to_widget(mark["x"] + 10, mark["y"] + 5).toPoint()
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=spot)
+    entry = canvas.text_entry
+    assert entry is not None
+    assert entry.text() == "Pick this one"
+    entry.selectAll()
+    qtbot.keyClicks(entry, "Not that one")
+    canvas.setFocus()  # clicking elsewhere keeps what was typed
+    qtbot.waitUntil(lambda: saved(editor).annotations[0]["text"] == "Not that one")
+    assert len(saved(editor).annotations) == 1
+    editor.undo_stack.undo()
+    assert saved(editor).annotations[0]["text"] == "Pick this one"

@@ -39,8 +39,13 @@ def library() -> Iterator[Path]:
     shutil.rmtree(folder)
 
 
-def baton(*argv: str, wrap: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+def baton(
+    *argv: str, wrap: list[str] | None = None, user_home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(SRC), QT_QPA_PLATFORM="offscreen")
+    if user_home is not None:  # another user's own folders (settings, log) are their own
+        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            env[name] = str(user_home / name.lower())
     return subprocess.run(
         [*(wrap or []), sys.executable, "-m", "baton", *argv],
         capture_output=True, text=True, env=env, timeout=120,
@@ -88,10 +93,14 @@ def test_a_read_only_database_file_is_shown_and_never_written(library: Path) -> 
     database.chmod(0o444)
     before = database.read_bytes()
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    listed = baton("--data-dir", str(library), "process", "list", wrap=nobody)
+    home = library.parent / "nobody-home"
+    home.mkdir()
+    os.chown(home, 65534, 65534)
+    listed = baton("--data-dir", str(library), "process", "list", wrap=nobody, user_home=home)
     assert listed.returncode == 0, listed.stderr
     assert "Send invoices" in listed.stdout
-    added = baton("--data-dir", str(library), "process", "add", "Payroll", wrap=nobody)
+    added = baton("--data-dir", str(library), "process", "add", "Payroll", wrap=nobody,
+                  user_home=home)
     assert added.returncode == 1
     assert "read-only" in added.stderr
     assert len(added.stderr.splitlines()) == 1

@@ -93,7 +93,7 @@ def handoff_send(args: argparse.Namespace, services: Services) -> int:
         sent = send_process(
             services.library, services.handoffs, services.sending, services.media, process.id,
             assistant.id, args.out, due_on=due, changelog=args.note, size_budget=args.max_mb,
-            shrink=args.shrink,
+            shrink=args.shrink, questions=services.questions,
         )
     if args.json:
         print_json({

@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
 from baton.core.models import (
     Assistant,
-    EventKind,
     Handoff,
-    HandoffEvent,
     HandoffStatus,
     Process,
     ProcessStatus,
     ProcessVersion,
+    Step,
 )
+from baton.core.questions import StepRef, count_open_questions, open_questions
 from baton.core.states import CLOSED_HANDOFFS
 
 # How far along each status is, for "the best handoff of this process to this assistant".
@@ -48,7 +48,7 @@ class DashboardFigures:
 
 @dataclass(frozen=True)
 class Attention:
-    """A handoff that needs the owner: overdue, or an open question."""
+    """A handoff that needs the owner: an open question (one item each), or overdue."""
 
     handoff_id: int
     process_title: str
@@ -56,6 +56,8 @@ class Attention:
     due_on: date | None
     status: HandoffStatus
     question: str
+    question_id: int | None = None
+    step: StepRef | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class BacklogNudge:
     process_id: int
     title: str
     times_done_myself: int
+    written_down: bool = False  # it has steps or a recording: send it, no need to record
 
 
 @dataclass(frozen=True)
@@ -121,22 +124,22 @@ class Dashboard:
                 open_handoffs=sum(by_status[status][0] for status in open_statuses),
                 independent_handoffs=by_status.get(HandoffStatus.INDEPENDENT, (0, 0))[0],
                 overdue_handoffs=sum(by_status[status][1] for status in open_statuses),
-                open_questions=by_status.get(HandoffStatus.NEEDS_HELP, (0, 0))[0],
+                open_questions=count_open_questions(session),
                 backlog_nudges=int(processes[2] or 0),
             )
 
     def needs_attention(self, today: date | None = None, limit: int = 50) -> list[Attention]:
-        """Open questions first, then overdue check-ins, oldest due date first."""
+        """Open questions first (newest first), then overdue check-ins, oldest due first.
+
+        A question stays here until the owner answers it, whatever the handoff's status.
+        """
         today = today or self._clock().date()
         with self._sessions() as session:
-            asking = session.execute(
-                _attention_query()
-                .where(Handoff.status == HandoffStatus.NEEDS_HELP)
-                # Older Batons wrote no last-activity time: their sending time stands in.
-                .order_by(func.coalesce(Handoff.last_activity_at, Handoff.sent_at).desc(),
-                          Handoff.id)
-                .limit(limit)
-            ).all()
+            asking = [
+                Attention(q.handoff_id, q.process_title, q.assistant_name, None,
+                          HandoffStatus.NEEDS_HELP, q.text, q.id, q.step)
+                for q in open_questions(session, limit)
+            ]
             overdue = session.execute(
                 _attention_query()
                 .where(Handoff.due_on < today, Handoff.status.not_in(CLOSED_HANDOFFS),
@@ -144,12 +147,10 @@ class Dashboard:
                 .order_by(Handoff.due_on, Handoff.id)
                 .limit(max(0, limit - len(asking)))
             ).all()
-            questions = _last_questions(session, [row[0].id for row in asking])
-            return [
-                Attention(handoff.id, title, name, handoff.due_on, handoff.status,
-                          questions.get(handoff.id, ""))
-                for handoff, title, name in [*asking, *overdue]
-            ]
+            return [*asking, *(
+                Attention(handoff.id, title, name, handoff.due_on, handoff.status, "")
+                for handoff, title, name in overdue
+            )]
 
     def holdings(self, most: int = 25) -> list[Holding]:
         """Who holds what: the furthest-along handoff per assistant and process.
@@ -201,12 +202,15 @@ class Dashboard:
     def backlog(self) -> list[BacklogNudge]:
         """Processes the owner keeps doing themselves (twice or more) and has not recorded."""
         with self._sessions() as session:
+            has_steps = select(Step.id).where(Step.process_id == Process.id).exists()
             query = (
-                select(Process.id, Process.title, Process.times_done_myself)
+                select(Process.id, Process.title, Process.times_done_myself,
+                       or_(Process.recording_id.is_not(None), has_steps))
                 .where(_backlog())
                 .order_by(Process.times_done_myself.desc(), Process.title)
             )
-            return [BacklogNudge(*row) for row in session.execute(query)]
+            return [BacklogNudge(pid, title, times, bool(written))
+                    for pid, title, times, written in session.execute(query)]
 
     def hours_by_assistant(self) -> list[AssistantHours]:
         """Hours a week each assistant took over (independent handoffs), most first."""
@@ -259,21 +263,6 @@ def _attention_query() -> Select[Handoff, str, str]:
         .join(Process, ProcessVersion.process_id == Process.id)
         .join(Assistant, Handoff.assistant_id == Assistant.id)
     )
-
-
-def _last_questions(session: Session, handoff_ids: list[int]) -> dict[int, str]:
-    """The newest question asked on each of these handoffs."""
-    if not handoff_ids:
-        return {}
-    newest = (
-        select(func.max(HandoffEvent.id))
-        .where(HandoffEvent.kind == EventKind.QUESTION, HandoffEvent.handoff_id.in_(handoff_ids))
-        .group_by(HandoffEvent.handoff_id)
-    )
-    rows = session.execute(
-        select(HandoffEvent.handoff_id, HandoffEvent.note).where(HandoffEvent.id.in_(newest))
-    )
-    return {handoff_id: note for handoff_id, note in rows}
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:

@@ -172,6 +172,15 @@ class Library:
             session.refresh(process)
             return _row(process, _step_count(session, process.id))
 
+    def mark_handed_off(self, process_id: int) -> ProcessRow:
+        """A process was sent to someone: an idea or draft is ready now (others stay)."""
+        with self._session() as session:
+            process = _get_process(session, process_id)
+            if process.status in (ProcessStatus.IDEA, ProcessStatus.DRAFT):
+                process.status = ProcessStatus.READY
+                session.flush()
+            return _row(process, _step_count(session, process.id))
+
     def get(self, process_id: int) -> ProcessRow:
         with self._session() as session:
             process = _get_process(session, process_id)

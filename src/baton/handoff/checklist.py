@@ -1,4 +1,5 @@
-"""The checklist as Markdown and as a printable PDF (QtGui's QPdfWriter; no widgets).
+"""The checklist as a printable PDF (QtGui's QPdfWriter; no widgets); its Markdown twin is
+``baton.handoff.markdown``.
 
 The PDF is laid out by hand, one step at a time, so screenshots are drawn and dropped as
 the steps stream past (memory stays flat however many steps there are). Its creation date
@@ -8,7 +9,6 @@ and document id are fixed so the same content gives the same bytes. Painting tex
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,12 +37,15 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCharFormat,
     QTextLayout,
+    QTextLine,
 )
 
 from baton.capture.steps.annotation import paint_click
 from baton.handoff.manifest import StepEntry
 from baton.handoff.pdf_pictures import DPI, prefers_lossless, reduce_for_print
+from baton.handoff.pdf_text import RichLine, for_print, pdf_font, rich_lines
 from baton.handoff.pdfdates import fix_dates
 from baton.handoff.screenshots import Image
 from baton.util.timefmt import format_time
@@ -55,8 +58,6 @@ _XMP = (
     b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
     b'<?xpacket end="w"?>'
 )
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~&])")
-_MD_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)\.)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -94,44 +95,6 @@ def step_label(index: int, step: StepEntry) -> str:
     return f"{index}. {step.title or 'Untitled step'}"
 
 
-def render_markdown(header: ChecklistHeader, steps: Iterable[StepEntry]) -> str:
-    """The checklist as Markdown; user text is escaped so it shows as typed, never as HTML."""
-    lines = [f"# {_md(header.title)}", ""]
-    meta = f"Version {header.version}"
-    if header.assistant:
-        meta += f" · prepared for {_md(header.assistant)}"
-    lines += [meta, ""]
-    if header.summary.strip():
-        lines += [_md_block(header.summary), ""]
-    for index, step in enumerate(steps, start=1):
-        lines += [f"## {index}. {_md(step.title or 'Untitled step')}", "", "- [ ] Done", ""]
-        if step.instruction.strip():
-            lines += [_md_block(step.instruction), ""]
-        if step.caution.strip():
-            lines += ["> **Caution:** " + _md_block(step.caution).replace("\n", "\n> "), ""]
-        if step.video_time is not None:
-            lines += [f"Video: {format_time(step.video_time)}", ""]
-        if step.screenshot:
-            lines += [f"![Screenshot for step {index}]({step.screenshot})", ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: str) -> str:
-    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return _MD_LINE_START.sub(
-        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\."),
-        escaped,
-    )
-
-
-def _md_block(text: str) -> str:
-    """Escape a multi-line text; single newlines become hard line breaks."""
-    paragraphs = re.split(r"\n\s*\n", text.strip().replace("\r\n", "\n"))
-    rendered = []
-    for paragraph in paragraphs:
-        rows = [_md(row) for row in paragraph.split("\n") if row.strip()]
-        rendered.append("\\\n".join(rows))
-    return "\n\n".join(rendered)
 
 
 class PdfNeedsGuiApplication(RuntimeError):
@@ -139,7 +102,11 @@ class PdfNeedsGuiApplication(RuntimeError):
 
 
 class _Layout:
-    """A cursor over pages: paragraphs wrap, and anything that does not fit starts a page."""
+    """A cursor over pages: paragraphs wrap, and anything that does not fit starts a page.
+
+    ``measure`` runs the same drawing code without drawing or breaking pages, to learn how
+    tall something will be (a step is kept on one page with its picture that way).
+    """
 
     def __init__(self, writer: QPdfWriter, painter: QPainter, footer: str) -> None:
         self.writer = writer
@@ -151,6 +118,17 @@ class _Layout:
         self.bottom = self.height - 40.0
         self.y = 0.0
         self.page = 1
+        self.dry = False
+
+    def measure(self, draw: Callable[[], None]) -> float:
+        """How tall ``draw`` would be, from the top of an empty page (nothing is drawn)."""
+        saved = (self.y, self.page, self.dry)
+        self.y, self.dry = 0.0, True
+        try:
+            draw()
+            return self.y
+        finally:
+            self.y, self.page, self.dry = saved
 
     def new_page(self) -> None:
         self._draw_footer()
@@ -168,7 +146,7 @@ class _Layout:
         self.painter.drawText(
             QRectF(0, self.height - 24, self.width, 24),
             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            f"{self.footer} · page {self.page}",
+            for_print(f"{self.footer} · page {self.page}"),
         )
         self.painter.restore()
 
@@ -176,7 +154,7 @@ class _Layout:
         self.y += amount
 
     def ensure(self, needed: float) -> None:
-        if self.y > 0 and self.y + needed > self.bottom:
+        if not self.dry and self.y > 0 and self.y + needed > self.bottom:
             self.new_page()
 
     def paragraph(
@@ -187,43 +165,70 @@ class _Layout:
         bold: bool = False,
         indent: float = 0.0,
         color: QColor | None = None,
+        rich: bool = False,
     ) -> None:
+        """Wrapped text; ``rich`` reads ``**bold**`` and ``- `` bullets as the viewer does."""
         font = _font(size, bold=bold)
-        self.painter.setFont(font)
-        self.painter.setPen(color or QColor(20, 20, 20))
-        width = self.width - indent
-        for block in text.replace("\r\n", "\n").split("\n"):
-            layout = QTextLayout(block, font, self.writer)
-            layout.beginLayout()
-            lines = []
-            while True:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(width)
-                lines.append(line)
-            layout.endLayout()
-            for line in lines:
-                self.ensure(line.height())
-                line.setPosition(QPointF(0, 0))
-                line.draw(self.painter, QPointF(indent, self.y))
-                self.y += line.height()
+        if not self.dry:
+            self.painter.setFont(font)
+            self.painter.setPen(color or QColor(20, 20, 20))
+        text = for_print(text)
+        lines = (rich_lines(text) if rich else
+                 [RichLine(block, (), False) for block in text.replace("\r\n", "\n").split("\n")])
+        hang = size * 2.6  # a bullet's text starts this far in
+        for line in lines:
+            left = indent + (hang if line.bullet else 0.0)
+            # The lines draw through their layout: it stays referenced while they are used.
+            _layout, laid = self._lines(line, font, self.width - left)
+            for number, text_line in enumerate(laid):
+                self.ensure(text_line.height())
+                if not self.dry:
+                    text_line.setPosition(QPointF(0, 0))
+                    text_line.draw(self.painter, QPointF(left, self.y))
+                    if line.bullet and number == 0:
+                        self.painter.drawText(QPointF(indent + size * 0.8,
+                                                      self.y + text_line.ascent()), "•")
+                self.y += text_line.height()
+
+    def _lines(self, line: RichLine, font: QFont,
+               width: float) -> tuple[QTextLayout, list[QTextLine]]:
+        layout = QTextLayout(line.text, font, self.writer)
+        formats = []
+        for start, length in line.bold:
+            span = QTextLayout.FormatRange()
+            span.start, span.length = start, length
+            bold = QTextCharFormat()
+            bold.setFontWeight(QFont.Weight.Bold)
+            span.format = bold
+            formats.append(span)
+        layout.setFormats(formats)
+        layout.beginLayout()
+        lines = []
+        while True:
+            text_line = layout.createLine()
+            if not text_line.isValid():
+                break
+            text_line.setLineWidth(width)
+            lines.append(text_line)
+        layout.endLayout()
+        return layout, lines
 
     def checkbox_heading(self, text: str) -> None:
         size = 13.0
         self.ensure(90)
         box = 22.0
-        self.painter.save()
-        self.painter.setPen(QPen(QColor(40, 40, 40), 2))
-        self.painter.drawRect(QRectF(0, self.y + 6, box, box))
-        self.painter.restore()
+        if not self.dry:
+            self.painter.save()
+            self.painter.setPen(QPen(QColor(40, 40, 40), 2))
+            self.painter.drawRect(QRectF(0, self.y + 6, box, box))
+            self.painter.restore()
         self.paragraph(text, size, bold=True, indent=box + 14)
 
     def caution(self, text: str) -> None:
         start_page, start_y = self.page, self.y
         self.space(8)
-        self.paragraph("Caution: " + text, 10, indent=18, color=QColor(120, 60, 0))
-        if self.page == start_page:
+        self.paragraph("Caution: " + text, 10, indent=18, color=QColor(120, 60, 0), rich=True)
+        if self.page == start_page and not self.dry:
             self.painter.fillRect(QRectF(4, start_y + 6, 6, self.y - start_y), QColor(230, 140, 0))
         self.space(4)
 
@@ -233,6 +238,9 @@ class _Layout:
         target_w, target_h = max(1.0, width * scale), max(1.0, height * scale)
         self.ensure(target_h + 10)
         self.space(6)
+        if self.dry:
+            self.y += target_h + 4
+            return
         target = QRectF(0, self.y, target_w, target_h)
         lossless = picture.lossless
         if lossless is None:
@@ -252,11 +260,7 @@ class _Layout:
 
 
 def _font(size: float, *, bold: bool = False) -> QFont:
-    font = QFont("DejaVu Sans")
-    font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    return font
+    return pdf_font(size, bold=bold)
 
 
 def _qimage(image: Image) -> QImage:
@@ -333,19 +337,41 @@ def _paint(
             layout.paragraph(header.summary.strip(), 10.5)
         for index, (step, image) in enumerate(steps, start=1):
             check_cancel()
-            layout.space(26)
-            layout.checkbox_heading(step_label(index, step))
-            if step.video_time is not None:
-                layout.paragraph(
-                    f"Video: {format_time(step.video_time)}", 9, indent=36, color=QColor(90, 90, 90)
-                )
-            if step.instruction.strip():
-                layout.space(4)
-                layout.paragraph(step.instruction.strip(), 10.5, indent=36)
-            if step.caution.strip():
-                layout.caution(step.caution.strip())
-            if image is not None:
-                layout.image(image, index)
+            _step(layout, index, step, image)
         layout.finish()
     finally:
         painter.end()
+
+
+def _step(layout: _Layout, index: int, step: StepEntry, image: PdfPicture | None) -> None:
+    """One step, kept on one page with its picture.
+
+    A step that does not fit where the page is starts a new page; a step taller than a
+    whole page (very long instructions) puts its picture straight under its heading.
+    """
+    gap = 26.0
+    tall = layout.measure(lambda: _draw_step(layout, index, step, image, picture_first=False))
+    fits_a_page = tall <= layout.bottom
+    if layout.y > 0 and (layout.y + gap + tall > layout.bottom or not fits_a_page):
+        layout.new_page()
+    else:
+        layout.space(gap)
+    _draw_step(layout, index, step, image, picture_first=not fits_a_page)
+
+
+def _draw_step(layout: _Layout, index: int, step: StepEntry, image: PdfPicture | None,
+               *, picture_first: bool) -> None:
+    layout.checkbox_heading(step_label(index, step))
+    if picture_first and image is not None:
+        layout.image(image, index)
+    if step.video_time is not None:
+        layout.paragraph(
+            f"Video: {format_time(step.video_time)}", 9, indent=36, color=QColor(90, 90, 90)
+        )
+    if step.instruction.strip():
+        layout.space(4)
+        layout.paragraph(step.instruction.strip(), 10.5, indent=36, rich=True)
+    if step.caution.strip():
+        layout.caution(step.caution.strip())
+    if image is not None and not picture_first:
+        layout.image(image, index)

@@ -18,6 +18,7 @@ from typing import Any
 
 from baton.core.states import Audience, Complexity
 from baton.handoff import fields
+from baton.handoff.answers import AnswerEntry, parse_answers
 from baton.handoff.fields import Invalid
 
 FORMAT = "baton-handoff"
@@ -94,6 +95,7 @@ class Manifest:
     video: str | None
     steps: tuple[StepEntry, ...]
     files: tuple[FileEntry, ...]
+    answers: tuple[AnswerEntry, ...] = ()  # the owner's answers to this assistant's questions
     format_version: int = FORMAT_VERSION
     receipt_key: str | None = None  # format 2, when sent to someone
 
@@ -117,7 +119,7 @@ class Manifest:
             handoff = {"id": self.handoff_id, "assistant": self.assistant or ""}
             if self.format_version >= 2:
                 handoff["receipt_key"] = self.receipt_key
-        return {
+        written: dict[str, Any] = {
             "format": FORMAT,
             "format_version": self.format_version,
             "package_id": self.package_id,
@@ -152,6 +154,9 @@ class Manifest:
                 for entry in self.files
             ],
         }
+        if self.answers:  # absent when there are none, so other packages stay as they were
+            written["answers"] = [answer.to_json() for answer in self.answers]
+        return written
 
     def encode(self) -> bytes:
         """Deterministic UTF-8 JSON bytes for ``manifest.json``."""
@@ -214,6 +219,7 @@ def parse_manifest(data: bytes) -> Manifest:
     )
     if len({step.position for step in steps}) != len(steps):
         raise Invalid(f"{what} lists two steps with the same position.")
+    answers = parse_answers(top.get("answers"), {step.position for step in steps})
     return Manifest(
         package_id=package_id,
         process=process,
@@ -224,6 +230,7 @@ def parse_manifest(data: bytes) -> Manifest:
         files=files,
         format_version=version,
         receipt_key=receipt_key,
+        answers=answers,
     )
 
 

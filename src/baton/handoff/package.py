@@ -25,8 +25,9 @@ from typing import Any
 from baton.core.media import CorruptMedia, MediaStore, unreadable
 from baton.core.versions import ProcessVersionRow
 from baton.errors import UserError
+from baton.handoff.answers import AnswerEntry
 from baton.handoff.budget import PackageTooLarge, Plan, Sizes, megabytes, plan
-from baton.handoff.checklist import ChecklistHeader, render_markdown
+from baton.handoff.checklist import ChecklistHeader
 from baton.handoff.documents import plan_steps
 from baton.handoff.fields import printable
 from baton.handoff.manifest import (
@@ -35,6 +36,7 @@ from baton.handoff.manifest import (
     Manifest,
     make_package_id,
 )
+from baton.handoff.markdown import render_markdown
 from baton.handoff.preparation import checksums, prepare_version
 from baton.handoff.prepared import PreparedFile, PreparedShot, PreparedVersion, load_prepared
 from baton.handoff.progress import ExportCancelled, ProgressCallback, Tracker
@@ -86,6 +88,7 @@ def build_package(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     assets: ViewerAssets | None = None,
+    answers: tuple[AnswerEntry, ...] = (),
 ) -> PackageInfo:
     """Write the handoff package for a process version.
 
@@ -106,6 +109,7 @@ def build_package(
             worker thread.
         cancel: set it to stop; the export then raises ``ExportCancelled``.
         assets: the viewer's template, script and style (read from the package if None).
+        answers: the owner's answers to the assistant's questions, shown at their steps.
 
     Returns:
         Where the package went, the SHA-256 of its manifest, its size and its manifest.
@@ -134,6 +138,7 @@ def build_package(
         steps=tuple(step.entry for step in steps),
         files=(),
         receipt_key=receipt_key,
+        answers=answers,
     ))
     tracker = Tracker(progress, cancel, 1)
     try:

@@ -18,7 +18,9 @@ from pathlib import Path
 from baton.core.handoffs import HandoffRow, Handoffs
 from baton.core.library import Library
 from baton.core.media import MediaStore
+from baton.core.questions import Questions
 from baton.core.sending import Sending
+from baton.handoff.answers import answers_for_version
 from baton.handoff.package import PackageInfo, build_package
 from baton.handoff.progress import ProgressCallback
 
@@ -48,6 +50,7 @@ def send_process(
     shrink: bool = False,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    questions: Questions | None = None,
 ) -> SentHandoff:
     """Hand the process as it is now to an assistant, as a package written to ``out``.
 
@@ -66,6 +69,8 @@ def send_process(
         shrink: the pictures may be made smaller to fit the budget (``build_package``).
         progress: export progress, as for ``build_package`` (may come from a worker thread).
         cancel: set to stop; no handoff is recorded and no file written then.
+        questions: the questions service; with it, the package carries the answers to
+            this assistant's questions on this process that no package carried yet.
 
     Returns:
         The handoff, the package, the version number and whether it is a new version.
@@ -76,6 +81,7 @@ def send_process(
     """
     earlier = {version.number for version in library.versions(process_id)}
     version = library.freeze_version(process_id, changelog)
+    answers = questions.undelivered_answers(process_id, assistant_id) if questions else []
     row = sending.begin(version.id, assistant_id, due_on=due_on)
     package: PackageInfo | None = None
     try:
@@ -91,6 +97,7 @@ def send_process(
                 shrink=shrink,
                 progress=progress,
                 cancel=cancel,
+                answers=answers_for_version(answers, version.snapshot),
             )
         sending.finish(row.id, package.manifest_sha256, changelog.strip())
     except BaseException:
@@ -98,6 +105,9 @@ def send_process(
         if package is not None:  # written, but the handoff could not be recorded as sent
             package.path.unlink(missing_ok=True)
         raise
+    library.mark_handed_off(process_id)
+    if questions is not None:
+        questions.mark_delivered(row.id, [answer.answer_id for answer in answers])
     return SentHandoff(
         handoff=handoffs.get(row.id),
         package=package,

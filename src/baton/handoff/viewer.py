@@ -61,6 +61,11 @@ def viewer_data(
 ) -> dict[str, Any]:
     """What the page script reads: the process, the steps, the package ids and the key
     the page signs receipts with."""
+    answered: dict[int | None, list[dict[str, str]]] = {}
+    for answer in manifest.answers:
+        answered.setdefault(answer.position, []).append(
+            {"question": answer.question, "answer": answer.answer,
+             "step_title": answer.step_title})
     return {
         "package_id": manifest.package_id,
         "handoff_id": manifest.handoff_id,
@@ -74,6 +79,7 @@ def viewer_data(
             "version": manifest.process.version,
         },
         "video": manifest.video,
+        "answers": answered.get(None, []),  # about the process as a whole, or a step now gone
         "steps": [
             {
                 "number": number,
@@ -86,6 +92,7 @@ def viewer_data(
                 "click": list(step.click) if step.click is not None else None,
                 "width": sizes.get(step.position, (0, 0))[0],
                 "height": sizes.get(step.position, (0, 0))[1],
+                "answers": answered.get(step.position, []),
             }
             for number, step in enumerate(manifest.steps, start=1)
         ],

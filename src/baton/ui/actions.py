@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 
+from baton.ui.icons import icon
 from baton.ui.steps.capture import TOGGLE_LABEL
 
 Shortcut = str | QKeySequence.StandardKey | None
@@ -50,6 +51,9 @@ class MainAction(enum.Enum):
     FIND = enum.auto()
     REFRESH = enum.auto()
     # Help menu
+    GETTING_STARTED = enum.auto()
+    QUICK_GUIDE = enum.auto()
+    SHORTCUTS = enum.auto()
     OPEN_LOG_FOLDER = enum.auto()
     ABOUT = enum.auto()
     # Tray only
@@ -73,6 +77,7 @@ class MainAction(enum.Enum):
     DELETE_ASSISTANT = enum.auto()
     # Handoffs page
     CHECK_IN = enum.auto()
+    ANSWER_QUESTION = enum.auto()
     REVOKE = enum.auto()
     EXPORT_CSV = enum.auto()
 
@@ -85,7 +90,8 @@ class ActionSpec:
         text: the label (``&`` marks the menu mnemonic).
         status_tip: the sentence the status bar shows while the pointer is on it.
         shortcut: a key sequence, a Qt standard key, or None.
-        icon: a freedesktop icon-theme name (shown where the desktop has the theme).
+        icon: the name of an icon in Baton's set (``resources/icons``), else a freedesktop
+            icon-theme name.
         needs_selection: a page action that is enabled only while a row is selected.
         checkable: an on/off action; ``checked_text`` is its label while on.
         checked_text: the label while checked (None: ``text``).
@@ -109,74 +115,93 @@ StandardKey = QKeySequence.StandardKey
 
 ACTIONS: dict[MainAction, ActionSpec] = {
     A.NEW_PROCESS: ActionSpec("New &process…", "Add a process to the Library", "Ctrl+N",
-                              icon="document-new"),
+                              icon="new"),
     A.NEW_ASSISTANT: ActionSpec("New &assistant…", "Add someone you hand work to",
-                                "Ctrl+Shift+N"),
+                                "Ctrl+Shift+N", icon="person-add"),
     A.RECORD_WALKTHROUGH: ActionSpec(
         "&Record a walkthrough…", "Record your screen and voice while you do a process",
-        icon="media-record"),
+        icon="record"),
     A.STOP_RECORDING: ActionSpec("S&top recording", "Finish the recording and review it",
-                                 icon="media-playback-stop"),
+                                 icon="stop"),
     A.OPEN_PACKAGE: ActionSpec("&Open package…", "Add the process in a handoff package",
-                               "Ctrl+Shift+O", icon="document-open"),
+                               "Ctrl+Shift+O", icon="open"),
     A.IMPORT_RECEIPT: ActionSpec("&Import progress receipt…",
                                  "Update a handoff from the receipt an assistant saved",
-                                 "Ctrl+I"),
+                                 "Ctrl+I", icon="receipt"),
     A.OPEN_DATA_FOLDER: ActionSpec("Open &data folder",
                                    "Show the library's folder in the file manager"),
-    A.PREFERENCES: ActionSpec("P&references…", "Recording and export settings",
-                              StandardKey.Preferences, icon="preferences-system"),
+    # Ctrl+, spelled out: on Linux the platform's standard Preferences key has no binding
+    # (Qt maps Ctrl to Cmd on macOS, where Cmd+, is the standard).
+    A.PREFERENCES: ActionSpec("P&references…", "Recording and export settings", "Ctrl+,",
+                              icon="settings"),
     A.QUIT: ActionSpec("&Quit", "Close Baton", StandardKey.Quit, icon="application-exit"),
-    A.SHOW_LIBRARY: ActionSpec("&Library", "Show your processes", "Ctrl+1"),
-    A.SHOW_ASSISTANTS: ActionSpec("&Assistants", "Show your assistants", "Ctrl+2"),
-    A.SHOW_HANDOFFS: ActionSpec("&Handoffs", "Show who holds which process", "Ctrl+3"),
-    A.SHOW_DASHBOARD: ActionSpec("&Dashboard", "Show the hours you got back", "Ctrl+4"),
-    A.FIND: ActionSpec("&Find", "Search this page", StandardKey.Find, icon="edit-find"),
+    A.SHOW_LIBRARY: ActionSpec("&Library", "Show your processes", "Ctrl+1", icon="page-library"),
+    A.SHOW_ASSISTANTS: ActionSpec("&Assistants", "Show your assistants", "Ctrl+2",
+                                  icon="page-assistants"),
+    A.SHOW_HANDOFFS: ActionSpec("&Handoffs", "Show who holds which process", "Ctrl+3",
+                                icon="page-handoffs"),
+    A.SHOW_DASHBOARD: ActionSpec("&Dashboard", "Show the hours you got back", "Ctrl+4",
+                                 icon="page-dashboard"),
+    A.FIND: ActionSpec("&Find", "Search this page", StandardKey.Find, icon="find"),
     A.REFRESH: ActionSpec("&Refresh", "Load this page again", StandardKey.Refresh,
-                          icon="view-refresh"),
+                          icon="refresh"),
+    A.GETTING_STARTED: ActionSpec("&Getting started…",
+                                  "A short welcome: try the example, capture your first steps",
+                                  icon="help"),
+    A.QUICK_GUIDE: ActionSpec("&Quick guide", "How Baton works, on one page", "F1",
+                              icon="steps"),
+    A.SHORTCUTS: ActionSpec("&Keyboard shortcuts", "Every shortcut of the window", "Ctrl+/",
+                            icon="keyboard"),
     A.OPEN_LOG_FOLDER: ActionSpec("Open the &log folder",
                                   "Show Baton's log files in the file manager"),
-    A.ABOUT: ActionSpec("&About Baton", "Baton's version and licence", icon="help-about"),
+    A.ABOUT: ActionSpec("&About Baton", "Baton's version and licence", icon="help"),
     A.TOGGLE_STEP_CAPTURE: ActionSpec("Capture steps on/off",
-                                      "Every click in other programs becomes a step"),
+                                      "Every click in other programs becomes a step",
+                                      icon="capture"),
     A.SHOW_WINDOW: ActionSpec("Show Baton", "Bring Baton's window forward"),
-    A.ADD_PROCESS: ActionSpec("New process", "Add a process to the Library"),
+    A.ADD_PROCESS: ActionSpec("New process", "Add a process to the Library", icon="new"),
     A.OPEN_STEPS: ActionSpec("Open steps", "Edit the selected process's steps", "Ctrl+O",
-                             needs_selection=True),
+                             needs_selection=True, icon="steps"),
     A.EDIT_PROCESS: ActionSpec("Edit", "Edit the selected process's details", "F2",
-                               needs_selection=True),
+                               needs_selection=True, icon="edit"),
     A.DELETE_PROCESS: ActionSpec("Delete", "Delete the selected process and its steps",
-                                 StandardKey.Delete, icon="edit-delete",
+                                 StandardKey.Delete, icon="delete",
                                  needs_selection=True),
     A.DID_IT_MYSELF: ActionSpec("I did this myself again",
                                 "Count one more time you did the selected process yourself",
-                                "Ctrl+D", needs_selection=True),
-    A.RECORD: ActionSpec("Record…", "Record a walkthrough of the selected process", "Ctrl+R"),
+                                "Ctrl+D", needs_selection=True, icon="myself"),
+    A.RECORD: ActionSpec("Record…", "Record a walkthrough of the selected process", "Ctrl+R",
+                         icon="record"),
     A.CAPTURE_STEPS: ActionSpec(
         "Capture steps", "Every click in other programs becomes a step", "Ctrl+Shift+C",
         checkable=True, checked_text="Stop capturing",
-        tool_tip=f"Every click in other programs becomes a step ({TOGGLE_LABEL} from anywhere)"),
+        tool_tip=f"Every click in other programs becomes a step ({TOGGLE_LABEL} from anywhere)",
+        icon="capture"),
     A.SEND: ActionSpec("Send…", "Hand the selected process to an assistant", "Ctrl+Shift+S",
-                       needs_selection=True),
+                       needs_selection=True, icon="send"),
     A.EXPORT: ActionSpec("Export…", "Save the selected process as a package", "Ctrl+E",
-                         needs_selection=True),
+                         needs_selection=True, icon="export"),
     A.UPDATE_HOLDERS: ActionSpec("Update holders…",
                                  "Send the latest version to everyone holding an older one",
-                                 needs_selection=True),
+                                 needs_selection=True, icon="update"),
     A.STEPS_FROM_VIDEO: ActionSpec("Steps from video…",
                                    "Make steps from the scenes of a video",
-                                   needs_selection=True),
-    A.ADD_ASSISTANT: ActionSpec("New assistant", "Add someone you hand work to"),
+                                   needs_selection=True, icon="from-video"),
+    A.ADD_ASSISTANT: ActionSpec("New assistant", "Add someone you hand work to",
+                                icon="person-add"),
     A.EDIT_ASSISTANT: ActionSpec("Edit", "Edit the selected assistant", "F2",
-                                 needs_selection=True),
+                                 needs_selection=True, icon="edit"),
     A.DELETE_ASSISTANT: ActionSpec("Delete", "Delete the selected assistant",
-                                   StandardKey.Delete, icon="edit-delete",
+                                   StandardKey.Delete, icon="delete",
                                    needs_selection=True),
     A.CHECK_IN: ActionSpec("Check in…", "Note how the selected handoff is going", "Ctrl+K",
-                           needs_selection=True),
+                           needs_selection=True, icon="check-in"),
+    A.ANSWER_QUESTION: ActionSpec("Answer…", "Answer the assistant's question on this handoff",
+                                  "Ctrl+Shift+A", needs_selection=True, icon="answer"),
     A.REVOKE: ActionSpec("Revoke…", "Take the selected process back from the assistant",
-                         needs_selection=True),
-    A.EXPORT_CSV: ActionSpec("Export CSV…", "Save every handoff as a spreadsheet", "Ctrl+E"),
+                         needs_selection=True, icon="revoke"),
+    A.EXPORT_CSV: ActionSpec("Export CSV…", "Save every handoff as a spreadsheet", "Ctrl+E",
+                             icon="csv"),
 }
 
 MENUS: dict[str, tuple[MainAction | None, ...]] = {
@@ -186,7 +211,7 @@ MENUS: dict[str, tuple[MainAction | None, ...]] = {
               A.QUIT),
     "&View": (A.SHOW_LIBRARY, A.SHOW_ASSISTANTS, A.SHOW_HANDOFFS, A.SHOW_DASHBOARD, None,
               A.FIND, A.REFRESH),
-    "&Help": (A.OPEN_LOG_FOLDER, A.ABOUT),
+    "&Help": (A.GETTING_STARTED, A.QUICK_GUIDE, A.SHORTCUTS, None, A.OPEN_LOG_FOLDER, A.ABOUT),
 }
 """The menu bar, in order."""
 
@@ -197,7 +222,7 @@ PAGE_ACTIONS: dict[Page, tuple[MainAction, ...]] = {
                    A.DID_IT_MYSELF, A.RECORD, A.CAPTURE_STEPS, A.SEND, A.EXPORT,
                    A.UPDATE_HOLDERS, A.STEPS_FROM_VIDEO),
     Page.ASSISTANTS: (A.ADD_ASSISTANT, A.EDIT_ASSISTANT, A.DELETE_ASSISTANT),
-    Page.HANDOFFS: (A.CHECK_IN, A.REVOKE, A.EXPORT_CSV),
+    Page.HANDOFFS: (A.CHECK_IN, A.ANSWER_QUESTION, A.REVOKE, A.EXPORT_CSV),
     Page.DASHBOARD: (),
 }
 """Each page's toolbar, in order; the right-click menu of its rows has the same order."""
@@ -231,7 +256,7 @@ def make_action(key: MainAction, parent: QObject, handler: Callable[[], object])
     action.setObjectName(key.name.lower())
     action.setStatusTip(spec.status_tip)
     if spec.icon is not None:
-        action.setIcon(QIcon.fromTheme(spec.icon))
+        action.setIcon(icon(spec.icon))
     on_page = page_of(key) is not None
     if spec.shortcut is not None:
         action.setShortcut(QKeySequence(spec.shortcut))

@@ -29,15 +29,29 @@ from PySide6.QtWidgets import (
 )
 
 from baton import __version__
+from baton.core.questions import QuestionRow
 from baton.paths import resource
 from baton.services import Services
-from baton.ui.actions import MENUS, SHOW_PAGE, TRAY, MainAction, Page, make_action, show_checked
+from baton.ui.actions import (
+    ACTIONS,
+    MENUS,
+    SHOW_PAGE,
+    TRAY,
+    MainAction,
+    Page,
+    make_action,
+    show_checked,
+)
+from baton.ui.dialogs.help import QuickGuideDialog, ShortcutsDialog
 from baton.ui.dialogs.settings import SettingsDialog
+from baton.ui.first_run.guide import FirstRun
 from baton.ui.global_shortcuts import GlobalShortcuts
+from baton.ui.icons import SIDEBAR_INK, icon
 from baton.ui.pages.assistants import AssistantsView
 from baton.ui.pages.dashboard import DashboardView
 from baton.ui.pages.handoffs import HandoffsView
 from baton.ui.pages.library import LibraryView
+from baton.ui.placement import place_on_screen
 from baton.ui.recording import lazy_capture
 from baton.ui.recording.controller import (
     MakeRecorder,
@@ -45,8 +59,10 @@ from baton.ui.recording.controller import (
     RecordTargets,
     Stage,
 )
+from baton.ui.recording.microphone import Microphones
 from baton.ui.screen_fit import fit_to_screen, keep_on_screen
 from baton.ui.steps.capture import Capture, OpenCapture, StepCaptureController
+from baton.ui.steps.capture_flow import CaptureFlow
 from baton.ui.steps.editor import StepEditor
 from baton.ui.tray import Tray
 from baton.ui.workflows import Workflows
@@ -72,6 +88,7 @@ class MainWindow(QMainWindow):
         desktop: RecordTargets | None = None,
         open_capture: OpenCapture | None = None,
         global_shortcuts: bool = True,
+        microphones: Microphones | None = None,
     ):
         super().__init__(parent)
         self._services = services
@@ -84,12 +101,15 @@ class MainWindow(QMainWindow):
         self.step_capture = StepCaptureController(
             self, services.library, open_capture or self._open_step_capture, self.notify)
         self.step_capture.running_changed.connect(self._step_capture_changed)
-        self.toggle_requested.connect(lambda: self.step_capture.toggle(self._selected_process()))
+        self.capture_flow = CaptureFlow(self, self.step_capture, services.library,
+                                        services.settings, self.notify)
+        self.capture_flow.finished.connect(self._captured)
+        self.toggle_requested.connect(self._toggle_capture)
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
             services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
             desktop or lazy_capture.ScreenTargets(), self.notify, lazy_capture.trim,
-            steps=self.step_capture, retime_step=self._retime_step,
+            steps=self.step_capture, retime_step=self._retime_step, microphones=microphones,
             redactions=services.redactions,
         )
         self.recording.attached.connect(lambda _id: self.refresh())
@@ -101,14 +121,20 @@ class MainWindow(QMainWindow):
         self.main_actions: dict[MainAction, QAction] = {}
         """Every action of the window and its tray, as ``baton.ui.actions`` declares them."""
         self.library = LibraryView(services.library, self.notify, open_steps=self.open_steps)
+        self.first_run = FirstRun(self, services, microphones)
+        self.library.welcome_button.clicked.connect(self.first_run.show_welcome)
+        self.library.example_button.clicked.connect(self.first_run.open_example)
         self.step_capture.step_saved.connect(lambda _step: self.library.refresh())
         for key, handler in self._library_handlers().items():
             self.main_actions[key] = self.library.add_action(key, handler)
         self.capture_action = self.main_actions[MainAction.CAPTURE_STEPS]
         self.assistants = AssistantsView(services.assistants, self.notify,
                                          ladder=services.ladder)
-        self.handoffs = HandoffsView(services.handoffs, self.notify)
+        self.handoffs = HandoffsView(services.handoffs, self.notify,
+                                     questions=services.questions,
+                                     open_step=self._open_question_step)
         self.dashboard = DashboardView(services.dashboard)
+        self.dashboard.open_item.connect(self.open_attention)
         self.handoffs.go_to_library.connect(lambda: self.show_page(Page.LIBRARY))
 
         self.sidebar = QListWidget()
@@ -116,8 +142,10 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(170)
         self.stack = QStackedWidget()
         pages: tuple[QWidget, ...] = (self.library, self.assistants, self.handoffs, self.dashboard)
+        self.sidebar.setIconSize(QSize(20, 20))
+        page_icons = {page: ACTIONS[key].icon for key, page in SHOW_PAGE.items()}
         for name, page in zip(PAGES, pages, strict=True):
-            QListWidgetItem(name, self.sidebar)
+            QListWidgetItem(icon(page_icons[name] or "", SIDEBAR_INK), name, self.sidebar)
             self.stack.addWidget(page)
         self.sidebar.currentRowChanged.connect(self._page_changed)
 
@@ -158,10 +186,43 @@ class MainWindow(QMainWindow):
 
     def _step_capture_changed(self, running: bool) -> None:
         show_checked(MainAction.CAPTURE_STEPS, self.capture_action, running)
+        if self.tray is not None:
+            self.tray.capturing(running)
+
+    def _toggle_capture(self) -> None:
+        """Capture steps on/off; a process selected in the Library is offered first."""
+        selected = self.selected_process() if self.current_page() is Page.LIBRARY else None
+        self.capture_flow.toggle(selected)
+        # Undo the check a click on the action gave it until a capture really runs.
+        show_checked(MainAction.CAPTURE_STEPS, self.capture_action, self.step_capture.running)
+
+    def _captured(self, process_id: int, step_ids: list[int]) -> None:
+        """Back from capturing: the new steps, in the editor."""
+        self.library.refresh()
+        self.open_steps(process_id, step_ids[0])
+        count = len(step_ids)
+        self.notify(f"{count} new step{'s' if count != 1 else ''}: check and name them here.")
 
     # -- steps, recording, handoffs --------------------------------------------------------
 
-    def open_steps(self, process_id: int) -> None:
+    def open_attention(self, handoff_id: int, question_id: int | None) -> None:
+        """A Dashboard item: the handoff on the Handoffs page, and the question to answer."""
+        self.show_page(Page.HANDOFFS)
+        if not self.handoffs.show_handoff(handoff_id, question_id):
+            self.notify("That handoff is no longer in the list.")
+        elif question_id is not None:
+            self.handoffs.answer_question(question_id)
+
+    def _open_question_step(self, question: QuestionRow) -> None:
+        step_id = question.step.step_id if question.step is not None else None
+        current = {row.id for row in self._services.steps.list(question.process_id)}
+        if step_id not in current:
+            self.notify("That step is no longer in the process; here are its steps now.")
+            step_id = None
+        self.open_steps(question.process_id, step_id)
+
+    def open_steps(self, process_id: int, step_id: int | None = None) -> None:
+        """Open (or bring forward) the step editor of a process, at ``step_id`` if given."""
         editor = self.editors.get(process_id)
         if editor is None:
             services = self._services
@@ -170,11 +231,14 @@ class MainWindow(QMainWindow):
             editor.changed.connect(self.library.refresh)
             editor.closed.connect(lambda pid: self.editors.pop(pid, None))
             self.editors[process_id] = editor
+            place_on_screen(editor, self)
+        if step_id is not None:
+            editor.reload(step_id)
         editor.show()
         editor.raise_()
         editor.activateWindow()
 
-    def _selected_process(self) -> int | None:
+    def selected_process(self) -> int | None:
         row = self.library.selected()
         return row.id if row is not None else None
 
@@ -182,14 +246,14 @@ class MainWindow(QMainWindow):
         """``action`` for the process selected in the Library, if there is one."""
 
         def run() -> None:
-            process_id = self._selected_process()
+            process_id = self.selected_process()
             if process_id is not None:
                 action(process_id)
 
         return run
 
     def _record_selected(self) -> None:
-        self.recording.begin(self._selected_process() if self.current_page() is Page.LIBRARY
+        self.recording.begin(self.selected_process() if self.current_page() is Page.LIBRARY
                              else None)
 
     def _bring_forward(self) -> None:
@@ -259,7 +323,7 @@ class MainWindow(QMainWindow):
         workflows = self.workflows
         return {
             MainAction.RECORD: self._record_selected,
-            MainAction.CAPTURE_STEPS: lambda: self.step_capture.toggle(self._selected_process()),
+            MainAction.CAPTURE_STEPS: self._toggle_capture,
             MainAction.SEND: self._on_selected(workflows.send),
             MainAction.EXPORT: self._on_selected(workflows.export),
             MainAction.UPDATE_HOLDERS: self._on_selected(workflows.update_holders),
@@ -284,8 +348,10 @@ class MainWindow(QMainWindow):
             MainAction.REFRESH: self.refresh,
             MainAction.OPEN_LOG_FOLDER: self._open_log_folder,
             MainAction.ABOUT: self._about,
-            MainAction.TOGGLE_STEP_CAPTURE: lambda: self.step_capture.toggle(
-                self._selected_process()),
+            MainAction.GETTING_STARTED: lambda: self.first_run.show_welcome(),
+            MainAction.QUICK_GUIDE: lambda: QuickGuideDialog(self).exec(),
+            MainAction.SHORTCUTS: lambda: ShortcutsDialog(self).exec(),
+            MainAction.TOGGLE_STEP_CAPTURE: self._toggle_capture,
             MainAction.SHOW_WINDOW: self._bring_forward,
         }[key]
 
@@ -342,6 +408,7 @@ class MainWindow(QMainWindow):
             self.recording.stop()
         if self.step_capture.running:
             self.step_capture.stop()
+        self.capture_flow.indicator.close()
         for editor in list(self.editors.values()):
             editor.close()
         self.workflows.preparing.stop()

@@ -90,7 +90,7 @@ class Workflows(QObject):
                 services.library, services.handoffs, services.sending, services.media, process.id,
                 request.assistant_id, request.folder, due_on=request.due_on,
                 changelog=request.note, size_budget=request.size_budget, progress=progress,
-                cancel=cancel, shrink=shrink,
+                cancel=cancel, shrink=shrink, questions=services.questions,
             )
 
         def failed(error: BaseException) -> None:
@@ -143,7 +143,7 @@ class Workflows(QObject):
                     services.library, services.handoffs, services.sending, services.media,
                     process_id,
                     item.assistant_id, folder, changelog=item.diff.summary(),
-                    progress=step_progress, cancel=cancel,
+                    progress=step_progress, cancel=cancel, questions=services.questions,
                 ))
             return sent
 

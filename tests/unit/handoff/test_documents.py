@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from baton.errors import UserError
-from baton.handoff.checklist import ChecklistHeader, render_markdown, write_pdf
+from baton.handoff.checklist import ChecklistHeader, write_pdf
 from baton.handoff.manifest import Manifest, ProcessInfo, StepEntry
+from baton.handoff.markdown import render_markdown
 from baton.handoff.screenshots import burn_in, checked_marks
 from baton.handoff.viewer import ViewerAssets, embed_json, render_index
 
@@ -78,13 +79,14 @@ def test_a_redaction_that_does_not_come_out_black_stops_the_export(
 def test_markdown_shows_user_text_literally() -> None:
     header = ChecklistHeader(HOSTILE, "# not a heading\n1. not a list", 3, "Ana", "0" * 32)
     text = render_markdown(
-        header, [step(1, "<b>bold</b> *star*", "- item\n+ other", "Watch [this](x)")]
+        header, [step(1, "<b>bold</b> *star*", "- **item**\n+ other", "Watch [this](x)")]
     )
     assert not re.search(r"(?<!\\)<", text)  # every "<" is escaped: no HTML
     assert r"\<b\>bold\</b\> \*star\*" in text
     assert "\\# not a heading" in text
     assert "1\\. not a list" in text
-    assert "\\- item\\\n\\+ other" in text
+    # "- " lines are a list and **bold** is bold, as in the viewer; anything else is literal.
+    assert "- **item**\n\n\\+ other" in text
     assert r"Watch \[this\]\(x\)" in text
     assert "## 1. " in text
 

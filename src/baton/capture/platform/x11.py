@@ -21,6 +21,11 @@ log = logging.getLogger("baton.capture")
 
 DEFAULT_DPI = 96.0
 MAX_DEPTH = 8
+NOT_RECORDABLE = tuple(f"_NET_WM_WINDOW_TYPE_{kind}" for kind in (
+    "DESKTOP", "DOCK", "TOOLBAR", "MENU", "SPLASH", "NOTIFICATION", "TOOLTIP", "DROPDOWN_MENU",
+    "POPUP_MENU", "COMBO", "DND"))
+"""Window types that are part of the desktop (panels, docks, menus), not an application's
+window: they are not offered as a window to record."""
 
 
 class X11Platform:
@@ -118,9 +123,19 @@ class X11Platform:
             ids = list(listing.value) if listing is not None else []
             for window_id in ids:
                 info = self._window_info(int(window_id))
-                if info is not None:
+                if info is not None and self._recordable(int(window_id)):
                     found.append(info)
         return found
+
+    def _recordable(self, window_id: int) -> bool:
+        """Not a panel, dock, desktop or menu (by ``_NET_WM_WINDOW_TYPE``)."""
+        try:
+            window = self._display.create_resource_object("window", window_id)
+            prop = window.get_full_property(self._atom("_NET_WM_WINDOW_TYPE"), 0)
+        except Exception:  # noqa: BLE001 - windows close while we look at them
+            return False
+        kinds = {int(atom) for atom in (prop.value if prop is not None else [])}
+        return not kinds & {self._atom(name) for name in NOT_RECORDABLE}
 
     def _window_info(self, window_id: int) -> WindowInfo | None:
         try:

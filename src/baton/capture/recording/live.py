@@ -59,7 +59,7 @@ def screen_recorder(
     hook: InputHook | None = PynputHook() if request.watch_input else None
     if audio is None and request.narration:
         # The recorder says "Recording without sound: ..." when there is no microphone.
-        audio = MicrophoneSource(time.monotonic)
+        audio = MicrophoneSource(time.monotonic, device=request.microphone or None)
     recorder = Recorder(source, out, settings, platform=platform, input_hook=hook, audio=audio,
                         show_keys=request.show_keys)
     if asked is not None and area != asked:

@@ -18,4 +18,5 @@ class RecordingRequest:
     show_keys: bool = False
     watch_input: bool = True
     narration: bool = True
+    microphone: str = ""  # the input device's name; "" is the system's default
     x264: tuple[str, int] | None = None

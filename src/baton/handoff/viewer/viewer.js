@@ -56,6 +56,26 @@
     return block;
   }
 
+  // The owner's answers to questions asked about an earlier package (data.answers for the
+  // process as a whole, step.answers at a step).
+  function answersBlock(answers, heading) {
+    if (!answers || !answers.length) return null;
+    var box = el("div", { className: "answers", role: "note", "aria-label": heading }, [
+      el("p", { className: "answers-title", text: heading }),
+    ]);
+    answers.forEach(function (a) {
+      var asked = [el("strong", { text: "You asked: " }), document.createTextNode(a.question)];
+      if (heading !== "Your question, answered" && a.step_title) {
+        asked.unshift(el("span", { className: "about", text: "About \u201c" + a.step_title + "\u201d. " }));
+      }
+      box.appendChild(el("p", { className: "asked" }, asked));
+      box.appendChild(el("p", { className: "answer" }, [
+        el("strong", { text: "Answer: " }), document.createTextNode(a.answer),
+      ]));
+    });
+    return box;
+  }
+
   function storageAvailable() {
     try {
       var probe = STORAGE_KEY + ":probe";
@@ -144,7 +164,9 @@
   function buildHeader() {
     var meta = "Version " + data.process.version;
     if (data.assistant) meta += " \u00b7 prepared for " + data.assistant;
-    var bar = el("div", { className: "bar", role: "progressbar", "aria-valuemin": "0" });
+    var bar = el("div", {
+      className: "bar", role: "progressbar", "aria-valuemin": "0", "aria-label": "Steps done",
+    });
     var fill = el("div", { className: "fill" });
     bar.appendChild(fill);
     var count = el("p", { className: "count", id: "progress-count" });
@@ -152,6 +174,7 @@
       el("h1", { text: data.process.title, id: "process-title" }),
       el("p", { className: "meta", text: meta }),
       data.process.summary ? el("p", { className: "summary", text: data.process.summary }) : null,
+      answersBlock(data.answers, "Answers to your questions"),
       el("div", { className: "progress" }, [bar, count]),
       notices,
     ]);
@@ -234,6 +257,8 @@
         el("strong", { text: "Caution: " }), document.createTextNode(step.caution),
       ]));
     }
+    var answered = answersBlock(step.answers, "Your question, answered");
+    if (answered) item.appendChild(answered);
     if (step.video_time !== null && video) {
       var play = el("button", { type: "button", className: "play", text: "\u25b6 Play from " + formatTime(step.video_time) });
       play.addEventListener("click", function () { seekTo(step.video_time, true); });

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
@@ -40,8 +42,23 @@ class ProcessDialog(FormDialog[ProcessDraft]):
         self.minutes.setValue(row.minutes_per_run if row else 0)
         self.runs = QDoubleSpinBox()
         self.runs.setRange(0, 1000)
-        self.runs.setDecimals(1)
-        self.runs.setValue(row.runs_per_week if row else 0)
+        self.runs.setDecimals(2)  # 0.25 a week stays 0.25
+        self.runs.setSuffix(" times")
+        self.runs.setAccessibleName("How often")
+        self.per = QComboBox()
+        self.per.addItem("a week", "week")
+        self.per.addItem("a month", "month")
+        self.per.setAccessibleName("per")
+        monthly = monthly_count(row.runs_per_week) if row else None
+        self.runs.setValue(monthly if monthly is not None else (row.runs_per_week if row else 0))
+        self.per.setCurrentIndex(1 if monthly is not None else 0)
+        often = QWidget()
+        often_row = QHBoxLayout(often)
+        often_row.setContentsMargins(0, 0, 0, 0)
+        often_row.addWidget(self.runs, 1)
+        often_row.addWidget(self.per)
+        self.often_label = QLabel("&How often")
+        self.often_label.setBuddy(self.runs)
 
         form = self.form
         form.addRow("&Title", self.title)
@@ -49,7 +66,7 @@ class ProcessDialog(FormDialog[ProcessDraft]):
         form.addRow("&Audience", self.audience)
         form.addRow("&Complexity", self.complexity)
         form.addRow("&Minutes per run", self.minutes)
-        form.addRow("&Runs per week", self.runs)
+        form.addRow(self.often_label, often)
         form.addRow("St&atus", self.status)
         self.first_field = self.title
         self.finish()
@@ -61,10 +78,24 @@ class ProcessDialog(FormDialog[ProcessDraft]):
             audience=Audience(self.audience.currentData()),
             complexity=Complexity(self.complexity.currentData()),
             minutes_per_run=self.minutes.value(),
-            runs_per_week=self.runs.value(),
+            runs_per_week=self.runs_per_week(),
             status=ProcessStatus(self.status.currentData()),
         )
+
+    def runs_per_week(self) -> float:
+        """What was typed, as runs a week (a month is 52/12 weeks)."""
+        value = self.runs.value()
+        return value * 12 / 52 if self.per.currentData() == "month" else value
 
     @classmethod
     def ask(cls, parent: QWidget | None, row: ProcessRow | None = None) -> ProcessDraft | None:
         return cls(row, parent).result_or_none()
+
+
+def monthly_count(runs_per_week: float) -> float | None:
+    """How many times a month, when that reads better than a fraction of a week."""
+    if runs_per_week <= 0 or runs_per_week >= 1:
+        return None
+    monthly = runs_per_week * 52 / 12
+    nearest = round(monthly * 2) / 2  # whole or half times a month
+    return nearest if nearest > 0 and abs(monthly - nearest) < 0.01 else None

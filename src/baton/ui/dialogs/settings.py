@@ -29,6 +29,8 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, QWidget] = {}
         form = QFormLayout()
         for setting in DECLARED:
+            if not setting.shown:
+                continue
             editor = _editor_for(setting, settings.get(setting.key))
             self.editors[setting.key] = editor
             form.addRow(setting.label, editor)

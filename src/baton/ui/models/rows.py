@@ -66,8 +66,8 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             return row
         if role == SORT_ROLE:
             return column.sort_key(row) if column.sort_key else column.text(row).lower()
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ToolTipRole:  # all of a text the column cuts short
+            return column.tooltip(row) if column.tooltip is not None else column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

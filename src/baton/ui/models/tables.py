@@ -58,8 +58,9 @@ HANDOFF_COLUMNS: list[Column[HandoffRow]] = [
     Column("Status", lambda r: _label(r.status.value)),
     Column(
         "Sent",
-        lambda r: r.sent_at.isoformat(sep=" ", timespec="minutes"),
+        lambda r: r.sent_at.date().isoformat(),
         sort_key=lambda r: r.sent_at,
+        tooltip=lambda r: r.sent_at.isoformat(sep=" ", timespec="minutes"),
     ),
     Column(
         "Check in by",
@@ -68,8 +69,9 @@ HANDOFF_COLUMNS: list[Column[HandoffRow]] = [
     ),
     Column(
         "Last activity",
-        lambda r: r.last_event_at.isoformat(sep=" ", timespec="minutes"),
+        lambda r: r.last_event_at.date().isoformat(),
         sort_key=lambda r: r.last_event_at,
+        tooltip=lambda r: r.last_event_at.isoformat(sep=" ", timespec="minutes"),
     ),
 ]
 

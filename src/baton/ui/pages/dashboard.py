@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -10,13 +10,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from baton.core.dashboard import Dashboard, DashboardFigures
+from baton.core.dashboard import Attention, Dashboard, DashboardFigures
 from baton.ui.models.holdings import HoldingsModel
 from baton.ui.pages.hours_chart import HoursChart
 
@@ -43,8 +44,29 @@ def _heading(text: str) -> QLabel:
     return label
 
 
+ATTENTION_ROLE = Qt.ItemDataRole.UserRole + 1
+"""An attention item's ``(handoff id, question id or None)``."""
+
+
+def describe_attention(item: Attention) -> str:
+    """One line of "Needs your attention", naming the step a question is about."""
+    if item.question_id is not None:
+        where = f" at {item.step.label()}" if item.step is not None else ""
+        return (f"{item.assistant_name} asked about “{item.process_title}”{where}: "
+                f"{item.question}")
+    return (f"Check in with {item.assistant_name} on “{item.process_title}” "
+            f"(due {item.due_on})")
+
+
 class DashboardView(QWidget):
-    """Figures, a chart, the holdings matrix and the attention list from ``Dashboard``."""
+    """Figures, a chart, the holdings matrix and the attention list from ``Dashboard``.
+
+    Signals:
+        open_item(handoff_id, question_id): an attention item was opened (double-click or
+            Enter); ``question_id`` is None for an overdue check-in.
+    """
+
+    open_item = Signal(int, object)
 
     CARDS = (
         ("hours_per_week_handed_off", "hours a week handed off"),
@@ -74,7 +96,12 @@ class DashboardView(QWidget):
             grid.addWidget(card, index // 4, index % 4)
         self.chart = HoursChart()
         self.attention = QListWidget()
-        self.attention.setMaximumHeight(140)
+        self.attention.setMaximumHeight(160)
+        self.attention.setWordWrap(True)  # a question is read whole, never scrolled sideways
+        self.attention.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.attention.setAccessibleName("Needs your attention")
+        self.attention.setToolTip("Double-click or press Enter to open it")
+        self.attention.itemActivated.connect(self._opened)
         self.backlog = QListWidget()
         self.backlog.setMaximumHeight(100)
         self.holdings = HoldingsModel(self)
@@ -125,12 +152,8 @@ class DashboardView(QWidget):
         self.chart.set_rows(self._dashboard.hours_by_assistant())
         self.attention.clear()
         for item in self._dashboard.needs_attention():
-            if item.question:
-                text = f"{item.assistant_name} asked about “{item.process_title}”: {item.question}"
-            else:
-                text = (f"Check in with {item.assistant_name} on “{item.process_title}” "
-                        f"(due {item.due_on})")
-            self.attention.addItem(text)
+            entry = QListWidgetItem(describe_attention(item), self.attention)
+            entry.setData(ATTENTION_ROLE, (item.handoff_id, item.question_id))
         if not self.attention.count():
             self.attention.addItem("Nothing overdue and no open questions.")
         self.holdings.set_rows(self._dashboard.holdings())
@@ -138,10 +161,17 @@ class DashboardView(QWidget):
         for nudge in self._dashboard.backlog():
             self.backlog.addItem(
                 f"“{nudge.title}”: done yourself {nudge.times_done_myself} times. "
-                "Record it the next time you do it."
+                + ("Its steps are written down: send it to an assistant."
+                   if nudge.written_down else "Record it the next time you do it.")
             )
         if not self.backlog.count():
             self.backlog.addItem("Nothing yet. Use “I did this myself again” in the Library.")
+
+
+    def _opened(self, item: QListWidgetItem) -> None:
+        target = item.data(ATTENTION_ROLE)
+        if target is not None:
+            self.open_item.emit(target[0], target[1])
 
 
 def next_step(figures: DashboardFigures) -> str:

@@ -33,11 +33,14 @@ class LibraryView(TablePage[ProcessRow]):
         open_steps: Callable[[int], None] | None = None,
     ) -> None:
         empty = EmptyState(
-            "No processes yet",
+            "Welcome to Baton",
             "Start with something you do every week and would love to stop doing yourself. "
-            "Add it here, then record yourself doing it once.",
+            "Add it here, then show Baton how you do it once: capture the steps, or record "
+            "yourself doing it. Not sure yet? Look at the example first.",
             "Add your first process",
         )
+        self.welcome_button = empty.add_button("Show me how (2 minutes)")
+        self.example_button = empty.add_button("Open the example")
         super().__init__(Page.LIBRARY, ProcessTableModel(), empty, "Search processes  (Ctrl+F)",
                          parent)
         self._library = library
@@ -114,13 +117,18 @@ class LibraryView(TablePage[ProcessRow]):
             messages.show_problem(self, str(error))
             return
         self.refresh()
-        if saved.times_done_myself >= 2 and saved.status in (
-            ProcessStatus.IDEA,
-            ProcessStatus.DRAFT,
-        ):
-            self._notify(
-                f"You have done “{saved.title}” yourself {saved.times_done_myself} times: "
-                "record it the next time you do it, and hand it off."
-            )
-        else:
-            self._notify(f"Counted: you did “{saved.title}” yourself again.")
+        self._notify(myself_nudge(saved))
+
+
+def myself_nudge(row: ProcessRow) -> str:
+    """What to say after "I did this myself again": record it, send it, or just counted."""
+    times = row.times_done_myself
+    written_down = row.step_count > 0 or row.has_recording
+    if times >= 2 and not written_down and row.status in (ProcessStatus.IDEA,
+                                                           ProcessStatus.DRAFT):
+        return (f"You have done “{row.title}” yourself {times} times: record it the next "
+                "time you do it, and hand it off.")
+    if times >= 2 and written_down and row.status is not ProcessStatus.READY:
+        return (f"You have done “{row.title}” yourself {times} times, and its steps are "
+                "written down: send it to an assistant (Ctrl+Shift+S).")
+    return f"Counted: you did “{row.title}” yourself again."

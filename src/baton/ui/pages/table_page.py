@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from baton.ui.actions import ACTIONS, PAGE_ACTIONS, MainAction, Page, make_action
 from baton.ui.models.rows import ROW_ROLE, SORT_ROLE, RowTableModel
+from baton.ui.pages.fit_columns import ColumnFitter
 
 Row = TypeVar("Row")
 
@@ -45,15 +45,21 @@ class EmptyState(QWidget):
         text.setObjectName("emptyHint")
         self.button = QPushButton(button_text)
         self.button.setObjectName("primaryButton")
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.button)
-        row.addStretch(1)
+        self._row = QHBoxLayout()
+        self._row.addStretch(1)
+        self._row.addWidget(self.button)
+        self._row.addStretch(1)
         layout.addWidget(heading)
         layout.addWidget(text)
         layout.addSpacing(12)
-        layout.addLayout(row)
+        layout.addLayout(self._row)
         layout.addStretch(2)
+
+    def add_button(self, text: str) -> QPushButton:
+        """Another way to start, beside the main button."""
+        button = QPushButton(text)
+        self._row.insertWidget(self._row.count() - 1, button)
+        return button
 
 
 class TablePage(QWidget, Generic[Row]):
@@ -78,7 +84,8 @@ class TablePage(QWidget, Generic[Row]):
         self.proxy.setSortRole(SORT_ROLE)
 
         self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.toolbar.setIconSize(QSize(20, 20))
         self.search = QLineEdit()
         self.search.setPlaceholderText(search_placeholder)
         self.search.setClearButtonEnabled(True)
@@ -102,11 +109,8 @@ class TablePage(QWidget, Generic[Row]):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(50)  # measure a screenful, not every row
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        # Columns share the table's width (never a sideways scroll); the first gets the most.
+        self.columns = ColumnFitter(self.table)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
         self.table.doubleClicked.connect(self._activated)
         # Right-click a row: the page's actions (also those the toolbar has no room for).
@@ -129,8 +133,9 @@ class TablePage(QWidget, Generic[Row]):
         self._loaded = False
 
     def add_side_panel(self, panel: QWidget) -> None:
-        """Show ``panel`` beside the table (details of the selected row)."""
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        """Show ``panel`` under the table (details of the selected row), so the table keeps
+        the page's whole width."""
+        splitter = QSplitter(Qt.Orientation.Vertical)
         index = self.stack.indexOf(self.table)
         self.stack.removeWidget(self.table)
         splitter.addWidget(self.table)
@@ -139,7 +144,7 @@ class TablePage(QWidget, Generic[Row]):
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 400])
+        splitter.setSizes([400, 220])
         self.stack.insertWidget(index, splitter)
 
     def add_action(self, key: MainAction, handler: Callable[[], Any]) -> QAction:

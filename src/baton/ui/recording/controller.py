@@ -27,6 +27,7 @@ from baton.ui.recording.bar import RecordBar
 from baton.ui.recording.bar_place import place_bar
 from baton.ui.recording.clip import ReviewChoice, probe_duration
 from baton.ui.recording.countdown import Countdown
+from baton.ui.recording.microphone import MicrophonePicker, Microphones
 from baton.ui.recording.region_picker import RegionPicker
 from baton.ui.recording.setup_dialog import SetupDialog
 from baton.ui.steps.capture import StepCaptureController
@@ -94,6 +95,7 @@ class RecordingController(QObject):
         steps: StepCaptureController | None = None,
         retime_step: Callable[[int, float | None], object] | None = None,
         redactions: VideoRedactions | None = None,
+        microphones: Microphones | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -108,6 +110,7 @@ class RecordingController(QObject):
         self._steps = steps
         self._retime_step = retime_step
         self._redactions = redactions
+        self._microphones = microphones
         self._take_steps: list[SavedStep] = []
         self.state = Stage.IDLE
         self.recorder: Recorder | None = None
@@ -142,10 +145,12 @@ class RecordingController(QObject):
             show_keys=self._settings.get("recording.show_keys"),
             microphone_note="Your default microphone is recorded when there is one; "
                             "the recording bar says so if there is none.",
+            microphone=MicrophonePicker(self._settings, self._microphones or Microphones.real()),
         )
         if setup is None:
             return
         self._monitors = monitors
+        self._remember(setup.request)
         if setup.draw_region:
             self._set_state(Stage.PICKING)
             self._picker = RegionPicker([(m.name, m.region) for m in monitors])
@@ -157,12 +162,27 @@ class RecordingController(QObject):
             return
         self._count_down(setup.request)
 
+    def _remember(self, request: RecordingRequest) -> None:
+        """The next recording starts from this one's choices."""
+        settings = self._settings
+        for key, value in (("recording.show_keys", request.show_keys),
+                           ("recording.fps", request.fps),
+                           ("recording.quality", request.quality)):
+            if settings.get(key) != value:
+                settings.set(key, value)
+
     def _count_down(self, request: RecordingRequest) -> None:
         self._set_state(Stage.COUNTDOWN)
+        if self._settings.get("recording.hide_baton_windows"):
+            self._window.showMinimized()  # only the countdown shows, then the screen
         self._countdown = Countdown(self._settings.get("recording.countdown_seconds"))
         self._countdown.finished.connect(lambda: self._start(request))
-        self._countdown.cancelled.connect(lambda: self._set_state(Stage.IDLE))
+        self._countdown.cancelled.connect(self._countdown_cancelled)
         self._countdown.start()
+
+    def _countdown_cancelled(self) -> None:
+        self._set_state(Stage.IDLE)
+        self._window.showNormal()
 
     def _start(self, request: RecordingRequest) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
@@ -173,6 +193,7 @@ class RecordingController(QObject):
         except UserError as error:
             self.recorder = None
             self._set_state(Stage.IDLE)
+            self._window.showNormal()
             messages.show_problem(self._window, str(error))
             return
         if self._settings.get("recording.hide_baton_windows"):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.screens import Monitor, Region
 from baton.capture.recording.request import RecordingRequest
+from baton.ui.recording.microphone import MicrophonePicker
 
 DRAW = "draw"
 QUALITIES = (("Balanced", "balanced"), ("Small file", "small"), ("Sharp text", "sharp"))
@@ -41,6 +42,7 @@ class SetupDialog(QDialog):
         show_keys: bool,
         microphone_note: str,
         parent: QWidget | None = None,
+        microphone: MicrophonePicker | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New recording")
@@ -64,14 +66,18 @@ class SetupDialog(QDialog):
         self.quality.setCurrentIndex(max(0, self.quality.findData(quality)))
         self.show_keys = QCheckBox("Show the keys I press (never in password fields)")
         self.show_keys.setChecked(show_keys)
-        self.microphone = QLabel(microphone_note)
-        self.microphone.setWordWrap(True)
+        self.microphone = microphone
+        note = QLabel(microphone_note)
+        note.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Record", self.area)
         form.addRow("&Quality", self.quality)
         form.addRow("&Smoothness", self.fps)
         form.addRow("", self.show_keys)
-        form.addRow("Narration", self.microphone)
+        if microphone is not None:
+            form.addRow("&Microphone", microphone)
+        else:
+            form.addRow("Narration", note)
         buttons = QDialogButtonBox()
         buttons.addButton("Start recording", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -91,6 +97,7 @@ class SetupDialog(QDialog):
         request = RecordingRequest(
             monitor=monitor, region=region, fps=int(self.fps.currentData()),
             quality=str(self.quality.currentData()), show_keys=self.show_keys.isChecked(),
+            microphone=self.microphone.microphone() if self.microphone is not None else "",
         )
         return Setup(request, draw_region=kind == DRAW)
 

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPen,
     QTransform,
 )
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from baton.capture.steps.annotation import (
     Style,
@@ -33,6 +33,7 @@ from baton.capture.steps.annotation import (
     paint_redactions,
 )
 from baton.core.marks import Mark
+from baton.ui.steps.text_entry import InlineTextEntry
 from baton.ui.steps.tools import (
     Picked,
     Tool,
@@ -44,21 +45,13 @@ from baton.ui.steps.tools import (
 )
 
 SELECTION_COLOR = QColor("#1e88e5")
+FOCUS_COLOR = QColor("#1a73e8")
 _ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0),
            Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
 _TOOL_KEYS = {getattr(Qt.Key, f"Key_{tool.key}"): tool for tool in Tool}
 _PLACE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 _OTHER_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_PageUp,
                Qt.Key.Key_PageDown, Qt.Key.Key_Escape)
-
-
-class TextPrompt:
-    """Asks for the words of a text annotation (tests replace ``ask``)."""
-
-    @classmethod
-    def ask(cls, parent: QWidget | None) -> str | None:
-        text, ok = QInputDialog.getText(parent, "Text on the screenshot", "Text:")
-        return text if ok and text.strip() else None
 
 
 @dataclass
@@ -97,6 +90,7 @@ class AnnotationCanvas(QWidget):
         self._cursor = (0, 0)
         self._click: tuple[int, int] | None = None
         self._click_number: int | None = None
+        self.text_entry: InlineTextEntry | None = None
 
     # -- content ---------------------------------------------------------------------------
 
@@ -192,16 +186,51 @@ class AnnotationCanvas(QWidget):
         self.marks_edited.emit(self.annotations(), self.redactions(), merge_key)
 
     def _add(self, start: tuple[int, int], end: tuple[int, int]) -> None:
-        text = ""
         if self.tool is Tool.TEXT:
-            text = TextPrompt.ask(self) or ""
+            self.type_text(start)
+            return
         mark = make_mark(self.tool, start, end, self._size(),
-                         number=next_marker_number(self._annotations), text=text)
+                         number=next_marker_number(self._annotations))
         if mark is None:
             return
         annotations, redactions, picked = with_mark(
             self._annotations, self._redactions, mark, self.tool is Tool.REDACT)
         self._commit(annotations, redactions, picked)
+
+    def type_text(self, point: tuple[int, int], editing: Picked | None = None) -> None:
+        """Type a text mark in place at ``point`` (or change the text of ``editing``)."""
+        if self.text_entry is not None:
+            self.text_entry.finish(keep=True)
+        old = self._mark(editing) if editing is not None else None
+        scale = self.image_transform().m11()
+        size = round(Style(self.image.size()).text_size * scale) if self.image else 14
+        entry = InlineTextEntry(self, self.to_widget(*point).toPoint(),
+                                str(old.get("text", "")) if old else "", size)
+        entry.done.connect(lambda text: self._text_typed(point, editing, text))
+        entry.cancelled.connect(self._text_closed)
+        self.text_entry = entry
+
+    def _text_typed(self, point: tuple[int, int], editing: Picked | None, text: str) -> None:
+        self._text_closed()
+        if self.image is None:
+            return
+        old = self._mark(editing) if editing is not None else None
+        if editing is not None and old is not None:
+            if text.strip():
+                self._replace(editing, {**old, "text": text})
+            else:
+                self.selected = editing
+                self.delete_selected()
+            return
+        mark = make_mark(Tool.TEXT, point, point, self._size(), text=text)
+        if mark is not None:
+            annotations, redactions, picked = with_mark(
+                self._annotations, self._redactions, mark, False)
+            self._commit(annotations, redactions, picked)
+
+    def _text_closed(self) -> None:
+        self.text_entry = None
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _replace(self, picked: Picked, mark: Mark, merge_key: str = "") -> None:
         annotations, redactions = list(self._annotations), list(self._redactions)
@@ -238,6 +267,17 @@ class AnnotationCanvas(QWidget):
             self.selected = moving = self._pick_at(*point)
         self._drag = _Drag(point, point, moving)
         self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """A double-click on a text mark changes its words in place."""
+        if self.image is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        picked = self._pick_at(*self.to_image(event.position()))
+        mark = self._mark(picked) if picked is not None else None
+        if picked is not None and mark is not None and mark.get("kind") == "text":
+            self._drag = None
+            self.type_text((int(mark["x"]), int(mark["y"])), editing=picked)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._drag is not None and self.image is not None:
@@ -325,6 +365,7 @@ class AnnotationCanvas(QWidget):
         if self.image is None:
             painter.setPen(QColor("#dfe6ee"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            self._paint_focus(painter)
             return
         painter.setTransform(self.image_transform())
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -345,6 +386,15 @@ class AnnotationCanvas(QWidget):
         for crop in crops + ([preview] if preview and preview.get("kind") == "crop" else []):
             self._paint_crop(painter, crop)
         self._paint_overlay(painter)
+        self._paint_focus(painter)
+
+    def _paint_focus(self, painter: QPainter) -> None:
+        """The same blue ring as every other widget while the canvas has keyboard focus."""
+        if self.hasFocus():
+            painter.resetTransform()
+            painter.setPen(QPen(FOCUS_COLOR, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
 
     def _preview(self) -> Mark | None:
         drag = self._drag

@@ -318,3 +318,30 @@ class MergeSteps(StepCommand):
         back = self.ctx.steps.add(self.ctx.process_id, gone.content, position=gone.position)
         self.ctx.ids.renamed(gone.id, back.id)
         self.ctx.reload(kept_id)
+
+
+class DeleteSteps(StepCommand):
+    """Several steps deleted at once; one undo brings them all back where they were."""
+
+    def __init__(self, ctx: EditorContext, step_ids: list[int]) -> None:
+        super().__init__(ctx, f"Delete {len(step_ids)} steps")
+        self.step_ids = list(step_ids)
+        self.rows: list[StepRow] = []
+
+    def apply(self) -> None:
+        self.ctx.flush()
+        ids = self.ctx.ids
+        rows = [self.ctx.steps.get(ids.resolve(step_id)) for step_id in self.step_ids]
+        self.rows = sorted(rows, key=lambda row: row.position)
+        for row in reversed(self.rows):  # from the end, so the others keep their places
+            self.ctx.steps.delete(row.id)
+        self.ctx.reload(None)
+
+    def revert(self) -> None:
+        self.ctx.flush()
+        first: int | None = None
+        for row in self.rows:  # in order: each goes back to the place it had
+            back = self.ctx.steps.add(self.ctx.process_id, row.content, position=row.position)
+            self.ctx.ids.renamed(row.id, back.id)
+            first = back.id if first is None else first
+        self.ctx.reload(first)

@@ -43,6 +43,7 @@ from baton.ui.steps.canvas import AnnotationCanvas
 from baton.ui.steps.commands import (
     AddStep,
     DeleteStep,
+    DeleteSteps,
     DuplicateStep,
     EditMarks,
     EditText,
@@ -105,11 +106,13 @@ class StepEditor(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.setWordWrap(True)
         self.list.setIconSize(self.thumbnails.size)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Shift- and Ctrl-click pick several steps (to delete the noisy ones in one go).
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setAccessibleName("Steps")
         self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.list.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.form = StepForm()
         self.form.text_edited.connect(self._text_edited)
         self.canvas = AnnotationCanvas()
@@ -291,9 +294,20 @@ class StepEditor(QWidget):
         if (row := self.current_row()) is not None:
             self.undo_stack.push(DuplicateStep(self, row))
 
+    def selected_rows(self) -> list[StepRow]:
+        """The steps picked in the list, in order (the current one if none is picked)."""
+        numbers = sorted(index.row() for index in self.list.selectionModel().selectedIndexes())
+        rows = [self.model.row_at(number) for number in numbers]
+        current = self.current_row()
+        return rows or ([current] if current is not None else [])
+
     def delete_step(self) -> None:
-        if (row := self.current_row()) is not None:
-            self.undo_stack.push(DeleteStep(self, row.id))
+        """Delete the picked steps (one undo brings them all back)."""
+        rows = self.selected_rows()
+        if len(rows) == 1:
+            self.undo_stack.push(DeleteStep(self, rows[0].id))
+        elif rows:
+            self.undo_stack.push(DeleteSteps(self, [row.id for row in rows]))
 
     def merge_with_next(self) -> None:
         row = self.current_row()
@@ -381,6 +395,8 @@ class StepEditor(QWidget):
         count = self.model.rowCount()
         for action in (self.duplicate_action, self.delete_action):
             action.setEnabled(row is not None)
+        picked = len(self.list.selectionModel().selectedIndexes())
+        self.delete_action.setText(f"Delete {picked} steps" if picked > 1 else "Delete")
         self.merge_action.setEnabled(row is not None and row.position < count)
         self.up_action.setEnabled(row is not None and row.position > 1)
         self.down_action.setEnabled(row is not None and row.position < count)

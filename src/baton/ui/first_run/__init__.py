@@ -1,0 +1,1 @@
+"""The first hour: a welcome that walks through a first capture, and an example process."""

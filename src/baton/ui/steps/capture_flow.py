@@ -1,0 +1,190 @@
+"""Capture steps from the app, start to finish: pick the process, count down, step aside,
+show a small bar while capturing, then come back and open the new steps in the editor.
+
+The capture itself is ``StepCaptureController``'s; this is what the owner sees around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from baton.capture.steps.sink import SavedStep
+from baton.core.library import Library, ProcessDraft
+from baton.core.states import ProcessStatus
+from baton.errors import UserError
+from baton.settings import Settings
+from baton.ui import messages
+from baton.ui.recording.countdown import Countdown
+from baton.ui.steps.capture import TOGGLE_LABEL, StepCaptureController
+from baton.ui.steps.capture_target import CaptureTargetDialog
+
+
+class CaptureIndicator(QWidget):
+    """The small always-on-top bar while steps are captured: what for, how many, Stop."""
+
+    stop_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint
+                         | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.setWindowTitle("Baton — capturing steps")
+        self.setObjectName("recordBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        dot = QLabel("●")
+        dot.setObjectName("recordDot")
+        self.label = QLabel()
+        self.label.setObjectName("captureLabel")
+        self.stop = QPushButton(f"Stop ({TOGGLE_LABEL})")
+        self.stop.setObjectName("primaryButton")
+        self.stop.clicked.connect(self.stop_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(dot)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.stop)
+        self.count(0, "")
+
+    def count(self, steps: int, title: str) -> None:
+        noun = "step" if steps == 1 else "steps"
+        self.label.setText(f"Capturing steps for “{title}”: {steps} {noun}")
+
+    def show_at_top(self) -> None:
+        """Show in the top right corner of the main screen, out of the way."""
+        self.adjustSize()
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            self.move(area.right() - self.width() - 16, area.top() + 16)
+        self.show()
+
+
+class CaptureFlow(QObject):
+    """One step capture as the owner sees it.
+
+    Signals:
+        finished(process_id, step_ids): the capture stopped; the steps it saved, in order.
+    """
+
+    finished = Signal(int, list)
+
+    def __init__(
+        self,
+        window: QWidget,
+        controller: StepCaptureController,
+        library: Library,
+        settings: Settings,
+        notify: Callable[[str], None],
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._controller = controller
+        self._library = library
+        self._settings = settings
+        self._notify = notify
+        self.indicator = CaptureIndicator()
+        self.indicator.stop_clicked.connect(self.stop)
+        self.countdown: Countdown | None = None
+        self.process_id: int | None = None
+        self._title = ""
+        self._stepped_aside: list[QWidget] = []
+        controller.step_saved.connect(self._step_saved)
+
+    @property
+    def active(self) -> bool:
+        """A capture this flow started is counting down or running."""
+        return self.process_id is not None
+
+    def toggle(self, selected: int | None) -> None:
+        """Stop a running capture, or ask what to capture for and start one."""
+        if self._controller.running or self.active:
+            self.stop()
+        else:
+            self.begin(selected)
+
+    def begin(self, selected: int | None) -> None:
+        """Ask which process (``selected`` comes first), count down, then capture."""
+        try:
+            processes = self._library.list_processes()
+        except UserError as error:
+            messages.show_problem(self._window, str(error))
+            return
+        target = CaptureTargetDialog.ask(self._window, processes, selected)
+        if target is None:
+            return
+        process_id = target.process_id
+        try:
+            if process_id is None:
+                process_id = self._library.add_process(
+                    ProcessDraft(target.new_title, status=ProcessStatus.DRAFT)).id
+            self._title = self._library.get(process_id).title
+        except UserError as error:
+            messages.show_problem(self._window, str(error))
+            return
+        self.process_id = process_id
+        self._step_aside()
+        self.countdown = Countdown(self._settings.get("recording.countdown_seconds"),
+                                   "Capturing steps starts… (Esc cancels)")
+        self.countdown.finished.connect(self._start)
+        self.countdown.cancelled.connect(self._cancelled)
+        self.countdown.start()
+
+    def _start(self) -> None:
+        process_id = self.process_id
+        if process_id is None:
+            return
+        # The bar is shown first, so the capture counts it among Baton's own windows.
+        self.indicator.count(0, self._title)
+        self.indicator.show_at_top()
+        if not self._controller.start(process_id):
+            self.indicator.hide()
+            self.process_id = None
+            self._come_back()
+
+    def _cancelled(self) -> None:
+        self.process_id = None
+        self._come_back()
+        self._notify("Step capture cancelled.")
+
+    def stop(self) -> None:
+        """End the capture, come back, and open the new steps in the editor."""
+        if self.countdown is not None and self.countdown.isVisible():
+            self.countdown.cancel()
+            return
+        saved: list[SavedStep] = self._controller.stop()
+        process_id, self.process_id = self.process_id, None
+        self.indicator.hide()
+        self._come_back()
+        if process_id is None:
+            return
+        if not saved:
+            self._notify("No steps were captured: click in another program while capturing.")
+            return
+        self.finished.emit(process_id, [step.step_id for step in saved])
+
+    def _step_saved(self, _step: SavedStep) -> None:
+        if self.active:
+            self.indicator.count(len(self._controller.saved), self._title)
+
+    def _step_aside(self) -> None:
+        """Minimise Baton's windows so the first screenshot is of the owner's work."""
+        self._stepped_aside = []
+        if not self._settings.get("recording.hide_baton_windows"):
+            return
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and widget.isWindow() and not widget.isMinimized() and (
+                    widget is self._window or widget.windowType() == Qt.WindowType.Window):
+                self._stepped_aside.append(widget)
+                widget.showMinimized()
+
+    def _come_back(self) -> None:
+        for widget in self._stepped_aside:
+            widget.showNormal()
+        self._stepped_aside = []
+        self._window.showNormal()
+        self._window.raise_()
+        self._window.activateWindow()
