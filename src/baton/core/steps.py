@@ -22,9 +22,9 @@ import builtins
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from baton.core.clock import Clock, utc_now
@@ -33,6 +33,9 @@ from baton.core.models import Process, Step
 from baton.core.step_merge import MARK_FIELDS, TEXT_FIELDS, merge_fields
 from baton.core.transaction import touch_process, transaction
 from baton.errors import ConflictError, NotFound, UserError
+
+if TYPE_CHECKING:
+    from baton.core.step_appender import StepAppender
 
 MAX_TITLE = 500
 MAX_INSTRUCTION = 20_000
@@ -91,11 +94,11 @@ class Steps:
         with self._session() as session:
             if session.get(Process, process_id) is None:
                 raise NotFound(f"No process with id {process_id}.")
-            return [_row(step) for step in _ordered(session, process_id)]
+            return [step_row(step) for step in _ordered(session, process_id)]
 
     def get(self, step_id: int) -> StepRow:
         with self._session() as session:
-            return _row(_get_step(session, step_id))
+            return step_row(_get_step(session, step_id))
 
     def add(
         self, process_id: int, content: StepContent | None = None, *, position: int | None = None
@@ -110,7 +113,7 @@ class Steps:
             index = len(steps) if position is None else min(max(position, 1) - 1, len(steps))
             steps.insert(index, step)
             self._save_order(session, steps)
-            return _row(step)
+            return step_row(step)
 
     def update(
         self,
@@ -237,7 +240,7 @@ class Steps:
             session.delete(gone)
             steps.remove(gone)
             self._save_order(session, steps)
-            return _row(keep)
+            return step_row(keep)
 
     def move(self, step_id: int, position: int) -> builtins.list[StepRow]:
         """Move a step to ``position`` (1-based, clamped); returns the new order."""
@@ -282,7 +285,7 @@ class Steps:
             if changed:
                 step.row_version += 1
             session.flush()
-            return _row(step)
+            return step_row(step)
 
     def _locked_step(self, session: Session, step_id: int) -> Step:
         """The step, read again after its process is locked (so nobody changes it under
@@ -297,7 +300,7 @@ class Steps:
     def _save_order(self, session: Session, steps: builtins.list[Step]) -> builtins.list[StepRow]:
         _renumber(steps)
         session.flush()
-        return [_row(s) for s in steps]
+        return [step_row(s) for s in steps]
 
     def _lock(self, session: Session, process_id: int) -> None:
         """Mark the process changed, which takes its write lock for the transaction."""
@@ -306,92 +309,9 @@ class Steps:
 
     def appender(self, process_id: int) -> StepAppender:
         """Where step capture and steps-from-video put the steps they make for a process."""
+        from baton.core.step_appender import StepAppender
+
         return StepAppender(self._sessions, process_id, self._clock)
-
-
-class StepAppender:
-    """Appends steps after the last step of one process (capture's ``StepSink``).
-
-    Appending marks the process changed as every other step change does; that takes the
-    process's write lock first, so a step added in the editor meanwhile never gets the same
-    position.
-
-    Args:
-        sessions: the database's session factory.
-        process_id: the process the steps are appended to.
-        clock: the time written as the process's ``updated_at``.
-    """
-
-    def __init__(
-        self, sessions: sessionmaker[Session], process_id: int, clock: Clock = utc_now
-    ) -> None:
-        self._sessions = sessions
-        self._process_id = process_id
-        self._clock = clock
-
-    @property
-    def process_id(self) -> int:
-        return self._process_id
-
-    def next_position(self) -> int:
-        """The position the next appended step will get (1 for an empty process).
-
-        Raises:
-            NotFound: the process no longer exists.
-        """
-        with transaction(self._sessions, "This process") as session:
-            return self._last_position(session) + 1
-
-    def add(self, contents: Sequence[StepContent]) -> builtins.list[StepRow]:
-        """Append steps after the last step, all in one transaction.
-
-        Raises:
-            NotFound: the process no longer exists.
-            UserError: a text is too long or a mark is malformed (nothing is added).
-        """
-        steps = step_records(contents)
-        with transaction(self._sessions, "This process") as session:
-            if not touch_process(session, self._process_id, updated_at=self._clock()):
-                raise NotFound(self._gone())
-            last = self._last_position(session)
-            for step in steps:
-                step.process_id = self._process_id
-                step.position += last
-            session.add_all(steps)
-            session.flush()
-            return [_row(step) for step in steps]
-
-    def retitle(self, step_id: int, title: str) -> str:
-        """Give an appended step a new title (a click that became a double-click).
-
-        Returns:
-            The title the step has now.
-
-        Raises:
-            NotFound: the step (or its process) no longer exists.
-        """
-        title = check_title(title)
-        with transaction(self._sessions, "This process") as session:
-            step = session.get(Step, step_id)
-            if step is None or step.process_id != self._process_id:
-                raise NotFound("The step of that click was deleted.")
-            touch_process(session, self._process_id, updated_at=self._clock())
-            session.refresh(step)
-            if step.title != title:
-                step.title = title
-                step.row_version += 1
-            return title
-
-    def _last_position(self, session: Session) -> int:
-        if session.get(Process, self._process_id) is None:
-            raise NotFound(self._gone())
-        last = session.scalar(
-            select(func.max(Step.position)).where(Step.process_id == self._process_id)
-        )
-        return int(last or 0)
-
-    def _gone(self) -> str:
-        return f"No process with id {self._process_id}: it may have been deleted."
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -468,7 +388,7 @@ def _renumber(steps: builtins.list[Step]) -> None:
             step.position = position
 
 
-def _row(step: Step) -> StepRow:
+def step_row(step: Step) -> StepRow:
     values = {name: getattr(step, name) for name in _ROW_FIELDS}
     for name in ("redactions", "annotations"):
         values[name] = tuple(dict(mark) for mark in values[name] or ())

@@ -2,7 +2,7 @@
 
 Step capture and "steps from video" only need two things from the library: the number the
 next step will get, and a way to append steps to a process. ``StepSink`` is that interface;
-``baton.core.steps.StepAppender`` (``Steps.appender``) implements it on the database, and
+``baton.core.step_appender.StepAppender`` (``Steps.appender``) implements it on the database, and
 tests can pass anything else with the same methods.
 """
 

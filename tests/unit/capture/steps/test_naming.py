@@ -27,7 +27,8 @@ from baton.capture.steps.wording import Target, Wording
 from baton.core.db import Database
 from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
-from baton.core.steps import StepAppender, StepContent, StepRow
+from baton.core.step_appender import StepAppender
+from baton.core.steps import StepContent, StepRow
 
 FORM = WindowInfo(1, "Sign up — Browser", Region(0, 0, 960, 1080), "Chromium", pid=10)
 TERMINAL = WindowInfo(2, "Terminal", Region(960, 0, 960, 1080), "XTerm", pid=20)
