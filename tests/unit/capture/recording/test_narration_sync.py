@@ -88,7 +88,11 @@ def test_each_burst_starts_within_a_frame_of_its_flash(tmp_path: Path) -> None:
     # grabbed after it began: up to a frame after the burst. (A frame dropped on a busy
     # machine can add one more to a flash; a burst still on its way when recording stops
     # has no flash: pairing by nearness allows for both.)
-    gaps = [min(bursts, key=lambda burst: abs(burst - flash)) - flash for flash in flashes]
+    # A flash in the last moments can beat its burst to the stop (the microphone delivers
+    # late by design here): only flashes whose burst had time to arrive are paired.
+    paired = [flash for flash in flashes if flash <= bursts[-1] + 0.5]
+    assert len(paired) >= len(flashes) - 1, (flashes, bursts)
+    gaps = [min(bursts, key=lambda burst: abs(burst - flash)) - flash for flash in paired]
     assert all(-2 * frame - 0.004 < gap < 0.004 for gap in gaps), (flashes, bursts)
     assert sum(-frame - 0.004 < gap < 0.004 for gap in gaps) >= 0.8 * len(gaps), gaps
     assert stats.audio_offset_ms < 1000 * frame
