@@ -205,6 +205,30 @@ def step_stretches(times: Sequence[float | None]) -> dict[float, tuple[float, fl
     return stretches
 
 
+def keep_boxes_of_deleted_step(session: Session, step: Step) -> None:
+    """Before ``step`` is deleted: its carried-over boxes stay on the video, as boxes of the
+    stretch it covers now (the video is not cut with the step, so what they hide is still
+    there; covering too much is safe, uncovering is not)."""
+    process = session.get(Process, step.process_id)
+    stretch = next((row for row in _boxes(session, process) if row.step_id == step.id), None)
+    if stretch is None:  # no boxes, or the step has no moment in the video
+        return
+    session.execute(update(VideoRedaction).where(VideoRedaction.step_id == step.id)
+                    .values(step_id=None, start_time=stretch.start, end_time=stretch.end)
+                    .execution_options(synchronize_session=False))
+
+
+def hand_over_step_boxes(session: Session, gone: Step, keep: Step) -> None:
+    """Before ``gone`` is merged into ``keep``: its carried-over boxes become ``keep``'s,
+    whose stretch then spans ``gone``'s (or stay on the video as they are, when ``keep``
+    has no moment in it)."""
+    if keep.video_time is None:
+        keep_boxes_of_deleted_step(session, gone)
+        return
+    session.execute(update(VideoRedaction).where(VideoRedaction.step_id == gone.id)
+                    .values(step_id=keep.id).execution_options(synchronize_session=False))
+
+
 def _boxes(session: Session, process: Process | None) -> builtins.list[VideoBoxRow]:
     if process is None or process.recording_id is None:
         return []

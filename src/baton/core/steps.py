@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from baton.core.clock import Clock, utc_now
 from baton.core.marks import Mark, validate_annotations, validate_redactions
 from baton.core.models import Process, Step
+from baton.core.redactions import hand_over_step_boxes, keep_boxes_of_deleted_step
 from baton.core.step_merge import MARK_FIELDS, TEXT_FIELDS, merge_fields
 from baton.core.transaction import touch_process, transaction
 from baton.errors import ConflictError, NotFound, UserError
@@ -190,7 +191,8 @@ class Steps:
                             expected_version=expected_version)
 
     def delete(self, step_id: int, *, expected_version: int | None = None) -> None:
-        """Delete a step.
+        """Delete a step. Boxes it carried over to the video stay there, for the stretch
+        it covered (undo brings the step back; the video stays covered either way).
 
         Raises:
             ConflictError: ``expected_version`` is given and someone else changed the step
@@ -200,6 +202,7 @@ class Steps:
             step = self._locked_step(session, step_id)
             _check_version(step, expected_version)
             steps = [s for s in _ordered(session, step.process_id) if s.id != step.id]
+            keep_boxes_of_deleted_step(session, step)
             session.delete(step)
             self._save_order(session, steps)
 
@@ -237,6 +240,7 @@ class Steps:
             if keep.video_time is None:
                 keep.video_time = gone.video_time
             keep.row_version += 1
+            hand_over_step_boxes(session, gone, keep)
             session.delete(gone)
             steps.remove(gone)
             self._save_order(session, steps)

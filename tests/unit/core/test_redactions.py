@@ -111,6 +111,32 @@ def test_a_steps_boxes_cover_its_stretch_and_follow_its_time(
     assert boxes.list(process) == []
 
 
+def test_a_deleted_steps_boxes_stay_on_the_video_and_a_merge_keeps_them(
+    library: Library, boxes: VideoRedactions, database: Database, clock: ManualClock
+) -> None:
+    # The video is not cut with a step: what its boxes hid is still in it.
+    process = recorded(library)
+    steps = Steps(database.sessions, clock)
+    first, second, third, fourth = (steps.add(process, StepContent(f"Step {t}", video_time=t))
+                                    for t in (2.0, 5.0, 9.0, 12.0))
+    boxes.set_step_boxes(second.id, [(10, 20, 30, 40)])
+    steps.delete(second.id)
+    assert [(r.box, r.start, r.end, r.step_id) for r in boxes.list(process)] == [
+        ((10, 20, 30, 40), 2.0, 9.0, None)]
+    # Merged into the step before it, a step's boxes become that step's (a wider stretch).
+    boxes.set_step_boxes(fourth.id, [(1, 2, 3, 4)])
+    merged = steps.merge(third.id, fourth.id)
+    assert [(r.box, r.start, r.end) for r in boxes.step_boxes(merged.id)] == [
+        ((1, 2, 3, 4), 2.0, None)]
+    # A step with no moment of its own takes the later one's moment and its boxes with it.
+    untimed = steps.add(process, StepContent("Typed by hand"), position=1)
+    boxes.set_step_boxes(first.id, [(7, 7, 7, 7)])
+    joined = steps.merge(untimed.id, first.id)
+    assert [(r.box, r.start, r.end) for r in boxes.step_boxes(joined.id)] == [
+        ((7, 7, 7, 7), 0.0, 9.0)]
+    assert len(boxes.list(process)) == 3
+
+
 def test_only_steps_in_the_video_carry_boxes_over(library: Library, boxes: VideoRedactions,
                                                   database: Database, clock: ManualClock) -> None:
     process = recorded(library)
