@@ -1,0 +1,1 @@
+"""Wayland desktops: sway IPC windows, kernel input devices, and (h-wayland) the portal."""
