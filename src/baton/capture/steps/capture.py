@@ -31,7 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from baton.capture.platform.base import WindowInfo
-from baton.capture.platform.input import ClickHandler, InputKind, KeyHandler, TextHandler
+from baton.capture.platform.input import InputKind, KeyHandler, StepClickHandler, TextHandler
 from baton.capture.platform.screens import Region
 from baton.capture.recording.sources import DisplayLost, FrameSource
 from baton.capture.steps.events import (
@@ -58,15 +58,17 @@ DEFAULT_FPS = 10.0
 STOP_TIMEOUT = 30.0
 NAMES_AT_STOP = 3.0
 """Seconds ``stop`` waits for the names still being looked up."""
+TAKE_STEP_WAIT = 2.0
+"""Seconds a step taken with "Take step" waits for a frame grabbed after it was asked."""
 Clock = Callable[[], float]
 VideoClock = Callable[[], "float | None"]
 
 
 class TypingHook(Protocol):
-    """Desktop-wide input that also tells typed characters (``PynputHook`` does)."""
+    """Desktop-wide input that also tells typed characters (``PynputHook``, ``EvdevHook``)."""
 
     def start(
-        self, on_click: ClickHandler, on_key: KeyHandler, on_text: TextHandler | None = None
+        self, on_click: StepClickHandler, on_key: KeyHandler, on_text: TextHandler | None = None
     ) -> None:
         """Start watching; raises ``UserError`` when input cannot be watched."""
 
@@ -130,6 +132,10 @@ class StepCapture:
             (the ``steps.keep_typing_in`` setting).
         own_windows: where Baton's own windows are now (screen pixels), painted over in
             the screenshots.
+        take_step_key: the key label that takes a step like "Take step" does (it makes no
+            step of its own).
+        on_take_step_key: called (input thread) instead when that key is pressed, so the
+            GUI can hide its windows first and then call ``take_step``.
     """
 
     def __init__(
@@ -152,6 +158,8 @@ class StepCapture:
         namer: Namer | None = None,
         keep_typing_in: Iterable[str] = (),
         own_windows: Callable[[], Iterable[Region]] | None = None,
+        take_step_key: str | None = None,
+        on_take_step_key: Callable[[], None] | None = None,
     ) -> None:
         self._source = source
         self._hook = hook
@@ -179,6 +187,10 @@ class StepCapture:
         if namer is not None:
             namer.read_when_quiet(self._quiet)
         self._own_windows = own_windows
+        self._take_step_key = take_step_key
+        self._on_take_step_key = on_take_step_key
+        self._taken: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._taking = threading.Lock()  # a "Take step" and its listener enqueued together
         region = source.region
         self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
                                     ignore_keys=ignore_keys, namer=namer,
@@ -251,22 +263,47 @@ class StepCapture:
 
     # -- input callbacks (input threads: only look up the frame and enqueue) ---------
 
-    def _event(self, kind: InputKind, x: int = 0, y: int = 0, value: str = "") -> None:
+    def _event(self, kind: InputKind, x: int | None = 0, y: int | None = 0,
+               value: str = "") -> bool:
         if self._paused.is_set() or self._stop.is_set():
-            return
+            return False
         t = self._clock()
         video_time = self._video_clock() if self._video_clock is not None else None
         if kind == InputKind.CLICK:
             self.stats.clicks += 1
-        else:
+        elif kind != InputKind.STEP:
             self.stats.keys += 1
-        self._events.put(StepEvent(kind, t, self.ring.before(t), video_time, x, y, value))
+        frame = None if kind == InputKind.STEP else self.ring.before(t)  # STEP: one after t
+        self._events.put(StepEvent(kind, t, frame, video_time, x, y, value))
+        return True
 
-    def _on_click(self, x: int, y: int, button: str) -> None:
+    def take_step(self, on_grabbed: Callable[[], None] | None = None) -> bool:
+        """Make a step of the screen as it is now and the focused window ("Take step").
+
+        Its screenshot is the first frame grabbed after this call: hide what must not be
+        in it first. ``on_grabbed`` is called (describe thread) once that frame is in, or
+        at once when no step is taken (paused or stopped); returns whether one is.
+        """
+        with self._taking:
+            self._taken.put(on_grabbed)
+            if self._event(InputKind.STEP):
+                return True
+            self._taken.get_nowait()
+        if on_grabbed is not None:
+            on_grabbed()
+        return False
+
+    def _on_click(self, x: int | None, y: int | None, button: str) -> None:
         self._event(InputKind.CLICK, x, y, button)
 
     def _on_key(self, label: str | None) -> None:
-        if label is not None:  # printable keys arrive through _on_text
+        if label is not None and label == self._take_step_key:
+            if not self._paused.is_set():
+                if self._on_take_step_key is not None:
+                    self._on_take_step_key()
+                else:
+                    self.take_step()
+        elif label is not None:  # printable keys arrive through _on_text
             self._event(InputKind.KEY, value=label)
 
     def _on_text(self, text: str) -> None:
@@ -303,11 +340,27 @@ class StepCapture:
                 self._describer.flush(self.ring.newest(), self._clock())
                 self._jobs.put(None)
                 return
+            if event.kind == InputKind.STEP:
+                event = self._grabbed_after(event)
             try:
                 self._describer.describe(event)
             except Exception as error:  # our bug: lose this event, not the session
                 log.exception("step capture could not describe an event")
                 self._report(UserError(f"A step could not be made ({error!r})."))
+
+    def _grabbed_after(self, event: StepEvent) -> StepEvent:
+        """A "Take step" event with the first frame grabbed after it was asked."""
+        frame = self.ring.after(event.t, TAKE_STEP_WAIT)
+        if frame is None:
+            log.warning("take step: no frame was grabbed in time; the newest is used")
+            frame = self.ring.newest()
+        on_grabbed = self._taken.get_nowait()
+        if on_grabbed is not None:
+            try:
+                on_grabbed()
+            except Exception:
+                log.exception("take step: the grab listener failed")
+        return replace(event, frame=frame)
 
     def _save_loop(self) -> None:
         made: dict[int, _Made] = {}  # by job key: the steps a late name or click retitles
