@@ -21,6 +21,7 @@ from baton.core.media import MediaStore
 from helpers.clock import TestClock
 from helpers.database import opened
 from helpers.postgres import PostgresServer
+from helpers.sway import WaylandDesktop
 from helpers.xvfb import XDisplay, start_xvfb
 
 # pytester: tests/helpers/test_helpers.py runs pytest on made-up projects.
@@ -49,6 +50,19 @@ def xdisplay() -> Iterator[XDisplay]:
             os.environ["DISPLAY"] = previous
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sway_desktop() -> Iterator[WaylandDesktop]:
+    """A 1280x720 headless sway desktop for the session, with PipeWire and the ScreenCast portal.
+
+    Nothing in ``os.environ`` changes: pass ``sway_desktop.env()`` to what should run there.
+    """
+    desktop = WaylandDesktop().start()
+    try:
+        yield desktop
+    finally:
+        desktop.stop()
 
 
 USER_FOLDER_VARIABLES = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")

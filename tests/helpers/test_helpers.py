@@ -5,10 +5,15 @@ Each check runs pytest on a small made-up project (pytester), as the real suite 
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 from pathlib import Path
 
+import cv2
 import pytest
+
+from helpers.sway import BACKGROUND, OUTPUT, WaylandDesktop
 
 TESTS = Path(__file__).resolve().parents[1]
 SRC = TESTS.parent / "src"
@@ -128,3 +133,38 @@ def test_coverage_under_a_floor_fails_the_run(project: pytest.Pytester) -> None:
                                         "--cov-floor", "core=100")
     assert high.ret == pytest.ExitCode.TESTS_FAILED
     high.stdout.fnmatch_lines(["core/: *% of lines and branches (floor 100%) UNDER THE FLOOR"])
+
+
+def test_the_sway_desktop_shows_its_colour_a_client_and_offers_the_screencast_portal(
+    sway_desktop: WaylandDesktop, tmp_path: Path,
+) -> None:
+    outputs = json.loads(sway_desktop.swaymsg("-t", "get_outputs", "-r").stdout)
+    assert [(o["name"], o["rect"]["width"], o["rect"]["height"]) for o in outputs] == [
+        (OUTPUT, 1280, 720)]
+    client = sway_desktop.start_client(
+        ["foot", "--app-id", "helpers-check", "sh", "-c", "sleep 60"], "helpers-check")
+    try:
+        sway_desktop.swaymsg('[app_id="helpers-check"]', "move", "position", "40", "50")
+        rect = next(w["rect"] for w in sway_desktop.windows() if w["app_id"] == "helpers-check")
+        assert (rect["x"], rect["y"]) == (40, 50)
+        shot = tmp_path / "desktop.png"
+        subprocess.run(["grim", "-o", OUTPUT, str(shot)], env=sway_desktop.env(), check=True,
+                       timeout=30)
+        pixels = cv2.imread(str(shot))  # BGR
+        assert pixels.shape == (720, 1280, 3)
+        assert tuple(int(v) for v in pixels[700, 1260][::-1]) == BACKGROUND
+        assert tuple(int(v) for v in pixels[60, 50][::-1]) != BACKGROUND  # the terminal
+    finally:
+        client.terminate()
+        client.wait(10)
+    # The portal answers on the desktop's bus (start() waited for it; still there now).
+    assert sway_desktop.portal_ready()
+
+
+def test_a_stopped_sway_desktop_leaves_no_process_or_folder() -> None:
+    desktop = WaylandDesktop(320, 240).start()
+    processes = [process for _name, process in desktop.processes()]
+    assert len(processes) >= 7
+    desktop.stop()
+    assert all(process.poll() is not None for process in processes)
+    assert not desktop.root.exists()
