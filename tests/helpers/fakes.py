@@ -58,6 +58,14 @@ class FakeCapture:
         self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
         self.options["on_step"](self.last)
 
+    def take_step(self, on_grabbed: Callable[[], None] | None = None) -> bool:
+        """What "Take step" does: a step of the focused window, told when the screen is read."""
+        self.taken_while_hidden = self.options.get("hidden", lambda: None)()
+        if on_grabbed is not None:
+            on_grabbed()
+        self.click('Step in "Bank — Firefox"')
+        return True
+
     def double_click(self, title: str) -> None:
         """The second click of a double-click: the last step again, retitled."""
         self.last = SavedStep(self.last.step_id, self.process_id, self.last.position, title,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
 from baton.capture.steps.sink import SavedStep
 from baton.core.library import Library, ProcessDraft
 from baton.core.states import ProcessStatus
@@ -22,11 +23,17 @@ from baton.ui.recording.countdown import Countdown
 from baton.ui.steps.capture import TOGGLE_LABEL, StepCaptureController
 from baton.ui.steps.capture_target import CaptureTargetDialog
 
+HIDE_SETTLE_MS = 250
+"""How long the bar stays hidden before the screen is read for "Take step": the
+display server and the windows under it must repaint first."""
+
 
 class CaptureIndicator(QWidget):
-    """The small always-on-top bar while steps are captured: what for, how many, Stop."""
+    """The small always-on-top bar while steps are captured: what for, how many, Take
+    step (the screen as it is, for desktops where clicks cannot be watched), Stop."""
 
     stop_clicked = Signal()
+    take_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint
@@ -39,6 +46,14 @@ class CaptureIndicator(QWidget):
         dot.setObjectName("recordDot")
         self.label = QLabel()
         self.label.setObjectName("captureLabel")
+        self.take = QPushButton("Take step")
+        self.take.setToolTip(f"Make a step of the screen as it is now ({TAKE_STEP_LABEL}). "
+                             "This bar is not in the picture.")
+        self.take.setAccessibleName("Take step")
+        self.take.clicked.connect(self.take_clicked)
+        self.take_shortcut = QShortcut(QKeySequence(TAKE_STEP_LABEL), self)
+        self.take_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.take_shortcut.activated.connect(self.take_clicked)
         self.stop = QPushButton(f"Stop ({TOGGLE_LABEL})")
         self.stop.setObjectName("primaryButton")
         self.stop.clicked.connect(self.stop_clicked)
@@ -46,6 +61,7 @@ class CaptureIndicator(QWidget):
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(dot)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.take)
         layout.addWidget(self.stop)
         self.count(0, "")
 
@@ -71,6 +87,7 @@ class CaptureFlow(QObject):
     """
 
     finished = Signal(int, list)
+    _grabbed = Signal()  # a "Take step" frame is in (from a capture thread)
 
     def __init__(
         self,
@@ -88,6 +105,10 @@ class CaptureFlow(QObject):
         self._notify = notify
         self.indicator = CaptureIndicator()
         self.indicator.stop_clicked.connect(self.stop)
+        self.indicator.take_clicked.connect(self.take_step)
+        controller.take_requested.connect(self.take_step)
+        self._grabbed.connect(self._show_again)
+        self.taking = False
         self.countdown: Countdown | None = None
         self.process_id: int | None = None
         self._title = ""
@@ -165,6 +186,27 @@ class CaptureFlow(QObject):
             self._notify("No steps were captured: click in another program while capturing.")
             return
         self.finished.emit(process_id, [step.step_id for step in saved])
+
+    def take_step(self) -> None:
+        """Hide the bar, let the screen repaint, take the step, then show the bar again."""
+        if self.taking or not self._controller.running:
+            return
+        if not self.indicator.isVisible():  # a capture started with a recording: no bar
+            self._controller.take_step()
+            return
+        self.taking = True
+        self.indicator.hide()
+        QTimer.singleShot(HIDE_SETTLE_MS, self._take_now)
+
+    def _take_now(self) -> None:
+        if not self._controller.take_step(self._grabbed.emit):
+            self._show_again()
+
+    def _show_again(self) -> None:
+        if self.taking:
+            self.taking = False
+            if self.active and self._controller.running:
+                self.indicator.show_at_top()
 
     def _step_saved(self, _step: SavedStep) -> None:
         if self.active:
