@@ -58,12 +58,12 @@ class FakeCapture:
         self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
         self.options["on_step"](self.last)
 
-    def take_step(self, on_grabbed: Callable[[], None] | None = None) -> bool:
-        """What "Take step" does: a step of the focused window, told when the screen is read."""
+    def take_step(self, on_taken: Callable[[], None] | None = None) -> bool:
+        """What "Take step" does: a step of the focused window, told once it is saved."""
         self.taken_while_hidden = self.options.get("hidden", lambda: None)()
-        if on_grabbed is not None:
-            on_grabbed()
         self.click('Step in "Bank — Firefox"')
+        if on_taken is not None:
+            on_taken()
         return True
 
     def double_click(self, title: str) -> None:

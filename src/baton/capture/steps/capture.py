@@ -136,6 +136,9 @@ class StepCapture:
             step of its own).
         on_take_step_key: called (input thread) instead when that key is pressed, so the
             GUI can hide its windows first and then call ``take_step``.
+        ignore_click: clicks at screen points it returns True for make no step (Baton's
+            capture bar, which may be hidden by the time the click is looked at); called on
+            the input thread, so it must answer at once.
     """
 
     def __init__(
@@ -160,6 +163,7 @@ class StepCapture:
         own_windows: Callable[[], Iterable[Region]] | None = None,
         take_step_key: str | None = None,
         on_take_step_key: Callable[[], None] | None = None,
+        ignore_click: Callable[[int, int], bool] | None = None,
     ) -> None:
         self._source = source
         self._hook = hook
@@ -189,6 +193,7 @@ class StepCapture:
         self._own_windows = own_windows
         self._take_step_key = take_step_key
         self._on_take_step_key = on_take_step_key
+        self._ignore_click = ignore_click
         self._taken: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._taking = threading.Lock()  # a "Take step" and its listener enqueued together
         region = source.region
@@ -277,23 +282,27 @@ class StepCapture:
         self._events.put(StepEvent(kind, t, frame, video_time, x, y, value))
         return True
 
-    def take_step(self, on_grabbed: Callable[[], None] | None = None) -> bool:
+    def take_step(self, on_taken: Callable[[], None] | None = None) -> bool:
         """Make a step of the screen as it is now and the focused window ("Take step").
 
         Its screenshot is the first frame grabbed after this call: hide what must not be
-        in it first. ``on_grabbed`` is called (describe thread) once that frame is in, or
-        at once when no step is taken (paused or stopped); returns whether one is.
+        in it first, and show it again when ``on_taken`` is called (save thread: the
+        screenshot is made, Baton's windows painted out where they were then), or at once
+        when no step is taken (paused or stopped). Returns whether one is.
         """
         with self._taking:
-            self._taken.put(on_grabbed)
+            self._taken.put(on_taken)
             if self._event(InputKind.STEP):
                 return True
             self._taken.get_nowait()
-        if on_grabbed is not None:
-            on_grabbed()
+        if on_taken is not None:
+            on_taken()
         return False
 
     def _on_click(self, x: int | None, y: int | None, button: str) -> None:
+        if (x is not None and y is not None and self._ignore_click is not None
+                and self._ignore_click(x, y)):
+            return
         self._event(InputKind.CLICK, x, y, button)
 
     def _on_key(self, label: str | None) -> None:
@@ -354,13 +363,15 @@ class StepCapture:
         if frame is None:
             log.warning("take step: no frame was grabbed in time; the newest is used")
             frame = self.ring.newest()
-        on_grabbed = self._taken.get_nowait()
-        if on_grabbed is not None:
-            try:
-                on_grabbed()
-            except Exception:
-                log.exception("take step: the grab listener failed")
         return replace(event, frame=frame)
+
+    def _tell_taken(self) -> None:
+        on_taken = self._taken.get_nowait()
+        if on_taken is not None:
+            try:
+                on_taken()
+            except Exception:
+                log.exception("take step: the listener failed")
 
     def _save_loop(self) -> None:
         made: dict[int, _Made] = {}  # by job key: the steps a late name or click retitles
@@ -446,6 +457,13 @@ class StepCapture:
             self._on_step(step.saved)
 
     def _save(self, job: StepJob) -> SavedStep:
+        try:
+            return self._save_step(job)
+        finally:
+            if job.wording.action == "take":
+                self._tell_taken()
+
+    def _save_step(self, job: StepJob) -> SavedStep:
         self._sink.next_position()  # a deleted process fails here, before the PNGs
         shot = full = None
         click: tuple[int, int] | None = None

@@ -47,6 +47,7 @@ def open_step_capture(
     take_step_only: bool = False,
     session: SessionType | None = None,
     open_screen: Callable[[], FrameSource] | None = None,
+    ignore_click: Callable[[int, int], bool] | None = None,
 ) -> StepCapture:
     """A step capture of the whole desktop (all monitors) for ``sink``'s process.
 
@@ -76,6 +77,8 @@ def open_step_capture(
             then come from "Take step" alone; ``on_error`` is told why once started).
         session: X11 or Wayland (None: this session's, ``session_type()``).
         open_screen: the Wayland screen source (None: the ScreenCast portal's).
+        ignore_click: screen points whose clicks make no step (input thread; see
+            ``StepCapture``).
 
     Raises:
         UserError: no display can be reached, or it does not let Baton watch the input.
@@ -120,6 +123,7 @@ def open_step_capture(
         own_windows=(lambda: own_windows(me)) if own_windows is not None else None,
         take_step_key=take_step_key,
         on_take_step_key=on_take_step_key,
+        ignore_click=ignore_click,
     )
     if not reads_input and on_error is not None:
         from baton.capture.steps.wayland import TAKE_STEP_ONLY

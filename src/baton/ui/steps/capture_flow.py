@@ -6,10 +6,18 @@ The capture itself is ``StepCaptureController``'s; this is what the owner sees a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
@@ -54,6 +62,8 @@ class CaptureIndicator(QWidget):
         self.take_shortcut = QShortcut(QKeySequence(TAKE_STEP_LABEL), self)
         self.take_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.take_shortcut.activated.connect(self.take_clicked)
+        self._area_lock = threading.Lock()
+        self._area: tuple[int, int, int, int] | None = None  # screen pixels
         self.stop = QPushButton(f"Stop ({TOGGLE_LABEL})")
         self.stop.setObjectName("primaryButton")
         self.stop.clicked.connect(self.stop_clicked)
@@ -64,6 +74,33 @@ class CaptureIndicator(QWidget):
         layout.addWidget(self.take)
         layout.addWidget(self.stop)
         self.count(0, "")
+
+    def covers(self, x: int, y: int) -> bool:
+        """Whether screen pixel ``x, y`` is on the bar (where it was, while hidden for a
+        step). Any thread: step capture asks from its input thread."""
+        with self._area_lock:
+            area = self._area
+        return area is not None and area[0] <= x < area[2] and area[1] <= y < area[3]
+
+    def _placed(self) -> None:
+        frame, ratio = self.frameGeometry(), self.devicePixelRatioF()
+        area = (round(frame.left() * ratio), round(frame.top() * ratio),
+                round((frame.left() + frame.width()) * ratio),
+                round((frame.top() + frame.height()) * ratio))
+        with self._area_lock:
+            self._area = area
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._placed()
+
+    def moveEvent(self, event: QMoveEvent) -> None:  # noqa: N802 - Qt's name
+        super().moveEvent(event)
+        self._placed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._placed()
 
     def count(self, steps: int, title: str) -> None:
         noun = "step" if steps == 1 else "steps"
@@ -87,7 +124,7 @@ class CaptureFlow(QObject):
     """
 
     finished = Signal(int, list)
-    _grabbed = Signal()  # a "Take step" frame is in (from a capture thread)
+    _taken = Signal()  # a "Take step" step is saved (from a capture thread)
 
     def __init__(
         self,
@@ -107,7 +144,7 @@ class CaptureFlow(QObject):
         self.indicator.stop_clicked.connect(self.stop)
         self.indicator.take_clicked.connect(self.take_step)
         controller.take_requested.connect(self.take_step)
-        self._grabbed.connect(self._show_again)
+        self._taken.connect(self._show_again)
         self.taking = False
         self.countdown: Countdown | None = None
         self.process_id: int | None = None
@@ -161,7 +198,7 @@ class CaptureFlow(QObject):
         # The bar is shown first, so the capture counts it among Baton's own windows.
         self.indicator.count(0, self._title)
         self.indicator.show_at_top()
-        if not self._controller.start(process_id):
+        if not self._controller.start(process_id, ignore_click=self.indicator.covers):
             self.indicator.hide()
             self.process_id = None
             self._come_back()
@@ -199,7 +236,7 @@ class CaptureFlow(QObject):
         QTimer.singleShot(HIDE_SETTLE_MS, self._take_now)
 
     def _take_now(self) -> None:
-        if not self._controller.take_step(self._grabbed.emit):
+        if not self._controller.take_step(self._taken.emit):
             self._show_again()
 
     def _show_again(self) -> None:

@@ -291,10 +291,10 @@ def test_take_step_shows_the_screen_after_it_was_asked(
     capture.start()
     wait_for(lambda: capture.stats.frames_grabbed >= 2)
     source.color = (0, 150, 0)  # hidden now: the owner's window shows
-    grabbed = threading.Event()
-    assert capture.take_step(grabbed.set)
-    wait_for(lambda: len(saved) == 1)
-    assert grabbed.is_set()
+    taken = threading.Event()
+    assert capture.take_step(taken.set)
+    wait_for(taken.is_set)
+    assert len(saved) == 1  # told once the step is saved
     capture.pause()
     late = threading.Event()
     assert not capture.take_step(late.set)  # paused: no step, but the caller is told
