@@ -6,9 +6,10 @@ swaybg painting a known solid colour, PipeWire + WirePlumber, xdg-permission-sto
 xdg-desktop-portal and xdg-desktop-portal-wlr (``chooser_type=none``: the output is shared
 without a dialog, as a user who said yes would).
 
-sway refuses to run as root, so as root the whole desktop runs as ``nobody`` (the bus lets
-root in, and root can open the runtime folder); Baton and the tests stay root, like a user's
-process talking to their own desktop.
+sway refuses to run as root, so as root sway alone runs as ``nobody`` (it owns the runtime
+folder, which root can use too); the bus, PipeWire, the portals and clients stay root like
+Baton and the tests: the portal looks into its callers' ``/proc/PID/root``, which only works
+for processes of its own user (or root), as on a real desktop.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from typing import Any
 
 DEBIAN_PACKAGES = (
     "sway", "swaybg", "pipewire", "wireplumber", "xdg-desktop-portal", "xdg-desktop-portal-wlr",
-    "gstreamer1.0-pipewire", "gstreamer1.0-tools", "dbus-daemon", "foot",
+    "gstreamer1.0-pipewire", "gstreamer1.0-tools", "dbus-daemon", "foot", "gcc",
 )
 COMMANDS = {
+    "gcc": "gcc",
     "sway": "sway", "swaybg": "swaybg", "swaymsg": "swaymsg", "pipewire": "pipewire",
     "wireplumber": "wireplumber", "dbus-daemon": "dbus-daemon", "foot": "foot",
     "/usr/libexec/xdg-desktop-portal": "xdg-desktop-portal",
@@ -134,8 +136,9 @@ class WaylandDesktop:
             self._start("wireplumber", ["wireplumber"])
             self._start("xdg-permission-store", ["/usr/libexec/xdg-permission-store"])
             self._start("xdg-desktop-portal-wlr",
-                        ["/usr/libexec/xdg-desktop-portal-wlr", "-l", "WARN",
-                         "-c", str(self.home / "portal-wlr.ini")])
+                        ["/usr/libexec/xdg-desktop-portal-wlr", "-l", "INFO",
+                         "-c", str(self.home / "portal-wlr.ini")],
+                        extra_env={"LD_PRELOAD": str(self._shm_only_shim())})
             self._start("xdg-desktop-portal", ["/usr/libexec/xdg-desktop-portal"])
             self._wait_for(self.portal_ready, "the ScreenCast portal on the session bus")
         except BaseException:
@@ -180,13 +183,23 @@ class WaylandDesktop:
             env["SWAYSOCK"] = self.swaysock
         return env
 
-    def _start(self, name: str, argv: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+    def _shm_only_shim(self) -> Path:
+        """The shim that lets xdg-desktop-portal-wlr 0.7 cast without a GPU (see the C file)."""
+        library = self.home / "xdpw_shm.so"
+        subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(library),
+                        str(Path(__file__).with_name("xdpw_shm.c")), "-ldl"],
+                       check=True, capture_output=True, timeout=60)
+        return library
+
+    def _start(self, name: str, argv: list[str], as_desktop_user: bool = False,
+               extra_env: dict[str, str] | None = None,
+               **popen: Any) -> subprocess.Popen[bytes]:
         user: dict[str, Any] = {}
-        if self._user is not None:
+        if as_desktop_user and self._user is not None:
             user = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
         with open(self.root / f"{name}.log", "ab") as output:  # the child keeps its copy
             process = subprocess.Popen(
-                argv, env=self._desktop_env(), cwd=self.home, stdin=subprocess.DEVNULL,
+                argv, env={**self._desktop_env(), **(extra_env or {})}, cwd=self.home, stdin=subprocess.DEVNULL,
                 stdout=popen.pop("stdout", output), stderr=output, start_new_session=True,
                 **user, **popen)
         self._processes.append((name, process))
@@ -203,7 +216,8 @@ class WaylandDesktop:
             raise RuntimeError("dbus-daemon did not start: " + self.log("dbus-daemon"))
 
     def _start_sway(self) -> None:
-        self._start("sway", ["sway", "--unsupported-gpu", "-c", str(self.home / "sway.conf")])
+        self._start("sway", ["sway", "--unsupported-gpu", "-c", str(self.home / "sway.conf")],
+                    as_desktop_user=True)
 
         def found() -> bool:
             sockets = [Path(p).name for p in glob.glob(str(self.runtime / "wayland-*"))
@@ -219,11 +233,17 @@ class WaylandDesktop:
                        "sway answering on its IPC socket")
 
     def portal_ready(self) -> bool:
-        """Whether ``org.freedesktop.portal.ScreenCast`` answers on the desktop's bus."""
+        """Whether the ScreenCast portal and its wlr backend both answer on the desktop's bus."""
+        return all(self._answers(*where) for where in (
+            ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.ScreenCast"),
+            ("org.freedesktop.impl.portal.desktop.wlr", "org.freedesktop.impl.portal.ScreenCast"),
+        ))
+
+    def _answers(self, name: str, interface: str) -> bool:
         probe = subprocess.run(
-            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.portal.Desktop",
+            ["dbus-send", "--session", "--print-reply", f"--dest={name}",
              "/org/freedesktop/portal/desktop", "org.freedesktop.DBus.Properties.Get",
-             "string:org.freedesktop.portal.ScreenCast", "string:version"],
+             f"string:{interface}", "string:version"],
             env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": self.bus_address},
             capture_output=True, text=True, check=False, timeout=30)
         return probe.returncode == 0
@@ -270,7 +290,7 @@ class WaylandDesktop:
                      timeout: float = 30) -> subprocess.Popen[bytes]:
         """Start a Wayland client (e.g. ``foot --app-id x``) and wait for its window.
 
-        Clients run as the desktop's user; ``app_id`` is what sway reports for the window
+        Clients run as the tests' user; ``app_id`` is what sway reports for the window
         (foot's ``--app-id``, a GTK application's id).
         """
         process = self._start(f"client-{app_id}", argv)
