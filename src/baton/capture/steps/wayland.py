@@ -9,7 +9,6 @@ the owner takes with "Take step" (the GUI's button and shortcut).
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,16 +79,13 @@ def open_wayland_parts(open_screen: OpenScreen | None, display: str | None = Non
 
 
 def open_portal_screen() -> FrameSource:
-    """The whole screen through the ScreenCast portal's PipeWire stream.
+    """The whole screen through the ScreenCast portal's PipeWire stream (the desktop may
+    ask the owner first).
 
     Raises:
-        UserError: the portal or PipeWire is missing, or the user declined.
+        UserError: the portal or PipeWire is missing, or the owner declined.
     """
-    try:  # h-wayland's module, merged separately
-        pipewire_source = importlib.import_module(
-            "baton.capture.platform.wayland.pipewire_source")
-    except ImportError as error:
-        raise UserError("Step capture on Wayland needs the screen through the desktop's "
-                        "ScreenCast portal, which this Baton cannot use yet.") from error
-    opener: Callable[[], FrameSource] = pipewire_source.open_screen_source
-    return opener()
+    from baton.capture.platform.wayland.pipewire_source import PipeWireSource
+    from baton.capture.platform.wayland.portal import ScreenCastPortal
+
+    return PipeWireSource(ScreenCastPortal().start())

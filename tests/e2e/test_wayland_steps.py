@@ -1,0 +1,114 @@
+"""Step capture through the Wayland path on a real headless sway: the screen from the
+ScreenCast portal's PipeWire stream, the window from sway's IPC, and (this machine has no
+input devices) the steps from Take step."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from baton.capture.platform.wayland.evdev import NOT_ALLOWED, can_read_input
+from baton.capture.steps.live import open_step_capture
+from baton.capture.steps.sink import SavedStep
+from baton.capture.steps.wayland import TAKE_STEP_ONLY
+from baton.core.db import Database
+from baton.core.library import Library, ProcessDraft
+from baton.core.media import MediaStore
+from baton.core.steps import Steps
+from baton.errors import UserError
+from helpers.images import png_pixels
+from helpers.sway import WaylandDesktop
+
+pytestmark = [pytest.mark.slow]
+
+INVOICES = "Invoices — Test"
+
+
+@pytest.fixture
+def on_sway(sway_desktop: WaylandDesktop, monkeypatch: pytest.MonkeyPatch) -> WaylandDesktop:
+    """This process in the sway session, as Baton started from its desktop would be."""
+    for name, value in sway_desktop.session_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    return sway_desktop
+
+
+@pytest.fixture
+def invoices(on_sway: WaylandDesktop) -> Iterator[subprocess.Popen[bytes]]:
+    """A foot window titled INVOICES at 700,400 (400x250), with the focus."""
+    client = on_sway.start_client(
+        ["foot", "--title", INVOICES, "--app-id", "test.invoices", "sleep", "600"],
+        "test.invoices")
+    on_sway.swaymsg('[app_id="test.invoices"]', "resize", "set", "400", "250")
+    on_sway.swaymsg('[app_id="test.invoices"]', "move", "absolute", "position", "700", "400")
+    on_sway.swaymsg('[app_id="test.invoices"]', "focus")
+    yield client
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(client.pid, signal.SIGKILL)
+    client.wait(10)
+    # The shared desktop takes any ended process for a crash of its own: forget ours.
+    on_sway._processes = [entry for entry in on_sway._processes if entry[1] is not client]
+
+
+def test_a_step_taken_on_sway_shows_the_desktop_and_names_the_focused_window(
+    on_sway: WaylandDesktop, invoices: subprocess.Popen[bytes], database: Database,
+    media: MediaStore
+) -> None:
+    assert not can_read_input()  # no /dev/input here: steps come from Take step alone
+    process = Library(database.sessions).add_process(ProcessDraft("Invoices"))
+    saved: list[SavedStep] = []
+    problems: list[UserError] = []
+    capture = open_step_capture(Steps(database.sessions).appender(process.id), media,
+                                on_step=saved.append, on_error=problems.append,
+                                take_step_only=True, accessibility=False, ocr=False)
+    taken = threading.Event()
+    try:
+        capture.start()
+        assert [str(p) for p in problems] == [TAKE_STEP_ONLY]
+        assert capture.take_step(taken.set)
+        assert taken.wait(60)
+    finally:
+        stats = capture.stop()
+    assert stats.errors == []
+    [step] = Steps(database.sessions).list(process.id)
+    assert step.title == f'Step in "{INVOICES}"'
+    assert step.window_title == INVOICES
+    assert step.full_screenshot is not None
+    full = png_pixels(media.read_bytes(step.full_screenshot))
+    assert full.shape == (on_sway.height, on_sway.width, 3)
+    red, green, blue = on_sway.background
+    desktop = full[:300, :600].reshape(-1, 3).astype(int)  # swaybg, no window there
+    assert (np.abs(desktop - (blue, green, red)) <= 2).all()
+    window = full[420:630, 720:1080].reshape(-1, 3).astype(int)  # the terminal
+    assert (np.abs(window - (blue, green, red)) > 2).any(axis=1).mean() > 0.9
+
+
+def test_steps_capture_on_wayland_explains_the_input_group(
+    on_sway: WaylandDesktop, tmp_path: Path
+) -> None:
+    """``baton steps capture`` picks the Wayland path by itself; with no input device to
+    read (and no Take step on the command line) it says what the 'input' group grants."""
+    data = tmp_path / "library"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def baton(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "baton", "--data-dir", str(data), *args],
+                              env=env, capture_output=True, text=True, timeout=120,
+                              check=False)
+
+    assert baton("process", "add", "Invoices").returncode == 0
+    started = time.monotonic()
+    result = baton("steps", "capture", "Invoices", "--seconds", "1")
+    assert result.returncode != 0
+    assert result.stderr.strip() == f"baton: {NOT_ALLOWED}"
+    assert time.monotonic() - started < 60
