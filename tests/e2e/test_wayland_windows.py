@@ -97,6 +97,10 @@ def test_titles_focus_and_places_come_from_sway(
         wait_for(lambda: (platform.focused_window() or bank).title == INVOICES, "focus moved")
         sway_desktop.swaymsg('[app_id="test.bank"]', "focus")
         wait_for(lambda: (platform.focused_window() or invoices).title == BANK, "focus back")
+        assert [w.title for w in platform.recently_focused()] == [BANK, INVOICES]
+        ipc.command('[app_id="test.invoices"] focus')
+        wait_for(lambda: [w.title for w in platform.recently_focused()] == [INVOICES, BANK],
+                 "the focus order")
 
         assert platform.scale_of(invoices.region) == 1.0
         assert platform.windows_of(invoices.pid) == [invoices.region]

@@ -311,8 +311,10 @@ class Describer:
     def _take(self, event: StepEvent) -> None:
         """A step the owner asked for: the focused window, as the screen shows it now."""
         window = self._windows.focused_window()
-        if self._skip(window):
-            window = None  # Baton had the focus (its own shortcut): say no window
+        if self._skip(window):  # Baton has the focus (its bar was clicked, or its shortcut)
+            recent: Callable[[], list[WindowInfo]] = getattr(
+                self._windows, "recently_focused", list)
+            window = next((w for w in recent() if not self._skip(w)), None)
         self._last_click = _middle(window) or self._last_click
         wording = Wording("take", window_title(window), show_window=self._seen(window))
         self._emit(StepJob(self._next_key(), wording, window_title(window), event.frame,

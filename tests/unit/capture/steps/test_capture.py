@@ -328,3 +328,21 @@ def test_the_take_step_key_takes_a_step_or_asks_the_window_to(
     capture.stop()
     assert asked == [True]
     assert saved == []
+
+
+def test_a_step_taken_while_baton_has_the_focus_is_of_the_window_before(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    """Clicking Take step on Wayland focuses Baton's bar: the step is of the window the
+    owner was in, as the compositor's focus order tells."""
+    bar = WindowInfo(9, "Baton — capturing steps", Region(0, 0, 300, 30), "baton")
+    capture, _source, _hook, windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360),
+        skip_window=lambda window: window is not None and window.window_id == bar.window_id)
+    windows.focus = bar
+    windows.recently_focused = lambda: [bar, LOGIN, FORM]  # type: ignore[attr-defined]
+    capture.start()
+    capture.take_step()
+    wait_for(lambda: len(saved) == 1)
+    capture.stop()
+    assert saved[0].title == 'Step in "Password"'

@@ -174,10 +174,7 @@ def views(tree: dict[str, Any]) -> list[dict[str, Any]]:
     floating: list[dict[str, Any]] = []
 
     def walk(node: dict[str, Any], on_top: bool) -> None:
-        is_view = node.get("type") in VIEW_TYPES and not node.get("nodes") and not node.get(
-            "floating_nodes") and (node.get("pid") or node.get("app_id")
-                                   or node.get("window_properties"))
-        if is_view:
+        if is_view(node):
             (floating if on_top else tiled).append(node)
         for child in node.get("nodes") or ():
             walk(child, on_top)
@@ -186,6 +183,24 @@ def views(tree: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(tree, False)
     return tiled + floating
+
+
+def by_focus(tree: dict[str, Any]) -> list[dict[str, Any]]:
+    """The application windows, the focused one first, then in the order they last had
+    the focus (each container's ``focus`` list names its children most recent first)."""
+    if is_view(tree):
+        return [tree]
+    children = [*(tree.get("nodes") or ()), *(tree.get("floating_nodes") or ())]
+    rank = {child_id: n for n, child_id in enumerate(tree.get("focus") or ())}
+    children.sort(key=lambda child: rank.get(child.get("id"), len(rank)))
+    return [view for child in children for view in by_focus(child)]
+
+
+def is_view(node: dict[str, Any]) -> bool:
+    """Whether ``node`` is an application's window (not a workspace or a split)."""
+    return bool(node.get("type") in VIEW_TYPES and not node.get("nodes")
+                and not node.get("floating_nodes")
+                and (node.get("pid") or node.get("app_id") or node.get("window_properties")))
 
 
 def window_of(node: dict[str, Any], outputs: list[Output]) -> WindowInfo:

@@ -28,6 +28,7 @@ from baton.capture.platform.wayland.sway_ipc import (
     Output,
     SwayError,
     SwayIpc,
+    by_focus,
     views,
     window_of,
 )
@@ -90,6 +91,17 @@ class SwayPlatform:
             if node.get("focused"):
                 return window_of(node, outputs)
         return None
+
+    def recently_focused(self) -> list[WindowInfo]:
+        """The windows, the focused one first, then by when they last had the focus (for
+        a step taken while Baton's own bar had it: clicking it on Wayland focuses it)."""
+        try:
+            tree = self._ipc.tree()
+            outputs = self._ipc.outputs()
+        except SwayError as error:
+            log.debug("sway: focus unknown: %s", error)
+            return []
+        return [window_of(node, outputs) for node in by_focus(tree)]
 
     def windows_of(self, pid: int) -> list[Region]:
         """Where the shown windows of process ``pid`` are (Baton's own)."""
