@@ -115,6 +115,23 @@ def check_encoder() -> str:
     return f"PyAV {av.__version__}, libx264, {len(buffer.getvalue())} bytes"
 
 
+def check_session() -> list[Check]:
+    """The desktop session; on Wayland, each piece recording through the portal needs."""
+    from baton.capture.platform.session import detect_session
+
+    session = detect_session()
+    if not session.wayland:
+        return [Check("session", True, session.describe()), *check_screens()]
+    from baton.capture.platform.wayland.readiness import wayland_findings
+
+    findings = wayland_findings()
+    missing = [finding.name for finding in findings if not finding.ok]
+    summary = (f"{session.describe()} — recording through the ScreenCast portal" if not missing
+               else f"{session.describe()} — recording needs: {', '.join(missing)}")
+    return [Check("session", not missing, summary),
+            *(Check(finding.name, finding.ok, finding.detail) for finding in findings)]
+
+
 def check_screens() -> list[Check]:
     """A summary, then one check per monitor (left to right): each is grabbed whole."""
     if not has_display():
@@ -153,7 +170,7 @@ def run_selftest(services: Services) -> list[Check]:
         except Exception as error:  # noqa: BLE001 - every failure is a finding here
             results.append(_failed(name, error))
     try:
-        results.extend(check_screens())
+        results.extend(check_session())
     except Exception as error:  # noqa: BLE001
         results.append(_failed("screen grab", error))
     return results

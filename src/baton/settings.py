@@ -50,6 +50,9 @@ DECLARED: tuple[Setting, ...] = (
     Setting("handoff.default_due_days", int, 7, "Check in after (days)"),
     Setting("recording.microphone", str, "", "Microphone (its name; empty: the default)",
             shown=False),
+    Setting("recording.wayland_restore_token", str, "",
+            "The desktop's answer to sharing the screen (Wayland), so it asks only once",
+            shown=False),
 )
 BY_KEY = {setting.key: setting for setting in DECLARED}
 
@@ -89,3 +92,18 @@ class Settings:
     def _save(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomically(self._path, json.dumps(self._values, indent=2, sort_keys=True))
+
+
+class ScreenSharingTokens:
+    """The Wayland portal's restore token kept in the user's settings (``RestoreTokens``)."""
+
+    KEY = "recording.wayland_restore_token"
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def load(self) -> str:
+        return str(self._settings.get(self.KEY))
+
+    def save(self, token: str) -> None:
+        self._settings.set(self.KEY, token)

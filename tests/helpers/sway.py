@@ -3,8 +3,10 @@
 Everything comes from Debian packages and runs on a private session bus and runtime folder:
 dbus-daemon, sway (``WLR_BACKENDS=headless``, pixman renderer, one output ``HEADLESS-1``),
 swaybg painting a known solid colour, PipeWire + WirePlumber, xdg-permission-store,
-xdg-desktop-portal and xdg-desktop-portal-wlr (``chooser_type=none``: the output is shared
-without a dialog, as a user who said yes would).
+xdg-desktop-portal and xdg-desktop-portal-wlr. Its "which screen?" chooser is a script that
+answers with the one output, as a user who said yes would, and counts how often it was asked
+(``questions_asked``): a restore token must spare the question. ``XDPW_PERSIST_MODE=permanent``
+is the wlr backend's switch for remembering answers at all.
 
 sway refuses to run as root, so as root sway alone runs as ``nobody`` (it owns the runtime
 folder, which root can use too); the bus, PipeWire, the portals and clients stay root like
@@ -70,9 +72,15 @@ exec_always true
 """
 
 PORTAL_CONFIG = """[screencast]
-chooser_type=none
-output_name={output}
+chooser_type=simple
+chooser_cmd={chooser}
 max_fps=60
+"""
+CHOOSER = """#!/bin/sh
+# The user's answer to "share which screen?": counted, then the only output (or, while the
+# file "decline" exists, nothing: the user closed the question).
+echo asked >> "{log}"
+[ -e "{decline}" ] || echo {output}
 """
 
 
@@ -138,7 +146,8 @@ class WaylandDesktop:
             self._start("xdg-desktop-portal-wlr",
                         ["/usr/libexec/xdg-desktop-portal-wlr", "-l", "INFO",
                          "-c", str(self.home / "portal-wlr.ini")],
-                        extra_env={"LD_PRELOAD": str(self._shm_only_shim())})
+                        extra_env={"LD_PRELOAD": str(self._shm_only_shim()),
+                                   "XDPW_PERSIST_MODE": "permanent"})
             self._start("xdg-desktop-portal", ["/usr/libexec/xdg-desktop-portal"])
             self._wait_for(self.portal_ready, "the ScreenCast portal on the session bus")
         except BaseException:
@@ -156,7 +165,11 @@ class WaylandDesktop:
         self.root.chmod(0o755)
         (self.home / "sway.conf").write_text(SWAY_CONFIG.format(
             output=OUTPUT, width=self.width, height=self.height))
-        (self.home / "portal-wlr.ini").write_text(PORTAL_CONFIG.format(output=OUTPUT))
+        chooser = self.home / "chooser.sh"
+        chooser.write_text(CHOOSER.format(log=self.home / "chooser.log", output=OUTPUT,
+                                          decline=self.home / "decline"))
+        chooser.chmod(0o755)
+        (self.home / "portal-wlr.ini").write_text(PORTAL_CONFIG.format(chooser=chooser))
         (self.home / "bus.conf").write_text(BUS_CONFIG.format(runtime=self.runtime))
 
     def _desktop_env(self) -> dict[str, str]:
@@ -199,7 +212,8 @@ class WaylandDesktop:
             user = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
         with open(self.root / f"{name}.log", "ab") as output:  # the child keeps its copy
             process = subprocess.Popen(
-                argv, env={**self._desktop_env(), **(extra_env or {})}, cwd=self.home, stdin=subprocess.DEVNULL,
+                argv, env={**self._desktop_env(), **(extra_env or {})}, cwd=self.home,
+                stdin=subprocess.DEVNULL,
                 stdout=popen.pop("stdout", output), stderr=output, start_new_session=True,
                 **user, **popen)
         self._processes.append((name, process))
@@ -267,6 +281,11 @@ class WaylandDesktop:
             raise RuntimeError(f"swaymsg {' '.join(args)} failed: {result.stdout}{result.stderr}")
         return result
 
+    def damage(self) -> None:
+        """Make sway repaint the whole output (a screencast sends pictures only on change)."""
+        self.swaymsg("workspace", "baton-elsewhere")
+        self.swaymsg("workspace", "1")
+
     def tree(self) -> dict[str, Any]:
         """sway's window tree (``swaymsg -t get_tree``)."""
         import json
@@ -297,6 +316,21 @@ class WaylandDesktop:
         self._wait_for(lambda: any(w.get("app_id") == app_id for w in self.windows()),
                        f"a window with app_id {app_id!r}", timeout)
         return process
+
+    def questions_asked(self) -> int:
+        """How often the portal asked which screen to share (its chooser ran)."""
+        log = self.home / "chooser.log"
+        return len(log.read_text().splitlines()) if log.exists() else 0
+
+    @contextlib.contextmanager
+    def declining(self) -> Iterator[None]:
+        """While the block runs, the user answers the sharing question with "no"."""
+        flag = self.home / "decline"
+        flag.touch()
+        try:
+            yield
+        finally:
+            flag.unlink()
 
     def processes(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
         """What runs the desktop and its clients, by name, in start order."""

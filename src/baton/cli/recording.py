@@ -45,6 +45,7 @@ def register_process_actions(actions: Subparsers) -> None:
 def record_command(args: argparse.Namespace, services: Services) -> int:
     from baton.capture.platform.screens import Region
     from baton.capture.recording.headless import record_to_file
+    from baton.settings import ScreenSharingTokens
 
     if args.list_monitors:
         return list_monitors_command(args)
@@ -52,7 +53,8 @@ def record_command(args: argparse.Namespace, services: Services) -> int:
         raise UserError("Say where to write the recording: baton record OUT.mp4")
     process = services.library.find(args.process) if args.process else None
     region = Region.parse(args.region) if args.region else None
-    stats = record_to_file(args.out, args.seconds, args.fps, args.monitor, region, args.quality)
+    stats = record_to_file(args.out, args.seconds, args.fps, args.monitor, region, args.quality,
+                           tokens=ScreenSharingTokens(services.settings))
     document = stats.to_json()
     if process is not None and stats.size_bytes > 0:
         events = Path(stats.events) if stats.events else None

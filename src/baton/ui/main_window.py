@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from baton import __version__
 from baton.core.questions import QuestionRow
 from baton.paths import resource
 from baton.services import Services
+from baton.settings import ScreenSharingTokens
 from baton.ui.actions import (
     ACTIONS,
     MENUS,
@@ -107,7 +109,9 @@ class MainWindow(QMainWindow):
         self.toggle_requested.connect(self._toggle_capture)
         self.recording = RecordingController(
             self, services.library, services.media, services.settings,
-            services.paths.recordings_dir, make_recorder or lazy_capture.screen_recorder,
+            services.paths.recordings_dir,
+            make_recorder or partial(lazy_capture.screen_recorder,
+                                     tokens=ScreenSharingTokens(services.settings)),
             desktop or lazy_capture.ScreenTargets(), self.notify, lazy_capture.trim,
             steps=self.step_capture, retime_step=self._retime_step, microphones=microphones,
             redactions=services.redactions,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import AudioSource
@@ -16,6 +17,9 @@ from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
 from baton.capture.recording.stats import RecordingStats
 from baton.errors import UserError
+
+if TYPE_CHECKING:
+    from baton.capture.recording.wayland import RestoreTokens
 
 
 @contextmanager
@@ -51,6 +55,7 @@ def record_to_file(
     show_keys: bool = False,
     x264: tuple[str, int] | None = None,
     on_progress: Callable[[Recorder], None] | None = None,
+    tokens: RestoreTokens | None = None,
 ) -> RecordingStats:
     """Record the screen to ``out`` until ``seconds`` pass, ``stop_event`` is set, or a signal.
 
@@ -68,6 +73,7 @@ def record_to_file(
         show_keys: draw key captions into the video.
         x264: explicit ``(preset, crf)`` overriding ``quality`` (benchmarks).
         on_progress: called about four times a second while recording.
+        tokens: where the Wayland screen-sharing answer is kept (see ``recording.wayland``).
 
     Returns:
         The statistics; ``stats.error`` is set when recording stopped early (disk full,
@@ -84,7 +90,7 @@ def record_to_file(
     request = RecordingRequest(monitor=monitor, region=region, fps=fps, quality=quality,
                                show_keys=show_keys, watch_input=watch_input, narration=False,
                                x264=x264)
-    recorder = screen_recorder(request, out, display=display, audio=audio)
+    recorder = screen_recorder(request, out, display=display, audio=audio, tokens=tokens)
     recorder.limit = seconds
     with _stop_on_signals(stop):
         recorder.start()

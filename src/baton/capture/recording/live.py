@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from baton.capture.platform import open_platform
 from baton.capture.platform.base import WindowInfo
@@ -15,11 +16,15 @@ from baton.capture.platform.screens import (
     monitor_region,
     validate_region,
 )
+from baton.capture.platform.session import detect_session
 from baton.capture.recording.audio import AudioSource, MicrophoneSource
 from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
 from baton.capture.recording.sources import ScreenSource
+
+if TYPE_CHECKING:
+    from baton.capture.recording.wayland import RestoreTokens
 
 
 def screen_recorder(
@@ -28,12 +33,21 @@ def screen_recorder(
     *,
     display: str | None = None,
     audio: AudioSource | None = None,
+    tokens: RestoreTokens | None = None,
 ) -> Recorder:
     """A recorder (not yet started) for the requested monitor or region.
 
+    On a Wayland session the screen comes from the desktop's ScreenCast portal (XWayland's
+    display would show only old X applications); ``tokens`` keeps its answer.
+
     Raises:
-        UserError: no display, or a bad monitor/region/fps/quality.
+        UserError: no display, or a bad monitor/region/fps/quality; on Wayland, no portal
+            or the user said no.
     """
+    if detect_session(display=display).wayland:
+        from baton.capture.recording.wayland import TokensInMemory, wayland_recorder
+
+        return wayland_recorder(request, out, tokens=tokens or TokensInMemory(), audio=audio)
     # mss first: it reports an unreachable display cleanly (python-xlib leaks a socket).
     # Regions are physical pixels already, so the monitors' scale does not matter here.
     monitors = list_monitors(display)
@@ -87,6 +101,8 @@ class ScreenTargets:
             platform.close()
 
     def windows(self) -> list[WindowInfo]:
+        if detect_session(display=self._display).wayland:
+            return []  # XWayland's windows are not the desktop's; the portal offers its own
         platform = open_platform(self._display)
         try:
             return [w for w in platform.windows() if w.title and not w.title.startswith("Baton")]

@@ -12,12 +12,14 @@ from baton.capture.platform.screens import Monitor
 if TYPE_CHECKING:
     from baton.capture.recording.recorder import Recorder
     from baton.capture.recording.request import RecordingRequest
+    from baton.capture.recording.wayland import RestoreTokens
 
 
-def screen_recorder(request: RecordingRequest, out: Path) -> Recorder:
+def screen_recorder(request: RecordingRequest, out: Path,
+                    tokens: RestoreTokens | None = None) -> Recorder:
     from baton.capture.recording import live
 
-    return live.screen_recorder(request, out)
+    return live.screen_recorder(request, out, tokens=tokens)
 
 
 def trim(src: Path, dst: Path, start: float, end: float) -> object:

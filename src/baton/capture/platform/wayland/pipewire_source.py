@@ -39,6 +39,7 @@ CAPS = re.compile(r"fdsink\d*\.GstPad:sink: caps = video/x-raw.*?width=\(int\)(\
                   r"height=\(int\)(\d+)")
 """``gst-launch-1.0 -v`` prints each negotiated format; what reaches the pipe has this size."""
 F_SETPIPE_SZ = 1031
+FIRST_PICTURE_WAIT = 2.0
 NO_GST = ("Baton needs GStreamer's PipeWire plugin to record on Wayland: install "
           "gstreamer1.0-pipewire and gstreamer1.0-tools.")
 
@@ -86,7 +87,7 @@ class PipeWireSource:
     Args:
         cast: from ``ScreenCastPortal.start``.
         region: the area to record in desktop pixels; None is the whole shared stream.
-        first_frame_timeout: seconds to wait for the stream's first picture.
+        first_frame_timeout: seconds to wait for the stream to start (its format known).
 
     Raises:
         UserError: gst-launch-1.0 or its PipeWire plugin is missing, or no picture came.
@@ -131,10 +132,11 @@ class PipeWireSource:
         for thread in self._threads:
             thread.start()
         try:
-            self._wait_first(first_frame_timeout)
+            self._wait_started(first_frame_timeout)
             width, height = self.size
-            self._box = (crop_box(region, self._stream, width, height) if region is not None
-                         else (0, 0, width, height))
+            x, y, w, h = (crop_box(region, self._stream, width, height) if region is not None
+                          else (0, 0, width, height))
+            self._box = (x, y, w - w % 2, h - h % 2)  # H.264 needs even sides
         except BaseException:
             self.close()
             raise
@@ -192,16 +194,30 @@ class PipeWireSource:
             done += count
         return True
 
-    def _wait_first(self, timeout: float) -> None:
+    def _wait_started(self, timeout: float) -> None:
+        """Wait until the stream's size is known, then briefly for its first picture.
+
+        xdg-desktop-portal-wlr sends the first picture only when something on the screen
+        changes; until then ``grab`` gives black frames of the right size.
+        """
         deadline = time.monotonic() + timeout
-        while not self._first.wait(0.1):
+        while not self._sized.wait(0.1):
             if time.monotonic() > deadline:
                 raise UserError(f"The shared screen sent no picture within {timeout:.0f} s.")
-        if self._latest is None:
+        if self._size is None:
             log.info("wayland: gst-launch-1.0 said: %s", " | ".join(self._messages[-8:]))
             if any("no element" in m and "pipewiresrc" in m for m in self._messages):
                 raise UserError(NO_GST)
             raise UserError("The shared screen closed before sending a picture.")
+        self._first.wait(FIRST_PICTURE_WAIT)
+        if self._latest is None:
+            log.info("wayland: no picture yet (a still screen): black until the first one")
+            width, height = self._size
+            blank = np.zeros((height, width, 4), np.uint8)
+            blank[:, :, 3] = 255
+            with self._lock:
+                if self._latest is None:
+                    self._latest = blank
 
     # -- FrameSource --------------------------------------------------------------------------
     @property
