@@ -22,6 +22,9 @@ class XDisplay:
         env = dict(os.environ)
         env["DISPLAY"] = self.name
         env.pop("QT_QPA_PLATFORM", None)
+        # Run from a Wayland desktop, Baton would record that desktop instead of this display.
+        env.pop("WAYLAND_DISPLAY", None)
+        env["XDG_SESSION_TYPE"] = "x11"
         return env
 
 

@@ -122,13 +122,15 @@ def test_database_url_option_and_environment(
 
 def test_selftest_json(capsys: pytest.CaptureFixture[str], data_dir: Path,
                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(name, raising=False)
     code, out, _ = run(capsys, "--data-dir", str(data_dir), "selftest", "--json")
     report = json.loads(out)
     checks = {check["name"]: check for check in report["checks"]}
     assert code == 0
     assert report["ok"] is True
-    assert set(checks) == {"qt", "database", "media store", "encoder", "screen grab"}
+    assert set(checks) == {"qt", "database", "media store", "encoder", "session", "screen grab"}
+    assert checks["session"]["detail"] == "none"
     assert "libx264" in checks["encoder"]["detail"]
     assert checks["screen grab"]["detail"] == "skipped: no display"
 
