@@ -43,6 +43,15 @@ RUNTIME_PACKAGES = (
     # Step names: the accessibility bus (AT-SPI) and the English OCR model tesserocr reads.
     "at-spi2-core", "tesseract-ocr-eng",
     "fonts-symbola",  # emoji in the PDF checklist (no font on a bare system has them)
+    # Recording on Wayland: the ScreenCast portal, PipeWire, and the gst-launch-1.0
+    # pipeline (pipewiresrc ! videoconvert ! fdsink) that reads its stream.
+    "pipewire", "xdg-desktop-portal", "gstreamer1.0-pipewire", "gstreamer1.0-tools",
+    "gstreamer1.0-plugins-base",
+)
+RECOMMENDS = (
+    # The portal needs the backend of the user's desktop to offer screen sharing.
+    "xdg-desktop-portal-gnome | xdg-desktop-portal-kde | xdg-desktop-portal-wlr",
+    "wireplumber",
 )
 
 
@@ -230,6 +239,7 @@ def build(bundle: Path, out: Path) -> Path:
             "VERSION": ver, "MAINTAINER": MAINTAINER,
             "INSTALLED_SIZE": str(installed_size_kib(root)),
             "DEPENDS": ", ".join(depends(root / "opt" / "baton")),
+            "RECOMMENDS": ", ".join(RECOMMENDS),
         }), encoding="utf-8")
         for path in [root, *root.rglob("*")]:
             if not path.is_symlink():

@@ -81,12 +81,18 @@ def deb() -> Iterator[Path]:
 def test_the_deb_is_small_and_declares_what_it_needs(deb: Path) -> None:
     assert deb.stat().st_size < 200e6
     fields = {name: run(["dpkg-deb", "-f", str(deb), name]).stdout.strip()
-              for name in ("Package", "Version", "Architecture", "Depends", "Installed-Size")}
+              for name in ("Package", "Version", "Architecture", "Depends", "Recommends",
+                           "Installed-Size")}
     assert (fields["Package"], fields["Version"], fields["Architecture"]) == (
         "baton", __version__, "amd64")
     depends = set(fields["Depends"].split(", "))
     assert {"libgl1", "libegl1", "libxkbcommon-x11-0", "libxcb-cursor0", "libfontconfig1",
             "libdbus-1-3", "libpulse0"} <= depends
+    # Wayland recording: the portal, PipeWire and the GStreamer pipeline reading it.
+    assert {"pipewire", "xdg-desktop-portal", "gstreamer1.0-pipewire", "gstreamer1.0-tools",
+            "gstreamer1.0-plugins-base"} <= depends
+    assert "xdg-desktop-portal-gnome | xdg-desktop-portal-kde | xdg-desktop-portal-wlr" in \
+        fields["Recommends"].split(", ")
     listing = run(["dpkg-deb", "-c", str(deb)]).stdout
     files = [line.split()[5] for line in listing.splitlines()]
     total_kib = sum(-(-int(line.split()[2]) // 1024) for line in listing.splitlines())
