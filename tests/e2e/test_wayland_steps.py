@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from baton.core.library import Library, ProcessDraft
 from baton.core.media import MediaStore
 from baton.core.steps import Steps
 from baton.errors import UserError
+from helpers.capture_app import CaptureApp
 from helpers.images import png_pixels
 from helpers.sway import WaylandDesktop
 
@@ -112,3 +114,56 @@ def test_steps_capture_on_wayland_explains_the_input_group(
     assert result.returncode != 0
     assert result.stderr.strip() == f"baton: {NOT_ALLOWED}"
     assert time.monotonic() - started < 60
+
+
+def sway_rect(desktop: WaylandDesktop, title: str, timeout: float = 30) -> dict[str, int]:
+    """Where sway shows the window titled ``title`` (waits for it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [w["rect"] for w in desktop.windows() if w.get("name") == title]
+        if found:
+            return dict(found[0])
+        assert time.monotonic() < deadline, f"no window {title!r} on sway"
+        time.sleep(0.1)
+
+
+def test_take_step_in_the_app_on_sway_leaves_the_bar_out_and_names_the_owners_window(
+    on_sway: WaylandDesktop, invoices: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    """Baton's window on sway (Qt's Wayland platform), Take step's shortcut typed into it
+    with wtype (a virtual keyboard: sway has no input device here). The bar straddles the
+    terminal's right edge, so its place in the screenshot shows both, not a painted box."""
+    if shutil.which("wtype") is None:
+        pytest.fail("this test needs Debian's wtype")
+    sway = on_sway
+    sway.swaymsg('[app_id="test.invoices"]', "resize", "set", "500", "300")
+    sway.swaymsg('[app_id="test.invoices"]', "move", "absolute", "position", "100", "100")
+    app = CaptureApp(sway.env(), "wayland", tmp_path / "library")
+    try:
+        app.read_until("bar")
+        bar_title, main_title = "Baton — capturing steps", "Baton main window"
+        sway.swaymsg(f'[title="{main_title}"]', "move", "absolute", "position", "700", "400")
+        width = sway_rect(sway, bar_title)["width"]
+        sway.swaymsg(f'[title="{bar_title}"]', "move", "absolute", "position",
+                     str(600 - width // 2), "250")
+        sway.swaymsg('[app_id="test.invoices"]', "focus")
+        bar = sway_rect(sway, bar_title)
+        assert (bar["x"], bar["y"]) == (600 - width // 2, 250)
+        sway.swaymsg(f'[title="{main_title}"]', "focus")  # the owner switched to Baton
+        subprocess.run(["wtype", "-M", "ctrl", "-M", "alt", "p", "-m", "alt", "-m", "ctrl"],
+                       env=sway.env(), check=True, timeout=30)
+        step = app.read_until("step")
+        steps = app.finish()
+    finally:
+        app.close()
+    assert app.problems == [TAKE_STEP_ONLY]  # told once, in the status bar
+    assert step["step"] == f'Step in "{INVOICES}"'
+    assert [(s["title"], s["window"]) for s in steps] == [(f'Step in "{INVOICES}"', INVOICES)]
+    full = png_pixels(MediaStore(tmp_path / "library" / "media").read_bytes(steps[0]["full"]))
+    red, green, blue = sway.background
+    left, top, height = bar["x"], bar["y"], bar["height"]
+    over_terminal = full[top:top + height, left:596].reshape(-1, 3).astype(int)
+    over_desktop = full[top:top + height, 604:left + width].reshape(-1, 3).astype(int)
+    assert (np.abs(over_desktop - (blue, green, red)) <= 2).all(), "the bar is in the picture"
+    assert (np.abs(over_terminal - (blue, green, red)) > 2).any(axis=1).all(), (
+        "the terminal under the bar is not in the picture")

@@ -40,6 +40,7 @@ def capture_command(args: argparse.Namespace, services: Services) -> int:
     from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
     from baton.capture.steps.live import open_step_capture
     from baton.capture.steps.privacy import parse_apps
+    from baton.settings import ScreenSharingTokens
 
     process = services.library.find(args.process)
     saved: dict[int, int] = {}  # step id -> position, in the order they came
@@ -60,6 +61,7 @@ def capture_command(args: argparse.Namespace, services: Services) -> int:
         services.steps.appender(process.id), services.media,
         keep_typing_in=parse_apps(services.settings.get("steps.keep_typing_in")),
         on_step=step, on_error=problem, take_step_key=TAKE_STEP_LABEL,
+        tokens=ScreenSharingTokens(services.settings),
     )
     done = threading.Event()
 

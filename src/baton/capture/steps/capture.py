@@ -46,6 +46,7 @@ from baton.capture.steps.naming import Namer
 from baton.capture.steps.render import CROP_SIZE
 from baton.capture.steps.shots import store_screenshots
 from baton.capture.steps.sink import SavedStep, StepSink
+from baton.capture.steps.take import TakeRequests
 from baton.capture.steps.wording import Wording
 from baton.core.media import MediaStore
 from baton.core.steps import StepContent
@@ -58,8 +59,6 @@ DEFAULT_FPS = 10.0
 STOP_TIMEOUT = 30.0
 NAMES_AT_STOP = 3.0
 """Seconds ``stop`` waits for the names still being looked up."""
-TAKE_STEP_WAIT = 2.0
-"""Seconds a step taken with "Take step" waits for a frame grabbed after it was asked."""
 Clock = Callable[[], float]
 VideoClock = Callable[[], "float | None"]
 
@@ -194,8 +193,7 @@ class StepCapture:
         self._take_step_key = take_step_key
         self._on_take_step_key = on_take_step_key
         self._ignore_click = ignore_click
-        self._taken: queue.Queue[Callable[[], None] | None] = queue.Queue()
-        self._taking = threading.Lock()  # a "Take step" and its listener enqueued together
+        self._taken = TakeRequests(source, self.ring, clock, self._stop)
         region = source.region
         self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
                                     ignore_keys=ignore_keys, namer=namer,
@@ -290,14 +288,7 @@ class StepCapture:
         screenshot is made, Baton's windows painted out where they were then), or at once
         when no step is taken (paused or stopped). Returns whether one is.
         """
-        with self._taking:
-            self._taken.put(on_taken)
-            if self._event(InputKind.STEP):
-                return True
-            self._taken.get_nowait()
-        if on_taken is not None:
-            on_taken()
-        return False
+        return self._taken.ask(on_taken, lambda: self._event(InputKind.STEP))
 
     def _on_click(self, x: int | None, y: int | None, button: str) -> None:
         if (x is not None and y is not None and self._ignore_click is not None
@@ -350,28 +341,12 @@ class StepCapture:
                 self._jobs.put(None)
                 return
             if event.kind == InputKind.STEP:
-                event = self._grabbed_after(event)
+                event = self._taken.with_frame(event)
             try:
                 self._describer.describe(event)
             except Exception as error:  # our bug: lose this event, not the session
                 log.exception("step capture could not describe an event")
                 self._report(UserError(f"A step could not be made ({error!r})."))
-
-    def _grabbed_after(self, event: StepEvent) -> StepEvent:
-        """A "Take step" event with the first frame grabbed after it was asked."""
-        frame = self.ring.after(event.t, TAKE_STEP_WAIT)
-        if frame is None:
-            log.warning("take step: no frame was grabbed in time; the newest is used")
-            frame = self.ring.newest()
-        return replace(event, frame=frame)
-
-    def _tell_taken(self) -> None:
-        on_taken = self._taken.get_nowait()
-        if on_taken is not None:
-            try:
-                on_taken()
-            except Exception:
-                log.exception("take step: the listener failed")
 
     def _save_loop(self) -> None:
         made: dict[int, _Made] = {}  # by job key: the steps a late name or click retitles
@@ -461,7 +436,7 @@ class StepCapture:
             return self._save_step(job)
         finally:
             if job.wording.action == "take":
-                self._tell_taken()
+                self._taken.saved()
 
     def _save_step(self, job: StepJob) -> SavedStep:
         self._sink.next_position()  # a deleted process fails here, before the PNGs

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from baton.capture.platform import open_platform
 from baton.capture.platform.accessibility import NullAccessibility, open_accessibility
 from baton.capture.platform.base import Platform, WindowInfo
 from baton.capture.platform.input import PynputHook
 from baton.capture.platform.screens import desktop_region, list_monitors, no_display_error
-from baton.capture.platform.session import SessionType, session_type
+from baton.capture.platform.session import DesktopSession, detect_session
 from baton.capture.recording.hotkeys import BATON_SHORTCUTS
 from baton.capture.recording.sources import FrameSource, ScreenSource
 from baton.capture.steps.capture import DEFAULT_FPS, StepCapture, TypingHook, VideoClock
@@ -26,6 +27,9 @@ from baton.capture.steps.naming import Namer, WordReader
 from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
 from baton.errors import UserError
+
+if TYPE_CHECKING:
+    from baton.capture.recording.wayland import RestoreTokens
 
 
 def open_step_capture(
@@ -45,8 +49,9 @@ def open_step_capture(
     take_step_key: str | None = None,
     on_take_step_key: Callable[[], None] | None = None,
     take_step_only: bool = False,
-    session: SessionType | None = None,
+    session: DesktopSession | None = None,
     open_screen: Callable[[], FrameSource] | None = None,
+    tokens: RestoreTokens | None = None,
     ignore_click: Callable[[int, int], bool] | None = None,
 ) -> StepCapture:
     """A step capture of the whole desktop (all monitors) for ``sink``'s process.
@@ -75,8 +80,9 @@ def open_step_capture(
             (``StepCapture.take_step``); ``on_take_step_key`` is called instead when given.
         take_step_only: on Wayland, capture even when no input device can be read (steps
             then come from "Take step" alone; ``on_error`` is told why once started).
-        session: X11 or Wayland (None: this session's, ``session_type()``).
+        session: X11 or Wayland (None: this session's, ``detect_session``).
         open_screen: the Wayland screen source (None: the ScreenCast portal's).
+        tokens: where the portal's answer is kept, so the desktop asks once (Wayland).
         ignore_click: screen points whose clicks make no step (input thread; see
             ``StepCapture``).
 
@@ -85,10 +91,11 @@ def open_step_capture(
     """
     hook: TypingHook
     reads_input = True
-    if (session or session_type()) is SessionType.WAYLAND:
+    if (session or detect_session(display=display)).wayland:
         from baton.capture.steps.wayland import open_wayland_parts
 
-        parts = open_wayland_parts(open_screen, display, take_step_only=take_step_only)
+        parts = open_wayland_parts(open_screen, display, take_step_only=take_step_only,
+                                   tokens=tokens)
         source, hook, platform = parts.source, parts.hook, parts.platform
         reads_input = parts.reads_input
     else:

@@ -18,6 +18,7 @@ from baton.capture.platform.input import KeyHandler, StepClickHandler, TextHandl
 from baton.capture.platform.wayland.evdev import NOT_ALLOWED, EvdevHook, can_read_input
 from baton.capture.platform.wayland.windows import open_wayland_platform
 from baton.capture.recording.sources import FrameSource
+from baton.capture.recording.wayland import RestoreTokens, TokensInMemory, open_portal_source
 from baton.capture.steps.capture import TypingHook
 from baton.errors import UserError
 
@@ -52,14 +53,17 @@ class WaylandParts:
 
 
 def open_wayland_parts(open_screen: OpenScreen | None, display: str | None = None, *,
-                       take_step_only: bool = False) -> WaylandParts:
+                       take_step_only: bool = False,
+                       tokens: RestoreTokens | None = None) -> WaylandParts:
     """The screen, input and windows of this Wayland session.
 
     Args:
-        open_screen: opens the portal's screen (None: the PipeWire source).
+        open_screen: opens the screen (None: the ScreenCast portal's PipeWire stream, the
+            whole shared monitor).
         display: for the accessibility bus where the compositor is not sway.
         take_step_only: when no input device can be read, capture anyway (the GUI, which
             has "Take step"); False raises the ``input`` group explanation instead.
+        tokens: where the portal's answer is kept (None: only in memory).
 
     Raises:
         UserError: the screen cannot be shared, or (``take_step_only`` False) the input
@@ -68,7 +72,10 @@ def open_wayland_parts(open_screen: OpenScreen | None, display: str | None = Non
     reads_input = can_read_input()
     if not reads_input and not take_step_only:
         raise UserError(NOT_ALLOWED)
-    source = (open_screen or open_portal_screen)()
+    if open_screen is None:
+        source: FrameSource = open_portal_source(None, tokens or TokensInMemory())
+    else:
+        source = open_screen()
     try:
         platform = open_wayland_platform(display)
     except BaseException:
@@ -76,16 +83,3 @@ def open_wayland_parts(open_screen: OpenScreen | None, display: str | None = Non
         raise
     hook: TypingHook = EvdevHook() if reads_input else NoInput()
     return WaylandParts(source, hook, platform, reads_input)
-
-
-def open_portal_screen() -> FrameSource:
-    """The whole screen through the ScreenCast portal's PipeWire stream (the desktop may
-    ask the owner first).
-
-    Raises:
-        UserError: the portal or PipeWire is missing, or the owner declined.
-    """
-    from baton.capture.platform.wayland.pipewire_source import PipeWireSource
-    from baton.capture.platform.wayland.portal import ScreenCastPortal
-
-    return PipeWireSource(ScreenCastPortal().start())

@@ -346,3 +346,33 @@ def test_a_step_taken_while_baton_has_the_focus_is_of_the_window_before(
     wait_for(lambda: len(saved) == 1)
     capture.stop()
     assert saved[0].title == 'Step in "Password"'
+
+
+class PicturesOnChange(PaintedSource):
+    """As the portal's PipeWire stream: ``grab`` gives the last picture it was sent."""
+
+    frames_received = 1
+
+    def deliver(self, color: tuple[int, int, int]) -> None:
+        self.color = color
+        self.frames_received += 1
+
+
+def test_take_step_waits_for_the_picture_of_a_source_sent_only_changes(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    source, hook, windows = PicturesOnChange(Region(0, 0, 640, 360)), ScriptedHook(), Windows()
+    saved: list[SavedStep] = []
+    capture = StepCapture(source, hook, windows, media,
+                          Steps(database.sessions).appender(process_id), fps=20,
+                          on_step=saved.append)
+    source.color = (0, 0, 200)  # Baton's bar, before the compositor sent the hidden screen
+    capture.start()
+    wait_for(lambda: capture.stats.frames_grabbed >= 2)
+    capture.take_step()
+    time.sleep(0.2)  # several grabs meanwhile, all of the old picture
+    source.deliver((0, 150, 0))
+    wait_for(lambda: len(saved) == 1)
+    capture.stop()
+    [step] = rows(database, process_id)
+    assert (png(media, step.full_screenshot) == (0, 150, 0)).all()
