@@ -85,19 +85,19 @@ def test_take_step_shows_the_screen_under_the_bar_not_the_bar(
 ) -> None:
     app = CaptureApp(xdisplay.env(), "xcb", tmp_path / "library")
     try:
-        started = app.read()
+        started = app.expect("bar")
         assert "Ctrl+Alt+P" in started["tip"]
         left, top, width, height = started["bar"]
         ledger.focus()
         time.sleep(0.3)  # (the capture's first frames: nothing to wait for but time)
         xdotool(xdisplay, "mousemove", *map(str, started["take"]), "click", "1")
-        first = app.read_until("step")
+        first = app.expect("step")
         assert first["step"] == f'Step in "{LEDGER}"'
         ledger.focus()
         xdotool(xdisplay, "key", "ctrl+alt+p")  # the shortcut, in another program
-        second = app.read_until("step")
+        second = app.expect("step")
         while second["id"] == first["id"]:  # (the first step retitled, if it was)
-            second = app.read_until("step")
+            second = app.expect("step")
         steps = app.finish()
     finally:
         app.close()

@@ -3,7 +3,8 @@
 The app starts a step capture for a new process "Ledger" at once (the process picker is
 the only part answered by the script) and prints JSON lines: ``{"bar": ..., "take": ...}``
 when the capture bar shows, ``{"step": title, "id": id}`` for each step saved, and
-``{"problem": text}`` for what it would tell the owner (no message box opens). Once the
+``{"problem": text}`` for what it would tell the owner (no message box opens),
+``{"taking": true}`` when Take step is pressed. Once the
 test creates the file ``stop`` in the library folder, it stops the capture, prints
 ``{"steps": [...]}`` and exits.
 """
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,7 @@ def running():
 
 window.step_capture.step_saved.connect(lambda step: say(step=step.title, id=step.step_id))
 window.step_capture.problem.connect(lambda error: say(problem=str(error)))
+bar.take_clicked.connect(lambda: say(taking=True))
 flow.finished.connect(lambda process_id, ids: (
     say(steps=[{"title": row.title, "window": row.window_title, "full": row.full_screenshot}
                for row in services.steps.list(process.id)]), app.quit()))
@@ -86,30 +90,51 @@ class CaptureApp:
         self.process = subprocess.Popen([sys.executable, "-c", APP, str(data)],
                                         env=environment, text=True, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE)
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read_lines, daemon=True)
+        self._reader.start()
 
-    def read(self) -> dict[str, Any]:
-        """The next JSON line (fails with the app's stderr when it ended)."""
+    def _read_lines(self) -> None:
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put("")
+
+    def read(self, timeout: float = 90) -> dict[str, Any] | None:
+        """The next JSON line; None when none came in ``timeout`` seconds (fails with the
+        app's stderr when it ended)."""
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
         if not line:
             self.process.wait(10)
             raise AssertionError(self.process.stderr.read() if self.process.stderr else "")
         parsed: dict[str, Any] = json.loads(line)
         return parsed
 
-    def read_until(self, key: str) -> dict[str, Any]:
-        """The next JSON line that has ``key`` (problems the app tells are kept meanwhile)."""
+    def read_until(self, key: str, timeout: float = 90) -> dict[str, Any] | None:
+        """The next JSON line that has ``key`` (problems the app tells are kept meanwhile);
+        None when it did not come in ``timeout`` seconds."""
         while True:
-            found = self.read()
+            found = self.read(timeout)
+            if found is None:
+                return None
             if key in found:
                 return found
             if "problem" in found:
                 self.problems.append(found["problem"])
 
+    def expect(self, key: str) -> dict[str, Any]:
+        """The next JSON line that has ``key``; fails when none comes."""
+        found = self.read_until(key)
+        assert found is not None, f"the app printed no {key!r} (problems: {self.problems})"
+        return found
+
     def finish(self) -> list[dict[str, Any]]:
         """Stop the capture; the steps saved (title, window, full screenshot's media key)."""
         (self.data / "stop").touch()
-        steps: list[dict[str, Any]] = self.read_until("steps")["steps"]
+        steps: list[dict[str, Any]] = self.expect("steps")["steps"]
         self.process.wait(30)
         return steps
 
@@ -117,6 +142,7 @@ class CaptureApp:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(10)
+        self._reader.join(10)
         for pipe in (self.process.stdout, self.process.stderr):
             if pipe is not None:
                 pipe.close()

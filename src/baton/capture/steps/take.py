@@ -67,8 +67,8 @@ class TakeRequests:
     def with_frame(self, event: StepEvent) -> StepEvent:
         """The request's event with the first frame grabbed after it (describe thread)."""
         t, before = event.t, self._pictures_at.get_nowait()
-        if before is not None:
-            deadline = self._clock() + NEW_PICTURE_WAIT
+        if before is not None:  # none yet (wlr's portal waits for a change): wait longer
+            deadline = self._clock() + (NEW_PICTURE_WAIT if before else TAKE_STEP_WAIT)
             while (self._pictures() or 0) <= before and self._clock() < deadline:
                 if self._stop.wait(0.02):
                     break
