@@ -5,6 +5,7 @@ input devices) the steps from Take step."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -106,11 +107,12 @@ def test_a_step_taken_on_sway_shows_the_desktop_and_names_the_focused_window(
     assert (np.abs(window - (blue, green, red)) > 2).any(axis=1).mean() > 0.9
 
 
-def test_steps_capture_on_wayland_explains_the_input_group(
+def test_steps_capture_and_selftest_on_wayland_explain_the_input_group(
     on_sway: WaylandDesktop, tmp_path: Path
 ) -> None:
     """``baton steps capture`` picks the Wayland path by itself; with no input device to
-    read (and no Take step on the command line) it says what the 'input' group grants."""
+    read (and no Take step on the command line) it says what the 'input' group grants.
+    ``baton selftest`` says what step capture can do here."""
     data = tmp_path / "library"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
@@ -120,6 +122,11 @@ def test_steps_capture_on_wayland_explains_the_input_group(
                               check=False)
 
     assert baton("process", "add", "Invoices").returncode == 0
+    report = json.loads(baton("selftest", "--json").stdout)
+    [steps_check] = [c for c in report["checks"] if c["name"] == "step capture"]
+    assert steps_check["ok"]
+    assert steps_check["detail"].startswith("Take step only (your user is not in the 'input'")
+    assert steps_check["detail"].endswith("window titles from sway")
     started = time.monotonic()
     result = baton("steps", "capture", "Invoices", "--seconds", "1")
     assert result.returncode != 0

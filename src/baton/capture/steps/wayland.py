@@ -83,3 +83,18 @@ def open_wayland_parts(open_screen: OpenScreen | None, display: str | None = Non
         raise
     hook: TypingHook = EvdevHook() if reads_input else NoInput()
     return WaylandParts(source, hook, platform, reads_input)
+
+
+def step_capture_readiness() -> str:
+    """What step capture can do in this Wayland session, in one line (``baton selftest``)."""
+    from baton.capture.platform.wayland.sway_ipc import SwayError, SwayIpc
+
+    try:
+        SwayIpc().close()
+        titles = "window titles from sway"
+    except SwayError:
+        titles = "window titles from the accessibility tree"
+    if can_read_input():
+        return f"clicks and keys from the input devices, {titles}"
+    return (f"Take step only (your user is not in the 'input' group: sudo usermod -aG input "
+            f"$USER, then log in again), {titles}")
