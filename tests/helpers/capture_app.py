@@ -11,9 +11,11 @@ test creates the file ``stop`` in the library folder, it stops the capture, prin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -87,9 +89,10 @@ class CaptureApp:
         environment["PYTHONPATH"] = os.pathsep.join(sys.path)
         self.data = data
         self.problems: list[str] = []
+        # Its own process group: the children it starts (the PipeWire reader) go with it.
         self.process = subprocess.Popen([sys.executable, "-c", APP, str(data)],
                                         env=environment, text=True, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
+                                        stderr=subprocess.PIPE, start_new_session=True)
         self._lines: queue.Queue[str] = queue.Queue()
         self._reader = threading.Thread(target=self._read_lines, daemon=True)
         self._reader.start()
@@ -139,8 +142,8 @@ class CaptureApp:
         return steps
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
         self._reader.join(10)
         for pipe in (self.process.stdout, self.process.stderr):
