@@ -38,6 +38,14 @@ def recorder(out: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.fixture(autouse=True)
+def desktop_survives(sway_desktop: WaylandDesktop) -> Iterator[None]:
+    """Every test leaves sway, PipeWire and the portals running (names what died if not)."""
+    sway_desktop.assert_running()
+    yield
+    sway_desktop.assert_running()
+
+
 @pytest.fixture
 def moving_window(sway_desktop: WaylandDesktop) -> Iterator[Any]:
     """A terminal printing fast, moved across the desktop by sway every 0.2 s while asked."""

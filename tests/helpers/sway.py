@@ -101,7 +101,8 @@ class WaylandDesktop:
         self.root = Path(tempfile.mkdtemp(prefix="baton-sway-"))
         self.runtime = self.root / "run"
         self.home = self.root / "home"
-        self._processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._processes: list[tuple[str, subprocess.Popen[bytes]]] = []  # the desktop
+        self._clients: list[tuple[str, subprocess.Popen[bytes]]] = []  # tests may end them
         self._user = _desktop_user()
         self.bus_address = ""
         self.wayland_display = ""
@@ -205,7 +206,7 @@ class WaylandDesktop:
         return library
 
     def _start(self, name: str, argv: list[str], as_desktop_user: bool = False,
-               extra_env: dict[str, str] | None = None,
+               extra_env: dict[str, str] | None = None, client: bool = False,
                **popen: Any) -> subprocess.Popen[bytes]:
         user: dict[str, Any] = {}
         if as_desktop_user and self._user is not None:
@@ -216,7 +217,7 @@ class WaylandDesktop:
                 stdin=subprocess.DEVNULL,
                 stdout=popen.pop("stdout", output), stderr=output, start_new_session=True,
                 **user, **popen)
-        self._processes.append((name, process))
+        (self._clients if client else self._processes).append((name, process))
         return process
 
     def _start_bus(self) -> None:
@@ -262,10 +263,12 @@ class WaylandDesktop:
             capture_output=True, text=True, check=False, timeout=30)
         return probe.returncode == 0
 
-    def _wait_for(self, ready: Any, what: str, timeout: float = 30) -> None:
+    def _wait_for(self, ready: Any, what: str, timeout: float = 30,
+                  also: tuple[str, subprocess.Popen[bytes]] | None = None) -> None:
         deadline = time.monotonic() + timeout
+        watched = [*self._processes, *([also] if also else [])]
         while not ready():
-            dead = [name for name, process in self._processes if process.poll() is not None]
+            dead = [name for name, process in watched if process.poll() is not None]
             if dead or time.monotonic() > deadline:
                 reason = f"{', '.join(dead)} exited" if dead else f"not within {timeout:.0f} s"
                 logs = "\n".join(f"--- {name}\n{self.log(name)[-1500:]}" for name in dead)
@@ -312,9 +315,10 @@ class WaylandDesktop:
         Clients run as the tests' user; ``app_id`` is what sway reports for the window
         (foot's ``--app-id``, a GTK application's id).
         """
-        process = self._start(f"client-{app_id}", argv)
+        name = f"client-{app_id}"
+        process = self._start(name, argv, client=True)
         self._wait_for(lambda: any(w.get("app_id") == app_id for w in self.windows()),
-                       f"a window with app_id {app_id!r}", timeout)
+                       f"a window with app_id {app_id!r}", timeout, also=(name, process))
         return process
 
     def questions_asked(self) -> int:
@@ -332,9 +336,16 @@ class WaylandDesktop:
         finally:
             flag.unlink()
 
+    def assert_running(self) -> None:
+        """Fail with the logs of any part of the desktop that has exited."""
+        dead = [name for name, process in self._processes if process.poll() is not None]
+        if dead:
+            logs = "\n".join(f"--- {name}\n{self.log(name)[-3000:]}" for name in dead)
+            raise AssertionError(f"the Wayland desktop lost {', '.join(dead)}:\n{logs}")
+
     def processes(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
         """What runs the desktop and its clients, by name, in start order."""
-        return list(self._processes)
+        return [*self._processes, *self._clients]
 
     def log(self, name: str) -> str:
         path = self.root / f"{name}.log"
@@ -343,11 +354,12 @@ class WaylandDesktop:
     # -- stopping ---------------------------------------------------------------------------
     def stop(self) -> None:
         """Stop every process started here (clients first, the bus last) and delete the folder."""
-        for _name, process in reversed(self._processes):
+        everything = [*self._processes, *self._clients]
+        for _name, process in reversed(everything):
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, 15)
-        for _name, process in reversed(self._processes):
+        for _name, process in reversed(everything):
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
@@ -355,6 +367,7 @@ class WaylandDesktop:
                     os.killpg(process.pid, 9)
                 process.wait(10)
         self._processes.clear()
+        self._clients.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

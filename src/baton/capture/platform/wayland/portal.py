@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,11 +48,18 @@ DECLINED = "Screen sharing was not allowed, so Baton cannot record the screen."
 FAILED = "The desktop could not share the screen with Baton (its screen-sharing portal failed)."
 NO_ANSWER = "The desktop did not answer Baton's request to share the screen within {0:.0f} s."
 
+RETRIES, RETRY_AFTER = 1, 1.0
+"""A request the portal failed (response 2) is made again once, a second later."""
+
 _tokens = itertools.count(1)
 
 
 class PortalError(UserError):
     """The portal is missing, refused, failed or did not answer."""
+
+
+class PortalFailed(PortalError):
+    """A request ended with response 2 (neither done nor declined)."""
 
 
 @dataclass(frozen=True)
@@ -117,12 +125,22 @@ class ScreenCastPortal:
         Raises:
             PortalError: no portal, the user declined, the portal failed or did not answer.
         """
-        connection = self._connect()
-        try:
-            return self._start(connection, restore_token, types, cursor)
-        except BaseException:
-            connection.close()
-            raise
+        for attempt in range(1, RETRIES + 2):
+            connection = self._connect()
+            try:
+                return self._start(connection, restore_token, types, cursor)
+            except PortalFailed:
+                connection.close()
+                if attempt > RETRIES:
+                    raise
+                # Seen with xdg-desktop-portal-wlr right after another cast ended, on a
+                # busy machine: the same request a moment later succeeds.
+                log.info("wayland: the portal failed; asking again")
+                time.sleep(RETRY_AFTER)
+            except BaseException:
+                connection.close()
+                raise
+        raise AssertionError("unreachable")
 
     def _connect(self) -> DBusConnection:
         try:
@@ -207,7 +225,7 @@ class ScreenCastPortal:
         if code == 1:
             raise PortalError(DECLINED)
         if code != 0:
-            raise PortalError(FAILED)
+            raise PortalFailed(FAILED)
         return dict(results)
 
 
