@@ -59,8 +59,7 @@ def invoices(on_sway: WaylandDesktop) -> Iterator[subprocess.Popen[bytes]]:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(client.pid, signal.SIGKILL)
     client.wait(10)
-    # The shared desktop takes any ended process for a crash of its own: forget ours.
-    on_sway._processes = [entry for entry in on_sway._processes if entry[1] is not client]
+    on_sway.assert_running()
 
 
 def test_a_step_taken_on_sway_shows_the_desktop_and_names_the_focused_window(

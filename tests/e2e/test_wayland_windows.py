@@ -40,10 +40,6 @@ class Terminals:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
-        # The shared desktop takes any ended process for a crash of its own: forget ours.
-        # TODO(h-wayland): a WaylandDesktop.stop_client() would say this properly.
-        self.desktop._processes = [
-            entry for entry in self.desktop._processes if entry[1] not in self.processes]
 
 
 @pytest.fixture
