@@ -128,8 +128,11 @@ def check_session() -> list[Check]:
     missing = [finding.name for finding in findings if not finding.ok]
     summary = (f"{session.describe()} — recording through the ScreenCast portal" if not missing
                else f"{session.describe()} — recording needs: {', '.join(missing)}")
+    from baton.capture.steps.wayland import step_capture_readiness
+
     return [Check("session", not missing, summary),
-            *(Check(finding.name, finding.ok, finding.detail) for finding in findings)]
+            *(Check(finding.name, finding.ok, finding.detail) for finding in findings),
+            Check("step capture", True, step_capture_readiness())]
 
 
 def check_screens() -> list[Check]:

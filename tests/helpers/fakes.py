@@ -58,6 +58,14 @@ class FakeCapture:
         self.last = SavedStep(row.id, self.process_id, row.position, title, video_time=when)
         self.options["on_step"](self.last)
 
+    def take_step(self, on_taken: Callable[[], None] | None = None) -> bool:
+        """What "Take step" does: a step of the focused window, told once it is saved."""
+        self.taken_while_hidden = self.options.get("hidden", lambda: None)()
+        self.click('Step in "Bank — Firefox"')
+        if on_taken is not None:
+            on_taken()
+        return True
+
     def double_click(self, title: str) -> None:
         """The second click of a double-click: the last step again, retitled."""
         self.last = SavedStep(self.last.step_id, self.process_id, self.last.position, title,

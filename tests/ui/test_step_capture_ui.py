@@ -225,3 +225,33 @@ def test_the_tray_shows_a_capture_is_running(qtbot: QtBot) -> None:
     tray.capturing(False)
     assert tray.toolTip() == "Baton"
     assert tray.icon().pixmap(32, 32).toImage() == idle
+
+
+def test_take_step_hides_the_bar_while_the_screen_is_read(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captures: list[FakeCapture] = []
+    window = window_with(qtbot, services, captures)
+    process = services.library.add_process(ProcessDraft("Pay invoices"))
+    monkeypatch.setattr(CaptureTargetDialog, "ask", classmethod(
+        lambda cls, parent, processes, chosen: CaptureTarget(process.id)))
+    window.capture_action.trigger()
+    qtbot.waitUntil(lambda: bool(captures) and captures[0].running)
+    [capture] = captures
+    indicator = window.capture_flow.indicator
+    assert capture.options["take_step_key"] == "Ctrl+Alt+P"
+    assert capture.options["take_step_only"]  # the app can capture without input: Take step
+    assert "Ctrl+Alt+P" in indicator.take.toolTip()
+    capture.options["hidden"] = lambda: not indicator.isVisible()
+    indicator.take.click()
+    assert not indicator.isVisible()
+    qtbot.waitUntil(lambda: "1 step" in indicator.label.text() and indicator.isVisible())
+    assert capture.taken_while_hidden
+    capture.taken_while_hidden = False
+    capture.options["on_take_step_key"]()  # the shortcut, pressed in another program
+    qtbot.waitUntil(lambda: "2 steps" in indicator.label.text() and indicator.isVisible())
+    assert capture.taken_while_hidden
+    indicator.stop.click()
+    assert [s.title for s in services.steps.list(process.id)] == [
+        'Step in "Bank — Firefox"', 'Step in "Bank — Firefox"']
+    window.editors[process.id].close()

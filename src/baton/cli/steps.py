@@ -37,8 +37,10 @@ def positive_seconds(text: str) -> float:
 
 
 def capture_command(args: argparse.Namespace, services: Services) -> int:
+    from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
     from baton.capture.steps.live import open_step_capture
     from baton.capture.steps.privacy import parse_apps
+    from baton.settings import ScreenSharingTokens
 
     process = services.library.find(args.process)
     saved: dict[int, int] = {}  # step id -> position, in the order they came
@@ -58,7 +60,8 @@ def capture_command(args: argparse.Namespace, services: Services) -> int:
     capture = open_step_capture(
         services.steps.appender(process.id), services.media,
         keep_typing_in=parse_apps(services.settings.get("steps.keep_typing_in")),
-        on_step=step, on_error=problem,
+        on_step=step, on_error=problem, take_step_key=TAKE_STEP_LABEL,
+        tokens=ScreenSharingTokens(services.settings),
     )
     done = threading.Event()
 
@@ -70,7 +73,8 @@ def capture_command(args: argparse.Namespace, services: Services) -> int:
         capture.start()
         # With --json stdout holds only the document; the start goes to stderr, so a
         # script knows when clicks count.
-        print(f"Capturing steps for “{process.title}”: every click is a step. "
+        print(f"Capturing steps for “{process.title}”: every click is a step "
+              f"({TAKE_STEP_LABEL} takes one of the screen as it is). "
               + ("Ctrl+C stops." if args.seconds is None else f"Stops in {args.seconds:g} s."),
               file=sys.stderr if quiet else sys.stdout, flush=True)
         done.wait(args.seconds)

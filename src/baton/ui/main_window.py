@@ -180,7 +180,8 @@ class MainWindow(QMainWindow):
         services = self._services
         keep = parse_apps(services.settings.get("steps.keep_typing_in"))
         return open_step_capture(services.steps.appender(process_id), services.media,
-                                 keep_typing_in=keep, **options)
+                                 keep_typing_in=keep,
+                                 tokens=ScreenSharingTokens(services.settings), **options)
 
     def _retime_step(self, step_id: int, seconds: float | None) -> None:
         steps = self._services.steps

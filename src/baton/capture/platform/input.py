@@ -27,6 +27,9 @@ MODIFIERS = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "cmd": "Super", "al
 
 ClickHandler = Callable[[int, int, str], None]
 """Called with screen ``x, y`` and ``"left" | "right" | "middle"`` on each press."""
+StepClickHandler = Callable[["int | None", "int | None", str], None]
+"""A ``ClickHandler`` that also takes clicks whose place is unknown (``None, None``: the
+kernel's input devices on Wayland tell the button, not where it was pressed)."""
 KeyHandler = Callable[["str | None"], None]
 """Called with a caption label, or None for a printable key that must stay private."""
 TextHandler = Callable[[str], None]
@@ -40,6 +43,7 @@ class InputKind(enum.StrEnum):
     KEY = "key"  # a named key or a shortcut, with its label
     TYPING = "typing"  # a printable key while recording: that it was typed, never what
     TEXT = "text"  # a typed character, for step capture (which decides what stays private)
+    STEP = "step"  # step capture: the owner asked for a step ("Take step"), no input behind it
 
 
 @dataclass(frozen=True)
@@ -226,18 +230,31 @@ class PynputHook:
                 )
 
     def _label(self, key: Any, name: str | None) -> str | None:
-        modifiers = [MODIFIERS[m] for m in ("ctrl", "alt", "cmd", "shift") if m in self._held]
-        if name is not None:
-            return "+".join([*modifiers, name.replace("_", " ").title()])
-        char = getattr(key, "char", None)
-        # A shortcut (Ctrl+S) explains a step; a bare or shifted character could be a password.
-        if char and set(modifiers) - {"Shift"}:
-            return "+".join([*modifiers, char.upper()])
-        return None
+        return caption(self._held, name, getattr(key, "char", None))
 
     def stop(self) -> None:
         stop_listeners(self._listeners)
         self._listeners = []
+
+
+def caption(held: set[str], name: str | None, char: str | None) -> str | None:
+    """The label of a key press with the modifiers ``held`` (``"ctrl"``, ``"shift"`` ...).
+
+    Args:
+        name: a named key in pynput's words (``"enter"``, ``"page_up"``), else None.
+        char: the character of a printable key, else None.
+
+    Returns:
+        ``"Enter"``, ``"Ctrl+Page Up"``, ``"Ctrl+S"``; None for a printable key alone or
+        with Shift.
+    """
+    modifiers = [MODIFIERS[m] for m in ("ctrl", "alt", "cmd", "shift") if m in held]
+    if name is not None:
+        return "+".join([*modifiers, name.replace("_", " ").title()])
+    # A shortcut (Ctrl+S) explains a step; a bare or shifted character could be a password.
+    if char and set(modifiers) - {"Shift"}:
+        return "+".join([*modifiers, char.upper()])
+    return None
 
 
 def stop_listeners(listeners: list[Any]) -> None:

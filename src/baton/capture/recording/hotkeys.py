@@ -15,9 +15,12 @@ log = logging.getLogger("baton.capture")
 
 STOP_RECORDING = "<ctrl>+<alt>+s"
 TOGGLE_STEP_CAPTURE = "<ctrl>+<alt>+c"
-BATON_SHORTCUTS = frozenset({"Ctrl+Alt+S", "Ctrl+Alt+C"})
+TAKE_STEP = "<ctrl>+<alt>+p"
+TAKE_STEP_LABEL = "Ctrl+Alt+P"
+"""Take a step of the screen as it is ("Take step"), where clicks cannot be watched."""
+BATON_SHORTCUTS = frozenset({"Ctrl+Alt+S", "Ctrl+Alt+C", TAKE_STEP_LABEL})
 """The labels step capture sees for Baton's global shortcuts (``titles.shortcut_label``
-of the two above): pressing them makes no step."""
+of the ones above): pressing them makes no step."""
 
 
 class GlobalHotkey:

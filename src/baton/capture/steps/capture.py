@@ -31,7 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from baton.capture.platform.base import WindowInfo
-from baton.capture.platform.input import ClickHandler, InputKind, KeyHandler, TextHandler
+from baton.capture.platform.input import InputKind, KeyHandler, StepClickHandler, TextHandler
 from baton.capture.platform.screens import Region
 from baton.capture.recording.sources import DisplayLost, FrameSource
 from baton.capture.steps.events import (
@@ -46,6 +46,7 @@ from baton.capture.steps.naming import Namer
 from baton.capture.steps.render import CROP_SIZE
 from baton.capture.steps.shots import store_screenshots
 from baton.capture.steps.sink import SavedStep, StepSink
+from baton.capture.steps.take import TakeRequests
 from baton.capture.steps.wording import Wording
 from baton.core.media import MediaStore
 from baton.core.steps import StepContent
@@ -63,10 +64,10 @@ VideoClock = Callable[[], "float | None"]
 
 
 class TypingHook(Protocol):
-    """Desktop-wide input that also tells typed characters (``PynputHook`` does)."""
+    """Desktop-wide input that also tells typed characters (``PynputHook``, ``EvdevHook``)."""
 
     def start(
-        self, on_click: ClickHandler, on_key: KeyHandler, on_text: TextHandler | None = None
+        self, on_click: StepClickHandler, on_key: KeyHandler, on_text: TextHandler | None = None
     ) -> None:
         """Start watching; raises ``UserError`` when input cannot be watched."""
 
@@ -130,6 +131,13 @@ class StepCapture:
             (the ``steps.keep_typing_in`` setting).
         own_windows: where Baton's own windows are now (screen pixels), painted over in
             the screenshots.
+        take_step_key: the key label that takes a step like "Take step" does (it makes no
+            step of its own).
+        on_take_step_key: called (input thread) instead when that key is pressed, so the
+            GUI can hide its windows first and then call ``take_step``.
+        ignore_click: clicks at screen points it returns True for make no step (Baton's
+            capture bar, which may be hidden by the time the click is looked at); called on
+            the input thread, so it must answer at once.
     """
 
     def __init__(
@@ -152,6 +160,9 @@ class StepCapture:
         namer: Namer | None = None,
         keep_typing_in: Iterable[str] = (),
         own_windows: Callable[[], Iterable[Region]] | None = None,
+        take_step_key: str | None = None,
+        on_take_step_key: Callable[[], None] | None = None,
+        ignore_click: Callable[[int, int], bool] | None = None,
     ) -> None:
         self._source = source
         self._hook = hook
@@ -179,6 +190,10 @@ class StepCapture:
         if namer is not None:
             namer.read_when_quiet(self._quiet)
         self._own_windows = own_windows
+        self._take_step_key = take_step_key
+        self._on_take_step_key = on_take_step_key
+        self._ignore_click = ignore_click
+        self._taken = TakeRequests(source, self.ring, clock, self._stop)
         region = source.region
         self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
                                     ignore_keys=ignore_keys, namer=namer,
@@ -251,22 +266,44 @@ class StepCapture:
 
     # -- input callbacks (input threads: only look up the frame and enqueue) ---------
 
-    def _event(self, kind: InputKind, x: int = 0, y: int = 0, value: str = "") -> None:
+    def _event(self, kind: InputKind, x: int | None = 0, y: int | None = 0,
+               value: str = "") -> bool:
         if self._paused.is_set() or self._stop.is_set():
-            return
+            return False
         t = self._clock()
         video_time = self._video_clock() if self._video_clock is not None else None
         if kind == InputKind.CLICK:
             self.stats.clicks += 1
-        else:
+        elif kind != InputKind.STEP:
             self.stats.keys += 1
-        self._events.put(StepEvent(kind, t, self.ring.before(t), video_time, x, y, value))
+        frame = None if kind == InputKind.STEP else self.ring.before(t)  # STEP: one after t
+        self._events.put(StepEvent(kind, t, frame, video_time, x, y, value))
+        return True
 
-    def _on_click(self, x: int, y: int, button: str) -> None:
+    def take_step(self, on_taken: Callable[[], None] | None = None) -> bool:
+        """Make a step of the screen as it is now and the focused window ("Take step").
+
+        Its screenshot is the first frame grabbed after this call: hide what must not be
+        in it first, and show it again when ``on_taken`` is called (save thread: the
+        screenshot is made, Baton's windows painted out where they were then), or at once
+        when no step is taken (paused or stopped). Returns whether one is.
+        """
+        return self._taken.ask(on_taken, lambda: self._event(InputKind.STEP))
+
+    def _on_click(self, x: int | None, y: int | None, button: str) -> None:
+        if (x is not None and y is not None and self._ignore_click is not None
+                and self._ignore_click(x, y)):
+            return
         self._event(InputKind.CLICK, x, y, button)
 
     def _on_key(self, label: str | None) -> None:
-        if label is not None:  # printable keys arrive through _on_text
+        if label is not None and label == self._take_step_key:
+            if not self._paused.is_set():
+                if self._on_take_step_key is not None:
+                    self._on_take_step_key()
+                else:
+                    self.take_step()
+        elif label is not None:  # printable keys arrive through _on_text
             self._event(InputKind.KEY, value=label)
 
     def _on_text(self, text: str) -> None:
@@ -303,6 +340,8 @@ class StepCapture:
                 self._describer.flush(self.ring.newest(), self._clock())
                 self._jobs.put(None)
                 return
+            if event.kind == InputKind.STEP:
+                event = self._taken.with_frame(event)
             try:
                 self._describer.describe(event)
             except Exception as error:  # our bug: lose this event, not the session
@@ -393,6 +432,13 @@ class StepCapture:
             self._on_step(step.saved)
 
     def _save(self, job: StepJob) -> SavedStep:
+        try:
+            return self._save_step(job)
+        finally:
+            if job.wording.action == "take":
+                self._taken.saved()
+
+    def _save_step(self, job: StepJob) -> SavedStep:
         self._sink.next_position()  # a deleted process fails here, before the PNGs
         shot = full = None
         click: tuple[int, int] | None = None

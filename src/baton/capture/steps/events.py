@@ -50,11 +50,22 @@ class FrameRing:
 
     def __init__(self, size: int = RING_FRAMES) -> None:
         self._lock = threading.Lock()
+        self._grabbed = threading.Condition(self._lock)
         self._frames: deque[tuple[float, Frame]] = deque(maxlen=size)
 
     def add(self, t: float, frame: Frame) -> None:
         with self._lock:
             self._frames.append((t, frame))
+            self._grabbed.notify_all()
+
+    def after(self, t: float, timeout: float) -> Frame | None:
+        """The newest frame once one whose grab began after ``t`` is in, waiting up to
+        ``timeout`` seconds for it (None: none came in time)."""
+        with self._grabbed:
+            if self._grabbed.wait_for(lambda: bool(self._frames) and self._frames[-1][0] > t,
+                                      timeout):
+                return self._frames[-1][1]
+            return None
 
     def before(self, t: float) -> Frame | None:
         """The newest frame whose grab began at or before ``t`` (else the oldest kept)."""
@@ -79,7 +90,8 @@ class StepEvent:
         t: monotonic seconds when the event arrived.
         frame: the screen just before the event (None: nothing grabbed yet).
         video_time: seconds into the running recording, if any.
-        x, y: screen pixels of a click.
+        x, y: screen pixels of a click (None: the place is unknown, as with the kernel's
+            input devices on Wayland; the step is then of the focused window).
         value: the button of a click, the key label or the typed text.
     """
 
@@ -87,9 +99,13 @@ class StepEvent:
     t: float
     frame: Frame | None
     video_time: float | None
-    x: int = 0
-    y: int = 0
+    x: int | None = 0
+    y: int | None = 0
     value: str = ""
+
+    @property
+    def place(self) -> tuple[int, int] | None:
+        return (self.x, self.y) if self.x is not None and self.y is not None else None
 
 
 Update = Callable[[Wording], None]
@@ -193,6 +209,11 @@ class Describer:
     def describe(self, event: StepEvent) -> None:
         """Handle one event (in the order they happened)."""
         value = event.value
+        if event.kind == InputKind.STEP:
+            self.flush(event.frame, event.t)
+            self._clicks = []
+            self._take(event)
+            return
         if event.kind == InputKind.CLICK:
             if self._repeats(event):
                 self._repeat_click(event)
@@ -268,33 +289,51 @@ class Describer:
         return changed
 
     def _click(self, event: StepEvent) -> None:
-        window = self._windows.window_at(event.x, event.y)
+        place = event.place
+        window = (self._windows.window_at(*place) if place is not None
+                  else self._windows.focused_window())
         self._clicks = []
         if self._skip(window):
             return
-        self._last_click, self._typed_since_click = (event.x, event.y), False
+        self._last_click, self._typed_since_click = place or _middle(window), False
         self._clicks, self._clicked_window = [event], window
         wording = Wording("click", window_title(window), show_window=self._seen(window),
                           button=event.value)
         later = None
-        if self._namer is not None:
-            named = self._namer.name_click(event.x, event.y, event.t, window, event.frame,
-                                           self._origin)
+        if self._namer is not None and place is not None:
+            named = self._namer.name_click(*place, event.t, window, event.frame, self._origin)
             later = _then(named, _set_target)
         self._click_key = self._next_key()
         self._emit(StepJob(self._click_key, wording, window_title(window), event.frame,
-                           event.t, event.video_time, click=(event.x, event.y), later=later))
+                           event.t, event.video_time, click=place, centre=self._last_click,
+                           later=later))
+
+    def _take(self, event: StepEvent) -> None:
+        """A step the owner asked for: the focused window, as the screen shows it now."""
+        window = self._windows.focused_window()
+        if self._skip(window):  # Baton has the focus (its bar was clicked, or its shortcut)
+            recent: Callable[[], list[WindowInfo]] = getattr(
+                self._windows, "recently_focused", list)
+            window = next((w for w in recent() if not self._skip(w)), None)
+        self._last_click = _middle(window) or self._last_click
+        wording = Wording("take", window_title(window), show_window=self._seen(window))
+        self._emit(StepJob(self._next_key(), wording, window_title(window), event.frame,
+                           event.t, event.video_time, centre=self._last_click))
 
     def _repeats(self, event: StepEvent) -> bool:
         """Whether ``event`` is the second or third click of a double- or triple-click."""
         if not self._clicks or len(self._clicks) >= 3:
             return False
         last = self._clicks[-1]
+        here, there = event.place, last.place
+        near = (here is None and there is None) or (
+            here is not None and there is not None
+            and abs(here[0] - there[0]) <= DOUBLE_CLICK_PIXELS
+            and abs(here[1] - there[1]) <= DOUBLE_CLICK_PIXELS)
         return (
             event.value == last.value
             and event.t - last.t <= DOUBLE_CLICK_SECONDS
-            and abs(event.x - last.x) <= DOUBLE_CLICK_PIXELS
-            and abs(event.y - last.y) <= DOUBLE_CLICK_PIXELS
+            and near
         )
 
     def _repeat_click(self, event: StepEvent) -> None:
@@ -303,7 +342,7 @@ class Describer:
         wording = Wording("click", window_title(window), button=first.value,
                           clicks=len(self._clicks))
         self._emit(StepJob(self._click_key, wording, window_title(window), None, event.t,
-                           first.video_time, click=(first.x, first.y), retitles_previous=True,
+                           first.video_time, click=first.place, retitles_previous=True,
                            clicks=len(self._clicks)))
 
     def _type(self, event: StepEvent, text: str) -> None:
@@ -329,6 +368,14 @@ class Describer:
             self._emit(StepJob(self._next_key(), wording, window_title(window), event.frame,
                                event.t, event.video_time, centre=self._last_click))
             self._seen(window)
+
+
+def _middle(window: WindowInfo | None) -> tuple[int, int] | None:
+    """The middle of a window on the screen (None: unknown)."""
+    if window is None or window.region.width <= 0 or window.region.height <= 0:
+        return None
+    area = window.region
+    return area.left + area.width // 2, area.top + area.height // 2
 
 
 def _set_target(target: Target | None) -> Update:

@@ -12,19 +12,24 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from baton.capture.platform import open_platform
 from baton.capture.platform.accessibility import NullAccessibility, open_accessibility
-from baton.capture.platform.base import WindowInfo
+from baton.capture.platform.base import Platform, WindowInfo
 from baton.capture.platform.input import PynputHook
 from baton.capture.platform.screens import desktop_region, list_monitors, no_display_error
+from baton.capture.platform.session import DesktopSession, detect_session
 from baton.capture.recording.hotkeys import BATON_SHORTCUTS
-from baton.capture.recording.sources import ScreenSource
-from baton.capture.steps.capture import DEFAULT_FPS, StepCapture, VideoClock
+from baton.capture.recording.sources import FrameSource, ScreenSource
+from baton.capture.steps.capture import DEFAULT_FPS, StepCapture, TypingHook, VideoClock
 from baton.capture.steps.naming import Namer, WordReader
 from baton.capture.steps.sink import SavedStep, StepSink
 from baton.core.media import MediaStore
 from baton.errors import UserError
+
+if TYPE_CHECKING:
+    from baton.capture.recording.wayland import RestoreTokens
 
 
 def open_step_capture(
@@ -41,6 +46,13 @@ def open_step_capture(
     keep_typing_in: Iterable[str] = (),
     accessibility: bool = True,
     ocr: bool = True,
+    take_step_key: str | None = None,
+    on_take_step_key: Callable[[], None] | None = None,
+    take_step_only: bool = False,
+    session: DesktopSession | None = None,
+    open_screen: Callable[[], FrameSource] | None = None,
+    tokens: RestoreTokens | None = None,
+    ignore_click: Callable[[int, int], bool] | None = None,
 ) -> StepCapture:
     """A step capture of the whole desktop (all monitors) for ``sink``'s process.
 
@@ -64,18 +76,31 @@ def open_step_capture(
             told (the ``steps.keep_typing_in`` setting).
         accessibility: name steps from the accessibility tree (False: OCR and windows).
         ocr: name steps by OCR where the tree names nothing.
+        take_step_key: the key label that takes a step of the screen as it is
+            (``StepCapture.take_step``); ``on_take_step_key`` is called instead when given.
+        take_step_only: on Wayland, capture even when no input device can be read (steps
+            then come from "Take step" alone; ``on_error`` is told why once started).
+        session: X11 or Wayland (None: this session's, ``detect_session``).
+        open_screen: the Wayland screen source (None: the ScreenCast portal's).
+        tokens: where the portal's answer is kept, so the desktop asks once (Wayland).
+        ignore_click: screen points whose clicks make no step (input thread; see
+            ``StepCapture``).
 
     Raises:
         UserError: no display can be reached, or it does not let Baton watch the input.
     """
-    region = desktop_region(list_monitors(display))
-    _check_input_allowed()
-    source = ScreenSource(region, display)
-    try:
-        platform = open_platform(display)
-    except BaseException:
-        source.close()
-        raise
+    hook: TypingHook
+    reads_input = True
+    if (session or detect_session(display=display)).wayland:
+        from baton.capture.steps.wayland import open_wayland_parts
+
+        parts = open_wayland_parts(open_screen, display, take_step_only=take_step_only,
+                                   tokens=tokens)
+        source, hook, platform = parts.source, parts.hook, parts.platform
+        reads_input = parts.reads_input
+    else:
+        source, platform = _open_x11(display)
+        hook = PynputHook()
     me = os.getpid()
 
     def skip(window: WindowInfo | None) -> bool:
@@ -87,9 +112,9 @@ def open_step_capture(
         (lambda: open_accessibility(display)) if accessibility else NullAccessibility,
         _open_reader if ocr else None,
     )
-    return StepCapture(
+    capture = StepCapture(
         source,
-        PynputHook(),
+        hook,
         platform,
         media,
         sink,
@@ -103,7 +128,27 @@ def open_step_capture(
         namer=namer,
         keep_typing_in=keep_typing_in,
         own_windows=(lambda: own_windows(me)) if own_windows is not None else None,
+        take_step_key=take_step_key,
+        on_take_step_key=on_take_step_key,
+        ignore_click=ignore_click,
     )
+    if not reads_input and on_error is not None:
+        from baton.capture.steps.wayland import TAKE_STEP_ONLY
+
+        on_error(UserError(TAKE_STEP_ONLY))
+    return capture
+
+
+def _open_x11(display: str | None) -> tuple[FrameSource, Platform]:
+    region = desktop_region(list_monitors(display))
+    _check_input_allowed()
+    source = ScreenSource(region, display)
+    try:
+        platform = open_platform(display)
+    except BaseException:
+        source.close()
+        raise
+    return source, platform
 
 
 def _open_reader() -> WordReader:

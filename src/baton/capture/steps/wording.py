@@ -50,7 +50,8 @@ class Wording:
     """Everything a step's title is made from.
 
     Attributes:
-        action: ``"click"``, ``"type"`` or ``"press"``.
+        action: ``"click"``, ``"type"``, ``"press"`` or ``"take"`` (a step the owner
+            took with "Take step": the window as it is).
         window: the window's title ("" if unknown).
         show_window: name the window even when the element is known (another window
             than the step before).
@@ -89,6 +90,8 @@ class Wording:
             return self._type_title()
         if self.action == "press":
             return f"Press {self.key}{self._in(always=True)}"
+        if self.action == "take":  # "Take step": the owner says what the step is
+            return f"Step{self._in(always=True)}"
         return self._click_title()
 
     def _in(self, *, always: bool = False) -> str:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from baton.capture.platform.base import WindowInfo
+from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
 from baton.core.library import Library
 from baton.errors import UserError
 from baton.ui import messages
@@ -28,6 +29,8 @@ class Capture(Protocol):
 
     def stop(self) -> CaptureStats: ...
 
+    def take_step(self, on_taken: Callable[[], None] | None = None) -> bool: ...
+
 
 OpenCapture = Callable[..., Capture]
 
@@ -43,6 +46,8 @@ class StepCaptureController(QObject):
     step_saved = Signal(object)  # SavedStep
     problem = Signal(object)  # UserError
     running_changed = Signal(bool)
+    take_requested = Signal()
+    """The "Take step" shortcut was pressed while another program had the focus."""
 
     def __init__(
         self,
@@ -67,8 +72,12 @@ class StepCaptureController(QObject):
         return self.capture is not None
 
     def start(self, process_id: int | None, video_clock: Callable[[], float | None] | None = None,
-              quiet: bool = False) -> bool:
-        """Begin capturing steps for ``process_id``; False (and a message) when it cannot."""
+              quiet: bool = False, ignore_click: Callable[[int, int], bool] | None = None
+              ) -> bool:
+        """Begin capturing steps for ``process_id``; False (and a message) when it cannot.
+
+        ``ignore_click`` tells screen points whose clicks make no step (the capture bar).
+        """
         if self.capture is not None:
             return True
         if process_id is None:
@@ -84,6 +93,8 @@ class StepCaptureController(QObject):
         options: dict[str, Any] = {
             "video_clock": video_clock, "skip_window": skip, "ignore_keys": {TOGGLE_LABEL},
             "on_step": self.step_saved.emit, "on_error": self.problem.emit,
+            "take_step_key": TAKE_STEP_LABEL, "on_take_step_key": self.take_requested.emit,
+            "take_step_only": True, "ignore_click": ignore_click,
         }
         try:
             capture = self._open(process_id, **options)
@@ -109,6 +120,16 @@ class StepCaptureController(QObject):
         self._notify(f"Step capture stopped: {stats.steps_saved} steps saved"
                      + (f", {stats.steps_failed} failed." if stats.steps_failed else "."))
         return list(self.saved)
+
+    def take_step(self, on_taken: Callable[[], None] | None = None) -> bool:
+        """A step of the screen as it is now (``StepCapture.take_step``); False when not
+        capturing (``on_taken`` is then called at once)."""
+        capture = self.capture
+        if capture is None:
+            if on_taken is not None:
+                on_taken()
+            return False
+        return capture.take_step(on_taken)
 
     def toggle(self, process_id: int | None) -> None:
         if self.running:

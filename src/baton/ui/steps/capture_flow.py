@@ -6,12 +6,21 @@ The capture itself is ``StepCaptureController``'s; this is what the owner sees a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
 from baton.capture.steps.sink import SavedStep
 from baton.core.library import Library, ProcessDraft
 from baton.core.states import ProcessStatus
@@ -22,11 +31,17 @@ from baton.ui.recording.countdown import Countdown
 from baton.ui.steps.capture import TOGGLE_LABEL, StepCaptureController
 from baton.ui.steps.capture_target import CaptureTargetDialog
 
+HIDE_SETTLE_MS = 250
+"""How long the bar stays hidden before the screen is read for "Take step": the
+display server and the windows under it must repaint first."""
+
 
 class CaptureIndicator(QWidget):
-    """The small always-on-top bar while steps are captured: what for, how many, Stop."""
+    """The small always-on-top bar while steps are captured: what for, how many, Take
+    step (the screen as it is, for desktops where clicks cannot be watched), Stop."""
 
     stop_clicked = Signal()
+    take_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint
@@ -39,6 +54,16 @@ class CaptureIndicator(QWidget):
         dot.setObjectName("recordDot")
         self.label = QLabel()
         self.label.setObjectName("captureLabel")
+        self.take = QPushButton("Take step")
+        self.take.setToolTip(f"Make a step of the screen as it is now ({TAKE_STEP_LABEL}). "
+                             "This bar is not in the picture.")
+        self.take.setAccessibleName("Take step")
+        self.take.clicked.connect(self.take_clicked)
+        self.take_shortcut = QShortcut(QKeySequence(TAKE_STEP_LABEL), self)
+        self.take_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.take_shortcut.activated.connect(self.take_clicked)
+        self._area_lock = threading.Lock()
+        self._area: tuple[int, int, int, int] | None = None  # screen pixels
         self.stop = QPushButton(f"Stop ({TOGGLE_LABEL})")
         self.stop.setObjectName("primaryButton")
         self.stop.clicked.connect(self.stop_clicked)
@@ -46,8 +71,36 @@ class CaptureIndicator(QWidget):
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(dot)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.take)
         layout.addWidget(self.stop)
         self.count(0, "")
+
+    def covers(self, x: int, y: int) -> bool:
+        """Whether screen pixel ``x, y`` is on the bar (where it was, while hidden for a
+        step). Any thread: step capture asks from its input thread."""
+        with self._area_lock:
+            area = self._area
+        return area is not None and area[0] <= x < area[2] and area[1] <= y < area[3]
+
+    def _placed(self) -> None:
+        frame, ratio = self.frameGeometry(), self.devicePixelRatioF()
+        area = (round(frame.left() * ratio), round(frame.top() * ratio),
+                round((frame.left() + frame.width()) * ratio),
+                round((frame.top() + frame.height()) * ratio))
+        with self._area_lock:
+            self._area = area
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._placed()
+
+    def moveEvent(self, event: QMoveEvent) -> None:  # noqa: N802 - Qt's name
+        super().moveEvent(event)
+        self._placed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._placed()
 
     def count(self, steps: int, title: str) -> None:
         noun = "step" if steps == 1 else "steps"
@@ -71,6 +124,7 @@ class CaptureFlow(QObject):
     """
 
     finished = Signal(int, list)
+    _taken = Signal()  # a "Take step" step is saved (from a capture thread)
 
     def __init__(
         self,
@@ -88,6 +142,10 @@ class CaptureFlow(QObject):
         self._notify = notify
         self.indicator = CaptureIndicator()
         self.indicator.stop_clicked.connect(self.stop)
+        self.indicator.take_clicked.connect(self.take_step)
+        controller.take_requested.connect(self.take_step)
+        self._taken.connect(self._show_again)
+        self.taking = False
         self.countdown: Countdown | None = None
         self.process_id: int | None = None
         self._title = ""
@@ -140,7 +198,7 @@ class CaptureFlow(QObject):
         # The bar is shown first, so the capture counts it among Baton's own windows.
         self.indicator.count(0, self._title)
         self.indicator.show_at_top()
-        if not self._controller.start(process_id):
+        if not self._controller.start(process_id, ignore_click=self.indicator.covers):
             self.indicator.hide()
             self.process_id = None
             self._come_back()
@@ -165,6 +223,27 @@ class CaptureFlow(QObject):
             self._notify("No steps were captured: click in another program while capturing.")
             return
         self.finished.emit(process_id, [step.step_id for step in saved])
+
+    def take_step(self) -> None:
+        """Hide the bar, let the screen repaint, take the step, then show the bar again."""
+        if self.taking or not self._controller.running:
+            return
+        if not self.indicator.isVisible():  # a capture started with a recording: no bar
+            self._controller.take_step()
+            return
+        self.taking = True
+        self.indicator.hide()
+        QTimer.singleShot(HIDE_SETTLE_MS, self._take_now)
+
+    def _take_now(self) -> None:
+        if not self._controller.take_step(self._taken.emit):
+            self._show_again()
+
+    def _show_again(self) -> None:
+        if self.taking:
+            self.taking = False
+            if self.active and self._controller.running:
+                self.indicator.show_at_top()
 
     def _step_saved(self, _step: SavedStep) -> None:
         if self.active:

@@ -255,3 +255,128 @@ def test_start_refuses_a_missing_process_or_input(
         capture.start()
     assert source.closed
     assert not [t for t in threading.enumerate() if t.name.startswith("baton-step")]
+
+
+def test_clicks_without_a_place_are_steps_in_the_focused_window(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    capture, _source, hook, windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360)
+    )
+    capture.start()
+    assert hook.on_click is not None
+    windows.focus = LOGIN
+    hook.on_click(None, None, "left")  # the kernel's input devices on Wayland
+    wait_for(lambda: len(saved) == 1)
+    hook.on_click(None, None, "left")  # at once: a double-click
+    wait_for(lambda: len(saved) == 2)
+    windows.focus = FORM
+    hook.on_click(None, None, "right")
+    wait_for(lambda: len(saved) == 3)
+    capture.stop()
+    steps = rows(database, process_id)
+    assert [s.title for s in steps] == ['Double-click in "Password"',
+                                        'Right-click in "Invoices — Test"']
+    assert [s.window_title for s in steps] == ["Password", "Invoices — Test"]
+    assert all(s.click_x is None and s.full_screenshot is not None for s in steps)
+
+
+def test_take_step_shows_the_screen_after_it_was_asked(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    capture, source, hook, windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360), fps=20
+    )
+    source.color = (0, 0, 200)  # a window of Baton's, say, before it hid
+    capture.start()
+    wait_for(lambda: capture.stats.frames_grabbed >= 2)
+    source.color = (0, 150, 0)  # hidden now: the owner's window shows
+    taken = threading.Event()
+    assert capture.take_step(taken.set)
+    wait_for(taken.is_set)
+    assert len(saved) == 1  # told once the step is saved
+    capture.pause()
+    late = threading.Event()
+    assert not capture.take_step(late.set)  # paused: no step, but the caller is told
+    assert late.is_set()
+    capture.stop()
+    [step] = rows(database, process_id)
+    assert step.title == 'Step in "Invoices — Test"'
+    assert step.window_title == "Invoices — Test"
+    assert (png(media, step.full_screenshot) == (0, 150, 0)).all()
+    assert capture.stats.clicks == capture.stats.keys == 0
+
+
+def test_the_take_step_key_takes_a_step_or_asks_the_window_to(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    capture, _source, hook, _windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360), take_step_key="Ctrl+Alt+P"
+    )
+    capture.start()
+    hook.key("Ctrl+Alt+P")
+    wait_for(lambda: len(saved) == 1)
+    capture.stop()
+    assert [s.title for s in rows(database, process_id)] == ['Step in "Invoices — Test"']
+
+    asked: list[bool] = []
+    capture, _source, hook, _windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360), take_step_key="Ctrl+Alt+P",
+        on_take_step_key=lambda: asked.append(True))
+    capture.start()
+    hook.key("Ctrl+Alt+P")
+    capture.stop()
+    assert asked == [True]
+    assert saved == []
+
+
+def test_a_step_taken_while_baton_has_the_focus_is_of_the_window_before(
+    database: Database, media: MediaStore, process_id: int
+) -> None:
+    """Clicking Take step on Wayland focuses Baton's bar: the step is of the window the
+    owner was in, as the compositor's focus order tells."""
+    bar = WindowInfo(9, "Baton — capturing steps", Region(0, 0, 300, 30), "baton")
+    capture, _source, _hook, windows, saved = capture_for(
+        database, media, process_id, region=Region(0, 0, 640, 360),
+        skip_window=lambda window: window is not None and window.window_id == bar.window_id)
+    windows.focus = bar
+    windows.recently_focused = lambda: [bar, LOGIN, FORM]  # type: ignore[attr-defined]
+    capture.start()
+    capture.take_step()
+    wait_for(lambda: len(saved) == 1)
+    capture.stop()
+    assert saved[0].title == 'Step in "Password"'
+
+
+class PicturesOnChange(PaintedSource):
+    """As the portal's PipeWire stream: ``grab`` gives the last picture it was sent."""
+
+    frames_received = 1
+
+    def deliver(self, color: tuple[int, int, int]) -> None:
+        self.color = color
+        self.frames_received += 1
+
+
+@pytest.mark.parametrize(("pictures", "delay"), [(1, 0.2), (0, 1.0)])
+def test_take_step_waits_for_the_picture_of_a_source_sent_only_changes(
+    database: Database, media: MediaStore, process_id: int, pictures: int, delay: float
+) -> None:
+    """The next picture is awaited briefly; the first one (none came yet: wlr's portal
+    sends it on the first change) longer."""
+    source, hook, windows = PicturesOnChange(Region(0, 0, 640, 360)), ScriptedHook(), Windows()
+    source.frames_received = pictures
+    saved: list[SavedStep] = []
+    capture = StepCapture(source, hook, windows, media,
+                          Steps(database.sessions).appender(process_id), fps=20,
+                          on_step=saved.append)
+    source.color = (0, 0, 200)  # Baton's bar, before the compositor sent the hidden screen
+    capture.start()
+    wait_for(lambda: capture.stats.frames_grabbed >= 2)
+    capture.take_step()
+    time.sleep(delay)  # several grabs meanwhile, all of the old picture
+    source.deliver((0, 150, 0))
+    wait_for(lambda: len(saved) == 1)
+    capture.stop()
+    [step] = rows(database, process_id)
+    assert (png(media, step.full_screenshot) == (0, 150, 0)).all()
