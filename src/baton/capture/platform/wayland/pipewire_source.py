@@ -14,15 +14,18 @@ and ``grab`` returns it on every tick, so a still screen still fills the video.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import IO
 
 import numpy as np
@@ -79,6 +82,24 @@ def crop_box(region: Region, stream: Stream, width: int, height: int) -> tuple[i
     return x, y, region.width, region.height
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """In the child: end with Baton, so a killed Baton leaves no screencast running (the
+    desktop's "sharing your screen" sign would stay on). The kernel sends the signal when
+    the *thread* that started the child ends, so only the main thread asks for it; from
+    another thread the child still ends at its next frame (the pipe's reader is gone)."""
+    on_main = threading.current_thread() is threading.main_thread()
+    if not sys.platform.startswith("linux") or not on_main:
+        return None
+
+    def arrange() -> None:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return arrange
+
+
 class PipeWireSource:
     """A ``FrameSource`` reading the first stream of a started portal screen cast.
 
@@ -115,7 +136,8 @@ class PipeWireSource:
             self._process = subprocess.Popen(
                 pipeline(cast.pipewire_fd, self._stream.node_id, write_fd),
                 pass_fds=(cast.pipewire_fd, write_fd), env=child_env(),
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent())
         except OSError as error:
             os.close(read_fd)
             os.close(write_fd)
