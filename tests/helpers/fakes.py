@@ -20,10 +20,20 @@ from baton.services import Services
 
 
 class FakeDesktop:
+    def __init__(self, *, desktop_chooses: bool = False) -> None:
+        self.chooses = desktop_chooses
+
+    def desktop_chooses(self) -> bool:
+        return self.chooses
+
     def monitors(self) -> list[Monitor]:
+        if self.chooses:
+            return []
         return [Monitor(1, Region(0, 0, 800, 600), primary=True)]
 
     def windows(self) -> list[WindowInfo]:
+        if self.chooses:
+            return []
         return [WindowInfo(7, "Invoices — Firefox", Region(0, 0, 640, 480))]
 
 

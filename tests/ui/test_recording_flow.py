@@ -156,6 +156,41 @@ def test_setup_dialog_offers_screens_windows_and_drawing(qtbot: QtBot) -> None:
     assert dialog.setup().draw_region
 
 
+def test_on_wayland_the_desktop_asks_what_to_share(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Baton cannot list or draw on a Wayland desktop's screens (XWayland's are not them):
+    # the portal's own dialog asks after Start, and the bar is placed by the desktop.
+    desktop = FakeDesktop(desktop_chooses=True)
+    dialog = SetupDialog(desktop.monitors(), desktop.windows(), 30, "balanced", False, "",
+                         desktop_chooses=True)
+    qtbot.addWidget(dialog)
+    assert [dialog.area.itemText(i) for i in range(dialog.area.count())] == [
+        "The screen you choose in your desktop's sharing dialog"]
+    setup = dialog.setup()
+    assert (setup.request.monitor, setup.request.region, setup.draw_region) == (None, None, False)
+
+    services.settings.set("recording.countdown_seconds", 0)
+    services.settings.set("recording.hide_baton_windows", False)
+    window = MainWindow(services, make_state(services.paths.ui_state_file),
+                        make_recorder=synthetic_recorder, desktop=desktop)
+    qtbot.addWidget(window)
+    asked: list[dict[str, object]] = []
+
+    def ask(cls: object, parent: object, **options: object) -> Setup:
+        asked.append(options)
+        return Setup(RecordingRequest(fps=10), False)
+
+    monkeypatch.setattr(SetupDialog, "ask", classmethod(ask))
+    monkeypatch.setattr(ReviewDialog, "ask", classmethod(lambda cls, *args: None))
+    window._record_selected()
+    qtbot.waitUntil(lambda: window.recording.state == "recording", timeout=5000)
+    assert asked[0]["desktop_chooses"] is True
+    assert window.recording.bar.isVisible()
+    window.recording.stop()
+    qtbot.waitUntil(lambda: window.recording.state == "idle", timeout=30_000)
+
+
 class NoMicrophone:
     """An audio source on a machine without a microphone (what MicrophoneSource raises)."""
 

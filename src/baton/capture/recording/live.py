@@ -93,7 +93,14 @@ class ScreenTargets:
     def __init__(self, display: str | None = None) -> None:
         self._display = display
 
+    def desktop_chooses(self) -> bool:
+        """True on a Wayland desktop: its own dialog (the ScreenCast portal) asks what to
+        share, and Baton cannot list or draw on the screens itself."""
+        return detect_session(display=self._display).wayland
+
     def monitors(self) -> list[Monitor]:
+        if self.desktop_chooses():
+            return []  # XWayland's screens are not the desktop's; the portal asks
         platform = open_platform(self._display)
         try:
             return list_monitors(self._display, platform.scale_of)
@@ -101,7 +108,7 @@ class ScreenTargets:
             platform.close()
 
     def windows(self) -> list[WindowInfo]:
-        if detect_session(display=self._display).wayland:
+        if self.desktop_chooses():
             return []  # XWayland's windows are not the desktop's; the portal offers its own
         platform = open_platform(self._display)
         try:

@@ -46,6 +46,9 @@ MakeRecorder = Callable[["RecordingRequest", Path], "Recorder"]
 class RecordTargets(Protocol):
     """What can be recorded on this machine."""
 
+    def desktop_chooses(self) -> bool:
+        """The desktop's own dialog asks what to share (Wayland)."""
+
     def monitors(self) -> list[Monitor]: ...
 
     def windows(self) -> list[WindowInfo]: ...
@@ -135,11 +138,12 @@ class RecordingController(QObject):
         self.process_id = process_id
         try:
             monitors, windows = self._desktop.monitors(), self._desktop.windows()
+            desktop_chooses = self._desktop.desktop_chooses()
         except UserError as error:
             messages.show_problem(self._window, str(error))
             return
         setup = SetupDialog.ask(
-            self._window, monitors=monitors, windows=windows,
+            self._window, monitors=monitors, windows=windows, desktop_chooses=desktop_chooses,
             fps=self._settings.get("recording.fps"),
             quality=self._settings.get("recording.quality"),
             show_keys=self._settings.get("recording.show_keys"),
@@ -211,7 +215,8 @@ class RecordingController(QObject):
         """Show the bar beside the recorded area, or, when it must sit inside, kept out of
         the video; its clicks never draw rings either way."""
         monitors = [(monitor.name, monitor.region) for monitor in self._monitors]
-        recorder.hide_window(place_bar(self.bar, recorder.region, monitors))
+        if monitors:  # else (Wayland) the desktop places windows: it cannot be kept out
+            recorder.hide_window(place_bar(self.bar, recorder.region, monitors))
         self.bar.show()
 
     def pause_or_resume(self) -> None:

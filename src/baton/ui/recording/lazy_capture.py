@@ -29,6 +29,11 @@ def trim(src: Path, dst: Path, start: float, end: float) -> object:
 
 
 class ScreenTargets:
+    def desktop_chooses(self) -> bool:
+        from baton.capture.recording import live
+
+        return live.ScreenTargets().desktop_chooses()
+
     def monitors(self) -> list[Monitor]:
         from baton.capture.recording import live
 

@@ -21,6 +21,7 @@ from baton.capture.recording.request import RecordingRequest
 from baton.ui.recording.microphone import MicrophonePicker
 
 DRAW = "draw"
+DESKTOP = "desktop"
 QUALITIES = (("Balanced", "balanced"), ("Small file", "small"), ("Sharp text", "sharp"))
 
 
@@ -43,10 +44,14 @@ class SetupDialog(QDialog):
         microphone_note: str,
         parent: QWidget | None = None,
         microphone: MicrophonePicker | None = None,
+        desktop_chooses: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New recording")
         self.area = QComboBox()
+        if desktop_chooses:  # Wayland: the desktop's own dialog asks, after Start
+            self.area.addItem("The screen you choose in your desktop's sharing dialog",
+                              (DESKTOP, None))
         for monitor in monitors:
             size = f"{monitor.region.width}×{monitor.region.height}"
             scale = f" at {monitor.scale:.0%}" if monitor.scale != 1.0 else ""
@@ -55,7 +60,8 @@ class SetupDialog(QDialog):
             self.area.addItem(label, ("monitor", monitor.index))
         for window in windows:
             self.area.addItem(f"Window: {window.title[:60]}", ("window", window.region))
-        self.area.addItem("An area I draw…", (DRAW, None))
+        if not desktop_chooses:  # drawing needs a picture of the screens Baton can see
+            self.area.addItem("An area I draw…", (DRAW, None))
         self.fps = QComboBox()
         for rate in (10, 15, 30, 60):
             self.fps.addItem(f"{rate} frames a second", rate)
