@@ -268,7 +268,7 @@ class FragmentedWriter:
         # larger files than frame threads (what ffmpeg uses) or a single thread.
         stream.codec_context.thread_type = "FRAME"
         self._video_stream = stream
-        self._converter = I420Converter(video.width, video.height)
+        self._converter: I420Converter | None = None  # made by the first write_frame
         self._audio_stream: Any = None
         self._audio_pending = np.zeros((0,), np.float32)
         self._audio_pts = 0
@@ -295,9 +295,16 @@ class FragmentedWriter:
         ``changed``: it differs from the frame before (False for the frame the recorder sends
         twice a second while the screen stands still).
         """
+        if self._converter is None:
+            self._converter = I420Converter(self.video.width, self.video.height)
+        self.write_picture(self._converter.convert(bgra), pts, changed=changed)
+
+    def write_picture(self, frame: Any, pts: int, *, changed: bool = True) -> None:
+        """Encode a ready yuv420p ``av.VideoFrame`` (BT.601 limited, as ``I420Converter``
+        makes it) shown from ``pts``; it may be reused once this returns (libx264 copies it).
+        """
         if pts <= self.last_pts:
             pts = self.last_pts + 1
-        frame = self._converter.convert(bgra)
         frame.pts = pts
         frame.time_base = Fraction(1, self.video.fps)
         # At most GOP_SECONDS of recording time between keyframes, however few frames

@@ -92,6 +92,12 @@ class Overlay:
             A function that puts back the pixels drawn over, so the frame is again exactly
             what was on screen (the recorder compares it with the next grab).
         """
+        return self.draw_rows(frame, t, pointer)[0]
+
+    def draw_rows(
+        self, frame: Frame, t: float, pointer: PointerSample | None
+    ) -> tuple[Callable[[], None], list[tuple[int, int]]]:
+        """``draw``, also returning the row bands ``[start, stop)`` it may have drawn on."""
         with self._lock:
             clicks = [c for c in self._clicks if 0.0 <= t - c.t <= RING_SECONDS]
             keys = [label for when, label in self._keys if 0.0 <= t - when <= CAPTION_SECONDS]
@@ -126,7 +132,7 @@ class Overlay:
             for x0, y0, patch in reversed(saved):
                 frame[y0:y0 + patch.shape[0], x0:x0 + patch.shape[1]] = patch
 
-        return restore
+        return restore, [(y0, y0 + patch.shape[0]) for _x0, y0, patch in saved]
 
     def _draw_ring(self, frame: Frame, t: float, click: Click) -> None:
         progress = (t - click.t) / RING_SECONDS
