@@ -267,7 +267,7 @@ class FragmentedWriter:
         # PyAV asks for slice threads, which makes libx264 use sliced threads: 10-25%
         # larger files than frame threads (what ffmpeg uses) or a single thread.
         stream.codec_context.thread_type = "FRAME"
-        self._video_stream = stream
+        self._video_stream: Any = stream
         self._converter: I420Converter | None = None  # made by the first write_frame
         self._audio_stream: Any = None
         self._audio_pending = np.zeros((0,), np.float32)
@@ -373,6 +373,9 @@ class FragmentedWriter:
             self._container.close()
         finally:
             self._file.close()
+            # The encoder's pictures (about 30 MB at 1080p) go with the last reference.
+            self._container = self._video_stream = self._audio_stream = None
+            self._converter = None
 
     def abandon(self) -> None:
         """Close the file without flushing (after a write failed, e.g. disk full)."""

@@ -152,6 +152,12 @@ class Pictures:
         picture.version = self._version
         return picture.frame
 
+    def release(self) -> None:
+        """Free the pool (the recording is over)."""
+        while not self._free.empty():
+            self._free.get_nowait()
+        self._by_frame.clear()
+
     def give_back(self, frame: Any) -> None:
         """Return a picture from ``take`` once the encoder is done with it."""
         self._free.put(self._by_frame[id(frame)])

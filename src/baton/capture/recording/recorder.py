@@ -39,7 +39,7 @@ from baton.capture.recording.journal import Journal, events_journal_path, partia
 from baton.capture.recording.overlay import Overlay
 from baton.capture.recording.pauses import RecordingClock
 from baton.capture.recording.pictures import Pictures
-from baton.capture.recording.sources import DisplayLost, FrameSource
+from baton.capture.recording.sources import DisplayLost, FrameSource, return_free_memory
 from baton.capture.recording.stats import RecordingStats
 from baton.errors import UserError
 from baton.util.timefmt import format_time
@@ -48,7 +48,7 @@ __all__ = ["Recorder", "RecordingStats"]
 
 log = logging.getLogger("baton.capture")
 
-QUEUE_FRAMES = 4
+QUEUE_FRAMES = 3
 Clock = Callable[[], float]
 
 
@@ -376,6 +376,8 @@ class Recorder:
                     self.stats.audio_dropouts = self._narration.dropouts
                     self.stats.audio_offset_ms = round(self._narration.worst_offset * 1000, 1)
                 writer.close()
+                self._pictures.release()
+                return_free_memory()  # the remux below needs little; keep the peak down
             else:
                 writer.abandon()
         except OSError as error:

@@ -94,6 +94,13 @@ def keep_frame_memory(keep: bool) -> None:
         libc.malloc_trim(0)
 
 
+def return_free_memory() -> None:
+    """Hand memory freed inside the process (the encoder's pictures) back to the system."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 class ScreenSource:
     """Grabs one area of the X screen with a single, reused ``mss`` instance.
 
