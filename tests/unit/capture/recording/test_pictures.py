@@ -1,0 +1,74 @@
+"""Converting only the changed rows gives exactly the picture a full conversion gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from baton.capture.recording.encoder import I420Converter
+from baton.capture.recording.pictures import Pictures, even_bands
+
+WIDTH, HEIGHT = 48, 38  # small, with a height that is not a multiple of 4
+
+
+def planes_of(frame: Any) -> list[npt.NDArray[np.uint8]]:
+    sizes = ((HEIGHT, WIDTH), (HEIGHT // 2, WIDTH // 2), (HEIGHT // 2, WIDTH // 2))
+    return [np.frombuffer(plane, np.uint8).reshape(rows, plane.line_size)[:, :width].copy()
+            for plane, (rows, width) in zip(frame.planes, sizes, strict=True)]
+
+
+band = st.tuples(st.integers(0, HEIGHT - 1), st.integers(1, HEIGHT)).map(
+    lambda pair: (min(pair), max(pair[1], min(pair) + 1)))
+change = st.tuples(band, st.integers(0, WIDTH - 1), st.integers(0, 255), st.booleans())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=st.lists(st.lists(change, min_size=0, max_size=3), min_size=1, max_size=8),
+       seed=st.integers(0, 2**16))
+def test_partial_conversion_equals_a_full_one(
+    changes: list[list[tuple[tuple[int, int], int, int, bool]]], seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    screen = rng.integers(0, 256, (HEIGHT, WIDTH, 4), dtype=np.uint8)
+    pictures = Pictures(WIDTH, HEIGHT, pool=2)
+    pictures.update(screen, [(0, HEIGHT)])
+    reference = I420Converter(WIDTH, HEIGHT)
+    held: list[Any] = []
+    for frame_changes in changes:
+        bands = []
+        for (start, stop), column, value, noisy in frame_changes:
+            area = screen[start:stop, column:]
+            area[:] = rng.integers(0, 256, area.shape, dtype=np.uint8) if noisy else value
+            bands.append((start, stop))
+        pictures.update(screen, bands)
+        expected = planes_of(reference.convert(screen))
+        for got, want in zip(pictures.planes(), expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+        # A pool picture (brought up to date from whatever it showed before) too.
+        picture = pictures.take()
+        if picture is None:  # both are "in the encoder": one comes back
+            pictures.give_back(held.pop(0))
+            picture = pictures.take()
+        assert picture is not None
+        for got, want in zip(planes_of(picture), expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+        held.append(picture)
+
+
+def test_bands_are_widened_to_even_rows_and_merged() -> None:
+    assert even_bands([(3, 5), (5, 6), (10, 11), (0, 0)], 12) == [(2, 6), (10, 12)]
+    assert even_bands([(11, 13)], 12) == [(10, 12)]
+
+
+def test_the_pool_is_bounded_and_a_picture_comes_back() -> None:
+    pictures = Pictures(WIDTH, HEIGHT, pool=2)
+    first, second = pictures.take(), pictures.take()
+    assert first is not None
+    assert second is not None
+    assert pictures.take() is None  # the encoder holds both: the frame is dropped
+    pictures.give_back(first)
+    assert pictures.take() is first
