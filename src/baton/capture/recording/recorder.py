@@ -39,7 +39,12 @@ from baton.capture.recording.journal import Journal, events_journal_path, partia
 from baton.capture.recording.overlay import Overlay
 from baton.capture.recording.pauses import RecordingClock
 from baton.capture.recording.pictures import Pictures
-from baton.capture.recording.sources import DisplayLost, FrameSource, return_free_memory
+from baton.capture.recording.sources import (
+    DisplayLost,
+    FrameSource,
+    name_this_thread,
+    return_free_memory,
+)
 from baton.capture.recording.stats import RecordingStats
 from baton.errors import UserError
 from baton.util.timefmt import format_time
@@ -48,7 +53,7 @@ __all__ = ["Recorder", "RecordingStats"]
 
 log = logging.getLogger("baton.capture")
 
-QUEUE_FRAMES = 3
+QUEUE_FRAMES = 4
 Clock = Callable[[], float]
 
 
@@ -234,6 +239,7 @@ class Recorder:
     # -- threads ---------------------------------------------------------------------
 
     def _capture_loop(self) -> None:
+        name_this_thread("baton-capture")
         try:
             self._capture_frames()
         except Exception as error:  # our bug: stop cleanly, keep the recording, report it
@@ -315,6 +321,7 @@ class Recorder:
         return True
 
     def _encode_loop(self) -> None:
+        name_this_thread("baton-encode")
         writer = self._writer
         assert writer is not None
         while True:
