@@ -1,7 +1,8 @@
-"""The recording pipeline: capture thread → bounded queue → encoder thread.
+"""The recording pipeline: capture thread → a small pool of pictures → encoder thread.
 
-The capture thread grabs a frame at every tick of the frame clock and stamps it with the
-tick number (``pts``), so a late or dropped frame leaves a gap the previous frame fills:
+The capture thread grabs a frame at every tick of the frame clock, converts the rows that
+changed (``changes``, ``pictures``) and stamps the picture with the tick number (``pts``),
+so a late or dropped frame leaves a gap the previous frame fills:
 the video is always as long as the time recorded. Pausing stops the clock; resuming
 continues from the same tick, so the video has no gap. The encoder is opened before the
 first grab. On stop the fragmented file is remuxed to a faststart MP4. The narration
@@ -69,7 +70,8 @@ class Recorder:
         input_hook: watches clicks and keys (None: no rings, no events file).
         audio: narration source (None: silent video).
         show_keys: draw key captions.
-        queue_frames: frames the capture thread may run ahead of the encoder.
+        queue_frames: pictures the capture thread may run ahead of the encoder (each one
+            a reused I420 picture: 3 MB at 1080p).
         opener: opens the in-progress file (tests inject one that fills up).
     """
 
