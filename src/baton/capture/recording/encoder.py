@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import av
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from baton.capture.recording.colour import tag_encoder
+from baton.capture.recording.yuv import RowConverter, plane_view, row_converter
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
 
@@ -146,43 +146,27 @@ class AudioSettings:
 
 
 class I420Converter:
-    """Converts BGRA screen images into one reused yuv420p ``av.VideoFrame``, the fast way.
+    """Converts BGRA screen images into one reused yuv420p ``av.VideoFrame``.
 
-    OpenCV does the colour conversion (6x faster than swscale), with the BT.601 matrix at
-    limited range (the stream is tagged so: ``baton.capture.recording.colour``). It takes
-    each 2x2 block's chroma from its top-left pixel, which leaves coloured text edges
-    sharper than swscale's filter and costs x264 about 10% more bits; a 3x3 box blur of the
-    quarter-size chroma planes (0.2 ms at 1080p) removes that difference. Reusing the
-    buffers instead of ``from_ndarray`` saves about 1 ms per 1080p frame; libx264 copies
+    The conversion is ``yuv``'s (BT.601 limited range, as the stream is tagged:
+    ``baton.capture.recording.colour``), written straight into the frame's planes. Reusing
+    the frame instead of ``from_ndarray`` saves about 1 ms per 1080p frame; libx264 copies
     each picture before ``encode`` returns, so the frame can be overwritten for the next one.
     """
 
-    def __init__(self, width: int, height: int) -> None:
-        self._i420 = np.empty((height * 3 // 2, width), np.uint8)
-        self._chroma = self._i420[height:].reshape(2, height // 2, width // 2)
+    def __init__(self, width: int, height: int, convert: RowConverter | None = None) -> None:
         self.frame: Any = av.VideoFrame(width, height, "yuv420p")
+        self._convert = convert or row_converter()
         self._height = height
-        quarter = height // 4
-        rows = (slice(0, height), slice(height, height + quarter), slice(height + quarter, None))
-        self._planes: list[tuple[Any, npt.NDArray[np.uint8]]] = [
-            (self.frame.planes[i], self._i420[rows[i]]) for i in range(3)
-        ]
-        # Padded rows (widths the allocator rounds up) cannot take a plain copy.
-        widths = (width, width // 2, width // 2)
-        self._direct = all(
-            plane.line_size == widths[i] for i, (plane, _rows) in enumerate(self._planes)
-        )
+        sizes = ((height, width), (height // 2, width // 2), (height // 2, width // 2))
+        self._planes = [plane_view(plane, rows, columns)
+                        for plane, (rows, columns) in zip(self.frame.planes, sizes, strict=True)]
 
     def convert(self, bgra: npt.NDArray[np.uint8]) -> Any:
         """Fill and return the reused frame from a BGRA image of the converter's size."""
-        cv2.cvtColor(bgra, cv2.COLOR_BGRA2YUV_I420, dst=self._i420)
-        for plane in self._chroma:
-            cv2.blur(plane, (3, 3), dst=plane)
-        if self._direct:
-            for plane, rows in self._planes:
-                plane.update(rows)
-            return self.frame
-        return av.VideoFrame.from_ndarray(self._i420, format="yuv420p")
+        y, u, v = self._planes
+        self._convert(bgra, 0, self._height, y, u, v)
+        return self.frame
 
 
 def disk_full(error: BaseException) -> bool:

@@ -1,10 +1,9 @@
 """The pictures the encoder gets: I420 kept up to date band by band, handed out from a pool.
 
 The recorder converts only the rows of the screen that changed (XDamage's bands, the rows the
-overlay drew on now and in the frame before) into one persistent I420 picture, with exactly
-the colour conversion of ``encoder.I420Converter``: OpenCV's BT.601 limited range, then a
-3x3 box blur of the chroma planes. A band's chroma is blurred with one row of real
-neighbours on each side, so the result is identical to converting the whole frame.
+overlay drew on now and in the frame before) into one persistent I420 picture, with the
+conversion of ``yuv`` (BT.601 limited range, each 2x2 block's chroma from its average): a
+band of even rows converts exactly as it would inside the whole frame.
 
 The encoder thread gets ``av.VideoFrame`` objects from a small pool; each is brought up to
 date by copying only the rows changed since it was last handed out, and comes back to the
@@ -18,11 +17,11 @@ import queue
 from typing import Any
 
 import av
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from baton.capture.recording.sources import Frame
+from baton.capture.recording.yuv import RowConverter, plane_view, row_converter
 
 Rows = tuple[int, int]
 Plane = npt.NDArray[np.uint8]
@@ -42,19 +41,13 @@ def even_bands(bands: list[Rows], height: int) -> list[Rows]:
     return [(start, stop) for start, stop in merged if stop > start]
 
 
-def _plane_view(plane: Any, rows: int, width: int) -> Plane:
-    """A writable numpy view of an ``av`` plane (its rows may be padded)."""
-    data = np.frombuffer(plane, np.uint8)
-    return data.reshape(rows, plane.line_size)[:, :width]
-
-
 class _Picture:
     def __init__(self, width: int, height: int) -> None:
         self.frame: Any = av.VideoFrame(width, height, "yuv420p")
         self.planes = (
-            _plane_view(self.frame.planes[0], height, width),
-            _plane_view(self.frame.planes[1], height // 2, width // 2),
-            _plane_view(self.frame.planes[2], height // 2, width // 2),
+            plane_view(self.frame.planes[0], height, width),
+            plane_view(self.frame.planes[1], height // 2, width // 2),
+            plane_view(self.frame.planes[2], height // 2, width // 2),
         )
         self.version = -1
 
@@ -68,15 +61,16 @@ class Pictures:
     Args:
         width, height: the picture size (even).
         pool: pictures that can be waiting for or inside the encoder at one time.
+        convert: the colour conversion (None: ``yuv.row_converter()``).
     """
 
-    def __init__(self, width: int, height: int, pool: int = 4) -> None:
+    def __init__(self, width: int, height: int, pool: int = 4,
+                 convert: RowConverter | None = None) -> None:
         self.width, self.height = width, height
-        self._i420: Plane = np.zeros((height * 3 // 2, width), np.uint8)
-        self._luma = self._i420[:height]
-        self._chroma_raw: list[Plane] = list(
-            self._i420[height:].reshape(2, height // 2, width // 2))
-        self._chroma: list[Plane] = [np.zeros_like(plane) for plane in self._chroma_raw]
+        self._convert = convert or row_converter()
+        self._luma: Plane = np.zeros((height, width), np.uint8)
+        self._chroma: list[Plane] = [np.zeros((height // 2, width // 2), np.uint8)
+                                     for _ in range(2)]
         self._version = 0
         self._changes: list[tuple[int, Rows]] = [(0, (0, height))]  # (version, luma rows)
         self._pool_size = pool
@@ -91,30 +85,10 @@ class Pictures:
 
     def update(self, bgra: Frame, bands: list[Rows]) -> None:
         """Convert the rows ``bands`` of the BGRA ``bgra`` into the current picture."""
-        chroma_height = self.height // 2
         for start, stop in even_bands(bands, self.height):
-            rows = stop - start
-            half = rows // 2
-            first, last = start // 2, start // 2 + half
-            if rows == self.height:
-                cv2.cvtColor(bgra, cv2.COLOR_BGRA2YUV_I420, dst=self._i420)
-            else:
-                i420 = cv2.cvtColor(bgra[start:stop], cv2.COLOR_BGRA2YUV_I420)
-                self._luma[start:stop] = i420[:rows]
-                chroma = i420[rows:].reshape(-1)
-                quarter = half * (self.width // 2)
-                for index in range(2):
-                    self._chroma_raw[index][first:last] = (
-                        chroma[index * quarter:(index + 1) * quarter].reshape(half, -1))
-            # Blurred rows first-1 .. last depend on raw rows first-2 .. last+1; a band cut
-            # at the picture's edge reflects as the full-frame blur does.
-            out0, out1 = max(0, first - 1), min(chroma_height, last + 1)
-            src0, src1 = max(0, first - 2), min(chroma_height, last + 2)
-            for raw, blurred in zip(self._chroma_raw, self._chroma, strict=True):
-                smooth = cv2.blur(raw[src0:src1], (3, 3))
-                blurred[out0:out1] = smooth[out0 - src0:out1 - src0]
+            self._convert(bgra, start, stop, self._luma, *self._chroma)
             self._version += 1
-            self._changes.append((self._version, (max(0, start - 2), min(self.height, stop + 2))))
+            self._changes.append((self._version, (start, stop)))
         self._forget_old_changes()
 
     def planes(self) -> tuple[Plane, Plane, Plane]:

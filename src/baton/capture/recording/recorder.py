@@ -19,8 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import cv2
-
 from baton.capture.platform.base import Platform, PointerSample
 from baton.capture.platform.input import InputHook, events_path
 from baton.capture.platform.screens import Region
@@ -122,7 +120,6 @@ class Recorder:
         self.finished = threading.Event()
         """Set when capturing ended, by ``stop`` or by a failure (see ``error``)."""
         self._threads: list[threading.Thread] = []
-        self._opencv_threads = cv2.getNumThreads()
         self.stats = RecordingStats(str(output), fps=video.fps, width=video.width,
                                     height=video.height)
         self.error: UserError | None = None
@@ -156,10 +153,6 @@ class Recorder:
             raise UserError(f"Cannot write the recording to {self.output.parent}: "
                             f"{error.strerror or error}.") from error
         self._input.start(self.stats.warnings)
-        # The conversion runs on the capture thread only: OpenCV's helper threads would
-        # cost more CPU (waking, handing over) than they save on 2 MB of pixels.
-        self._opencv_threads = cv2.getNumThreads()
-        cv2.setNumThreads(1)
         self._time.start(self._clock())
         self._running.set()
         for target, name in ((self._capture_loop, "capture"), (self._encode_loop, "encode")):
@@ -231,7 +224,6 @@ class Recorder:
         self._stop_audio()
         self._input.stop()
         self._source.close()
-        cv2.setNumThreads(self._opencv_threads)
         if self._platform is not None:
             self._platform.close()
         self._finish_file()
@@ -276,8 +268,11 @@ class Recorder:
             # A grab up to one period late still fills its own slot (the next one follows
             # at once); later than that, the slots in between are dropped.
             missed = max(0, int((now - due) / period) - 1)
+            self.stats.worst_delay_ms = max(self.stats.worst_delay_ms,
+                                            round((now - due) * 1000, 1))
             if missed:
                 self.stats.frames_dropped += missed
+                self.stats.dropped_late += missed
                 tick += missed
             try:
                 frame, bands = self._screen.grab()
@@ -318,6 +313,7 @@ class Recorder:
         picture = self._pictures.take(timeout=5.0 if wait else None)
         if picture is None:
             self.stats.frames_dropped += 1
+            self.stats.dropped_encoder_busy += 1
             return False
         self._queue.put((picture, tick, changed))
         return True

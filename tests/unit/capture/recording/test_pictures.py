@@ -6,11 +6,18 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baton.capture.recording.encoder import I420Converter
 from baton.capture.recording.pictures import Pictures, even_bands
+from baton.capture.recording.yuv import (
+    RowConverter,
+    libyuv_converter,
+    opencv_converter,
+    row_converter,
+)
 
 WIDTH, HEIGHT = 48, 38  # small, with a height that is not a multiple of 4
 
@@ -26,17 +33,28 @@ band = st.tuples(st.integers(0, HEIGHT - 1), st.integers(1, HEIGHT)).map(
 change = st.tuples(band, st.integers(0, WIDTH - 1), st.integers(0, 255), st.booleans())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def libyuv() -> RowConverter:
+    convert = libyuv_converter()
+    assert convert is not None, "libyuv cannot be loaded: apt-get install libyuv0"
+    return convert
+
+
+CONVERTERS = {"libyuv": libyuv, "opencv": opencv_converter}
+
+
+@pytest.mark.parametrize("converter", sorted(CONVERTERS))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=st.lists(st.lists(change, min_size=0, max_size=3), min_size=1, max_size=8),
        seed=st.integers(0, 2**16))
 def test_partial_conversion_equals_a_full_one(
-    changes: list[list[tuple[tuple[int, int], int, int, bool]]], seed: int
+    converter: str, changes: list[list[tuple[tuple[int, int], int, int, bool]]], seed: int
 ) -> None:
+    convert = CONVERTERS[converter]()
     rng = np.random.default_rng(seed)
     screen = rng.integers(0, 256, (HEIGHT, WIDTH, 4), dtype=np.uint8)
-    pictures = Pictures(WIDTH, HEIGHT, pool=2)
+    pictures = Pictures(WIDTH, HEIGHT, pool=2, convert=convert)
     pictures.update(screen, [(0, HEIGHT)])
-    reference = I420Converter(WIDTH, HEIGHT)
+    reference = I420Converter(WIDTH, HEIGHT, convert=convert)
     held: list[Any] = []
     for frame_changes in changes:
         bands = []
@@ -72,3 +90,20 @@ def test_the_pool_is_bounded_and_a_picture_comes_back() -> None:
     assert pictures.take() is None  # the encoder holds both: the frame is dropped
     pictures.give_back(first)
     assert pictures.take() is first
+
+
+def test_libyuv_is_what_the_recorder_uses_and_opencv_agrees_with_it() -> None:
+    # libyuv0 is a runtime package: where it is installed the recorder must use it.
+    convert = libyuv()
+    assert row_converter().__qualname__ == convert.__qualname__
+    rng = np.random.default_rng(7)
+    screen = rng.integers(0, 256, (HEIGHT, WIDTH, 4), dtype=np.uint8)
+    screen[:, : WIDTH // 2] = (40, 200, 90, 255)  # a flat patch: exact BT.601 values
+    ours = planes_of(I420Converter(WIDTH, HEIGHT, convert=convert).convert(screen))
+    theirs = planes_of(I420Converter(WIDTH, HEIGHT, convert=opencv_converter()).convert(screen))
+    for mine, other in zip(ours, theirs, strict=True):
+        assert np.abs(mine.astype(int) - other).max() <= 2
+    # B 40, G 200, R 90 at BT.601 limited range: Y 144, U 74, V 91.
+    assert abs(int(ours[0][0, 0]) - 144) <= 1
+    assert abs(int(ours[1][0, 0]) - 74) <= 1
+    assert abs(int(ours[2][0, 0]) - 91) <= 1
