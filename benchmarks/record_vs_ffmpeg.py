@@ -126,6 +126,9 @@ def record_baton(out: Path, seconds: float, env: dict[str, str]) -> dict[str, An
     measured = run_measured(command, env)
     stats = json.loads(measured.pop("stdout"))
     return {**measured, **probe(out), "dropped_frames": stats["frames_dropped"],
+            "dropped_late": stats["dropped_late"],
+            "dropped_encoder_busy": stats["dropped_encoder_busy"],
+            "worst_delay_ms": stats["worst_delay_ms"],
             "unchanged_frames_not_encoded": stats["frames_unchanged"],
             "recorded_seconds": stats["duration"]}
 
