@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from baton.capture.recording.colour import tag_encoder
-from baton.capture.recording.yuv import RowConverter, plane_view, row_converter
+from baton.capture.recording.pictures import Pictures
+from baton.capture.recording.yuv import Halves, RowConverter
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
 
@@ -148,24 +149,24 @@ class AudioSettings:
 class I420Converter:
     """Converts BGRA screen images into one reused yuv420p ``av.VideoFrame``.
 
-    The conversion is ``yuv``'s (BT.601 limited range, as the stream is tagged:
-    ``baton.capture.recording.colour``), written straight into the frame's planes. Reusing
-    the frame instead of ``from_ndarray`` saves about 1 ms per 1080p frame; libx264 copies
-    each picture before ``encode`` returns, so the frame can be overwritten for the next one.
+    Exactly as the recorder converts (``pictures.Pictures``: ``yuv``'s BT.601 limited
+    range, as the stream is tagged: ``baton.capture.recording.colour``, and the smoothed
+    chroma). Reusing the frame instead of ``from_ndarray`` saves about 1 ms per 1080p
+    frame; libx264 copies each picture before ``encode`` returns, so the frame can be
+    overwritten for the next one.
     """
 
-    def __init__(self, width: int, height: int, convert: RowConverter | None = None) -> None:
-        self.frame: Any = av.VideoFrame(width, height, "yuv420p")
-        self._convert = convert or row_converter()
+    def __init__(self, width: int, height: int, convert: RowConverter | None = None,
+                 halves: Halves | None = None) -> None:
+        self._pictures = Pictures(width, height, pool=1, convert=convert, halves=halves)
         self._height = height
-        sizes = ((height, width), (height // 2, width // 2), (height // 2, width // 2))
-        self._planes = [plane_view(plane, rows, columns)
-                        for plane, (rows, columns) in zip(self.frame.planes, sizes, strict=True)]
+        self.frame: Any = None
 
     def convert(self, bgra: npt.NDArray[np.uint8]) -> Any:
         """Fill and return the reused frame from a BGRA image of the converter's size."""
-        y, u, v = self._planes
-        self._convert(bgra, 0, self._height, y, u, v)
+        self._pictures.update(bgra, [(0, self._height)])
+        self.frame = self._pictures.take()
+        self._pictures.give_back(self.frame)
         return self.frame
 
 

@@ -2,7 +2,8 @@
 
 Both conversions give each 2x2 block of pixels the chroma of its average colour, so a band
 of even rows converts exactly as it would inside the whole frame (no neighbour rows
-needed), and x264 gets chroma as smooth as swscale's. libyuv (Debian's ``libyuv0``, called
+needed). (That alone costs x264 as many bits as OpenCV's top-left sampling: ``pictures``
+smooths the chroma planes afterwards with ``Halves``.) libyuv (Debian's ``libyuv0``, called
 through ctypes, which lets go of the GIL) keeps OpenCV (38 MB of pages and its own
 OpenBLAS and FFmpeg) out of the recording process. OpenCV is the fallback where libyuv is
 not installed (the Windows and macOS bundles); it is imported only then.
@@ -26,6 +27,9 @@ Plane = npt.NDArray[np.uint8]
 RowConverter = Callable[[Plane, int, int, Plane, Plane, Plane], None]
 """``convert(bgra, start, stop, y, u, v)``: rows ``start..stop`` (even) of the BGRA image
 into the same rows of the Y plane and rows ``start//2..stop//2`` of the U and V planes."""
+Halves = Callable[[Plane, Plane, Plane], None]
+"""``halves(a, b, out)``: ``out = (a + b + 1) >> 1`` pixel by pixel (2-D views of one shape;
+``out`` may be ``a``). The chroma smoothing in ``pictures`` is made of these."""
 
 LIBYUV_NAMES = ("libyuv.so.0", "libyuv.so", "libyuv.dylib", "yuv.dll")
 
@@ -41,30 +45,59 @@ def plane_view(plane: Any, rows: int, width: int) -> Plane:
     return data.reshape(rows, plane.line_size)[:, :width]
 
 
-def _load_libyuv(names: tuple[str, ...]) -> Any | None:
+def _address(plane: Plane, row: int) -> int:
+    return int(plane.ctypes.data) + row * plane.strides[0]
+
+
+def _function(names: tuple[str, ...], name: str, arguments: list[Any]) -> Any | None:
     found = ctypes.util.find_library("yuv")
-    for name in (*names, *([found] if found else [])):
+    for library_name in (*names, *([found] if found else [])):
         try:
-            library = ctypes.CDLL(name)
+            library = ctypes.CDLL(library_name)
         except OSError:
             continue
-        function = getattr(library, "ARGBToI420", None)
+        function = getattr(library, name, None)
         if function is not None:
-            pointer, stride = ctypes.c_void_p, ctypes.c_int
-            function.argtypes = [pointer, stride, pointer, stride, pointer, stride,
-                                 pointer, stride, ctypes.c_int, ctypes.c_int]
+            function.argtypes = arguments
             function.restype = ctypes.c_int
             return function
     return None
 
 
-def _address(plane: Plane, row: int) -> int:
-    return int(plane.ctypes.data) + row * plane.strides[0]
+def libyuv_halves(names: tuple[str, ...] = LIBYUV_NAMES) -> Halves | None:
+    """``Halves`` by libyuv's ``InterpolatePlane`` at one half (None: no libyuv)."""
+    pointer, number = ctypes.c_void_p, ctypes.c_int
+    interpolate = _function(names, "InterpolatePlane",
+                            [pointer, number, pointer, number, pointer, number,
+                             number, number, number])
+    if interpolate is None:
+        return None
+
+    def halves(a: Plane, b: Plane, out: Plane) -> None:
+        rows, width = out.shape
+        if rows and width:
+            interpolate(_address(a, 0), a.strides[0], _address(b, 0), b.strides[0],
+                        _address(out, 0), out.strides[0], width, rows, 128)
+
+    return halves
+
+
+def numpy_halves(a: Plane, b: Plane, out: Plane) -> None:
+    """``Halves`` in numpy (where libyuv is missing)."""
+    out[:] = ((a.astype(np.uint16) + b + 1) >> 1).astype(np.uint8)
+
+
+def chroma_halves() -> Halves:
+    """libyuv's ``Halves`` when it loads, else numpy's."""
+    return libyuv_halves() or numpy_halves
 
 
 def libyuv_converter(names: tuple[str, ...] = LIBYUV_NAMES) -> RowConverter | None:
     """The libyuv conversion (None: the library cannot be loaded)."""
-    argb_to_i420 = _load_libyuv(names)
+    pointer, number = ctypes.c_void_p, ctypes.c_int
+    argb_to_i420 = _function(names, "ARGBToI420",
+                             [pointer, number, pointer, number, pointer, number,
+                              pointer, number, number, number])
     if argb_to_i420 is None:
         return None
 

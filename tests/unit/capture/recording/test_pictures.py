@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from baton.capture.recording.encoder import I420Converter
 from baton.capture.recording.pictures import Pictures, even_bands
 from baton.capture.recording.yuv import (
+    Halves,
     RowConverter,
     libyuv_converter,
+    libyuv_halves,
+    numpy_halves,
     opencv_converter,
     row_converter,
 )
@@ -39,7 +42,14 @@ def libyuv() -> RowConverter:
     return convert
 
 
-CONVERTERS = {"libyuv": libyuv, "opencv": opencv_converter}
+def libyuv_smoothing() -> Halves:
+    halves = libyuv_halves()
+    assert halves is not None, "libyuv cannot be loaded: apt-get install libyuv0"
+    return halves
+
+
+CONVERTERS = {"libyuv": (libyuv, libyuv_smoothing),
+              "opencv": (opencv_converter, lambda: numpy_halves)}
 
 
 @pytest.mark.parametrize("converter", sorted(CONVERTERS))
@@ -49,12 +59,11 @@ CONVERTERS = {"libyuv": libyuv, "opencv": opencv_converter}
 def test_partial_conversion_equals_a_full_one(
     converter: str, changes: list[list[tuple[tuple[int, int], int, int, bool]]], seed: int
 ) -> None:
-    convert = CONVERTERS[converter]()
+    convert, halves = (make() for make in CONVERTERS[converter])
     rng = np.random.default_rng(seed)
     screen = rng.integers(0, 256, (HEIGHT, WIDTH, 4), dtype=np.uint8)
-    pictures = Pictures(WIDTH, HEIGHT, pool=2, convert=convert)
+    pictures = Pictures(WIDTH, HEIGHT, pool=2, convert=convert, halves=halves)
     pictures.update(screen, [(0, HEIGHT)])
-    reference = I420Converter(WIDTH, HEIGHT, convert=convert)
     held: list[Any] = []
     for frame_changes in changes:
         bands = []
@@ -63,7 +72,8 @@ def test_partial_conversion_equals_a_full_one(
             area[:] = rng.integers(0, 256, area.shape, dtype=np.uint8) if noisy else value
             bands.append((start, stop))
         pictures.update(screen, bands)
-        expected = planes_of(reference.convert(screen))
+        reference = I420Converter(WIDTH, HEIGHT, convert=convert, halves=halves)
+        expected = planes_of(reference.convert(screen))  # the whole frame, from scratch
         for got, want in zip(pictures.planes(), expected, strict=True):
             np.testing.assert_array_equal(got, want)
         # A pool picture (brought up to date from whatever it showed before) too.
@@ -99,11 +109,25 @@ def test_libyuv_is_what_the_recorder_uses_and_opencv_agrees_with_it() -> None:
     rng = np.random.default_rng(7)
     screen = rng.integers(0, 256, (HEIGHT, WIDTH, 4), dtype=np.uint8)
     screen[:, : WIDTH // 2] = (40, 200, 90, 255)  # a flat patch: exact BT.601 values
-    ours = planes_of(I420Converter(WIDTH, HEIGHT, convert=convert).convert(screen))
-    theirs = planes_of(I420Converter(WIDTH, HEIGHT, convert=opencv_converter()).convert(screen))
+    ours = planes_of(I420Converter(WIDTH, HEIGHT, convert=convert,
+                                   halves=libyuv_smoothing()).convert(screen))
+    theirs = planes_of(I420Converter(WIDTH, HEIGHT, convert=opencv_converter(),
+                                     halves=numpy_halves).convert(screen))
     for mine, other in zip(ours, theirs, strict=True):
         assert np.abs(mine.astype(int) - other).max() <= 2
-    # B 40, G 200, R 90 at BT.601 limited range: Y 144, U 74, V 91.
+    # B 40, G 200, R 90 at BT.601 limited range: Y 144, U 74, V 91 (smoothing a flat
+    # patch changes nothing).
     assert abs(int(ours[0][0, 0]) - 144) <= 1
     assert abs(int(ours[1][0, 0]) - 74) <= 1
     assert abs(int(ours[2][0, 0]) - 91) <= 1
+
+
+def test_libyuv_and_numpy_halve_alike_on_strided_views() -> None:
+    rng = np.random.default_rng(3)
+    a, b = (rng.integers(0, 256, (21, 33), dtype=np.uint8) for _ in range(2))
+    ours, theirs = np.zeros((21, 33), np.uint8), np.zeros((21, 33), np.uint8)
+    libyuv_smoothing()(a[1:, 2:], b[:-1, :-2], ours[1:, 1:-1])
+    numpy_halves(a[1:, 2:], b[:-1, :-2], theirs[1:, 1:-1])
+    np.testing.assert_array_equal(ours, theirs)
+    assert ours[0].max() == 0  # nothing outside ``out`` is written
+    assert int(theirs[5, 5]) == (int(a[5, 6]) + int(b[4, 4]) + 1) // 2
