@@ -1,14 +1,18 @@
 """Baton's screen recorder against ``ffmpeg -f x11grab`` on the same Xvfb screen.
 
-Starts its own 1920x1080 Xvfb, keeps it busy with a scrolling-terminal animation and a
-moving window, records it with Baton (ultrafast, crf 23, 30 fps) and then with ffmpeg
-(same preset and crf), and prints one JSON document: CPU seconds, peak and sampled RSS,
-file sizes, dropped frames, durations and the ratios. It then records calm content (a
-static page with a ticking clock) with Baton's Balanced preset to report MB per minute.
+Starts its own 1920x1080 Xvfb and, for each content (``screen_contents``: the animation, a
+scrolling xterm, a Chromium page with some motion, a calm page), records ``--seconds`` at 30
+fps with Baton's Balanced preset (``python -m baton.capture.recording.recorder_main``:
+ultrafast, crf 26) and with ``ffmpeg -f x11grab ... libx264 -preset ultrafast -crf 26 -g 300``,
+one after the other, the order alternating from content to content, the content restarted
+for each. Prints one JSON document: per content, CPU seconds (user + sys from ``wait4``),
+Baton's CPU per thread (capture: grab + conversion; encode: x264 + muxing; the rest:
+start-up, stop, remux), peak RSS, sizes, drops, durations, ratios, and SSIM/PSNR of Baton's
+video against ffmpeg's (``video_quality``), with the load average around each pair.
 
-    .venv/bin/python benchmarks/record_vs_ffmpeg.py [--seconds 60] [--out DIR]
+    .venv/bin/python benchmarks/record_vs_ffmpeg.py [--seconds 60] [--contents ...] [--out DIR]
 
-The machine is shared: run it when it is quiet, and compare only numbers from one run.
+The machine is shared: compare only numbers from one run, and read the load average.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,109 +29,75 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from helpers import xvfb
+from screen_contents import BUSY, CONTENTS, HEIGHT, WIDTH, showing
+from video_quality import compare
 
-WIDTH, HEIGHT, FPS = 1920, 1080, 30
-# The animation runs a little slower than capture so each grab sees at most one scroll
-# step; at exactly 30 Hz the phase between the two clocks decides whether a frame moved
-# one line or two, and file sizes swing 2-4x from run to run for both tools.
-ANIMATION_HZ = 24
+FPS = 30
+CRF = 26
+GOALS = {"busy_cpu_ratio": 0.75, "calm_cpu_ratio": 0.5, "peak_rss_mb": 160}
 ROOT = Path(__file__).resolve().parent.parent
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-# -- the screen content (runs as a child process: --animate busy|calm) ------------------
-
-def animate(mode: str, hz: int = ANIMATION_HZ) -> None:
-    """Draw until killed: ``busy`` scrolls text every frame and moves a window; ``calm``
-    shows a static page whose clock changes once a second."""
-    from Xlib import X, display
-
-    screen_display: Any = display.Display()
-    screen = screen_display.screen()
-    root = screen.root
-    window = root.create_window(0, 0, WIDTH, HEIGHT, 0, screen.root_depth, X.InputOutput,
-                                X.CopyFromParent, background_pixel=screen.black_pixel,
-                                override_redirect=True)
-    window.map()
-    text = window.create_gc(foreground=0x33DD55, background=0x101010)
-    box = window.create_gc(foreground=0x3366CC)
-    blank = window.create_gc(foreground=0x101010)
-    rng = random.Random(7)
-    words = ["build", "test", "ok", "error:", "GET", "/api/v1/orders", "200", "ms", "INFO",
-             "deploy", "commit", "a3f9e1", "warning", "retry", "user=42", "queue", "done"]
-    line_height = 14
-
-    def line() -> str:
-        return " ".join(rng.choice(words) for _ in range(40))[:250]
-
-    window.fill_rectangle(blank, 0, 0, WIDTH, HEIGHT)
-    for row in range(HEIGHT // line_height):
-        window.image_text(text, 4, (row + 1) * line_height - 3, line())
-    screen_display.sync()
-    frame = 0
-    started = time.monotonic()
-    x, y, dx, dy = 200, 150, 9, 6
-    while True:
-        if mode == "busy":
-            window.copy_area(text, window, 0, line_height, WIDTH, HEIGHT - line_height, 0, 0)
-            window.fill_rectangle(blank, 0, HEIGHT - line_height, WIDTH, line_height)
-            window.image_text(text, 4, HEIGHT - 3, line())
-            x, y = x + dx, y + dy
-            if not 0 < x < WIDTH - 520:
-                dx = -dx
-            if not 0 < y < HEIGHT - 360:
-                dy = -dy
-            window.fill_rectangle(box, x, y, 500, 340)
-            window.image_text(text, x + 20, y + 40, f"frame {frame}")
-        elif frame % hz == 0:
-            window.fill_rectangle(blank, WIDTH - 300, 10, 280, 20)
-            window.image_text(text, WIDTH - 290, 25, time.strftime("%H:%M:%S"))
-        screen_display.sync()
-        frame += 1
-        delay = started + frame / hz - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        else:  # fell behind (the recorder starting up): never catch up in a burst
-            started -= delay
-
-
-# -- measuring ----------------------------------------------------------------------------
-
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    """A WIDTHxHEIGHT Xvfb with RECORD (the same server the tests use)."""
-    server, display = xvfb.start_xvfb(WIDTH, HEIGHT)
-    return server, display.name
+def _threads(pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each thread of ``pid``: {tid: (name, seconds)}."""
+    found: dict[int, tuple[str, float]] = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        found[int(tid)] = (name, (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run ``command``; return its CPU seconds, peak RSS and RSS samples (MB) over time."""
+    """Run ``command``: CPU seconds, peak RSS, RSS over time, CPU per named thread."""
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     samples: list[float] = []
+    peak_kb = 0  # VmHWM: wait4's ru_maxrss would include this process's own size at fork
+    threads: dict[int, tuple[str, float]] = {}
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
+        threads.update(_threads(process.pid))
         try:
-            status_text = Path(f"/proc/{process.pid}/status").read_text()
-            rss_kb = next(int(line.split()[1]) for line in status_text.splitlines()
-                          if line.startswith("VmRSS:"))
-            samples.append(round(rss_kb / 1024, 1))
-        except (OSError, StopIteration):
+            fields = dict(line.split(":", 1) for line in
+                          Path(f"/proc/{process.pid}/status").read_text().splitlines())
+            samples.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+            peak_kb = max(peak_kb, int(fields["VmHWM"].split()[0]))
+        except (OSError, KeyError, ValueError):
             pass
-        time.sleep(1.0)
+        time.sleep(0.25)
     wall = time.monotonic() - started
     stdout = process.stdout.read().decode() if process.stdout else ""
     stderr = process.stderr.read().decode() if process.stderr else ""
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{command[0]} failed ({code}): {stderr[-2000:]}")
-    quarter = samples[len(samples) // 4] if samples else 0.0
+    cpu = usage.ru_utime + usage.ru_stime
+    per_thread: dict[str, float] = {}
+    for name, seconds in threads.values():
+        if name.startswith("baton-"):
+            per_thread[name] = round(per_thread.get(name, 0.0) + seconds, 2)
+    if per_thread:  # the rest: the main thread (start-up, stop, remux) and helpers
+        per_thread["other"] = round(cpu - sum(per_thread.values()), 2)
     return {
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "rss_mb_at_25pct": quarter,
+        "cpu_seconds": round(cpu, 2),
+        "cpu_by_thread": per_thread,
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "rss_mb_at_25pct": samples[len(samples) // 4] if samples else 0.0,
         "rss_mb_at_end": samples[-1] if samples else 0.0,
         "wall_seconds": round(wall, 2),
         "stdout": stdout,
@@ -144,20 +112,23 @@ def probe(path: Path) -> dict[str, Any]:
     data = json.loads(result.stdout)
     stream = data["streams"][0]
     return {
-        "codec": stream["codec_name"],
         "size": f"{stream['width']}x{stream['height']}",
-        "frames": int(stream["nb_read_packets"]),
+        "packets": int(stream["nb_read_packets"]),
         "duration": round(float(data["format"]["duration"]), 3),
         "size_mb": round(path.stat().st_size / 1e6, 2),
     }
 
 
-def record_baton(out: Path, seconds: float, env: dict[str, str], *extra: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "baton.capture.recording.recorder_main", str(out), "--seconds",
-               str(seconds), "--fps", str(FPS), "--monitor", "1", "--no-input", *extra]
+def record_baton(out: Path, seconds: float, env: dict[str, str]) -> dict[str, Any]:
+    command = [sys.executable, "-m", "baton.capture.recording.recorder_main", str(out),
+               "--seconds", str(seconds), "--fps", str(FPS), "--monitor", "1", "--no-input",
+               "--quality", "balanced"]
     measured = run_measured(command, env)
     stats = json.loads(measured.pop("stdout"))
     return {**measured, **probe(out), "dropped_frames": stats["frames_dropped"],
+            "dropped_late": stats["dropped_late"],
+            "dropped_encoder_busy": stats["dropped_encoder_busy"],
+            "worst_delay_ms": stats["worst_delay_ms"],
             "unchanged_frames_not_encoded": stats["frames_unchanged"],
             "recorded_seconds": stats["duration"]}
 
@@ -165,93 +136,86 @@ def record_baton(out: Path, seconds: float, env: dict[str, str], *extra: str) ->
 def record_ffmpeg(out: Path, seconds: float, display: str, env: dict[str, str]) -> dict[str, Any]:
     command = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "x11grab",
                "-framerate", str(FPS), "-video_size", f"{WIDTH}x{HEIGHT}", "-i", display,
-               "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
-               "-pix_fmt", "yuv420p", str(out)]
+               "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(CRF),
+               "-g", "300", "-pix_fmt", "yuv420p", str(out)]
     measured = run_measured(command, env)
     measured.pop("stdout")
+    measured.pop("cpu_by_thread")
     info = probe(out)
-    expected = round(seconds * FPS)
-    return {**measured, **info, "dropped_frames": max(0, expected - info["frames"])}
+    return {**measured, **info, "dropped_frames": max(0, round(seconds * FPS) - info["packets"])}
 
 
-def with_animation(mode: str, hz: int, env: dict[str, str], work: Any) -> Any:
-    helper = subprocess.Popen([sys.executable, __file__, "--animate", mode, "--busy-hz",
-                               str(hz)], env=env)
-    try:
-        time.sleep(1.5)  # let it draw the first page
-        if helper.poll() is not None:
-            raise SystemExit("the screen animation did not start")
-        return work()
-    finally:
-        helper.terminate()
-        helper.wait(10)
+def measure_content(content: str, index: int, seconds: float, display: str,
+                    env: dict[str, str], out_dir: Path) -> dict[str, Any]:
+    """Both recorders on ``content`` (restarted for each), Baton first on even ``index``."""
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    results: dict[str, Any] = {}
+    order = ("baton", "ffmpeg") if index % 2 == 0 else ("ffmpeg", "baton")
+    for tool in order:
+        out = out_dir / f"{tool}-{content}.mp4"
+        with showing(content, env):
+            results[tool] = (record_baton(out, seconds, env) if tool == "baton"
+                             else record_ffmpeg(out, seconds, display, env))
+    baton, ffmpeg = results["baton"], results["ffmpeg"]
+    goal = GOALS["busy_cpu_ratio"] if content in BUSY else GOALS["calm_cpu_ratio"]
+    ratio = baton["cpu_seconds"] / ffmpeg["cpu_seconds"]
+    return {
+        "order": list(order),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "baton_balanced": baton,
+        "ffmpeg_ultrafast_crf26_g300": ffmpeg,
+        "cpu_ratio": round(ratio, 3),
+        "cpu_ratio_goal": goal,
+        "cpu_ratio_met": ratio <= goal,
+        "size_ratio": round(baton["size_mb"] / ffmpeg["size_mb"], 3),
+        "peak_rss_ratio": round(baton["peak_rss_mb"] / ffmpeg["peak_rss_mb"], 3),
+        "baton_duration_error_frames": round(abs(baton["duration"] - seconds) * FPS, 2),
+        "baton_vs_ffmpeg_quality": compare(out_dir / f"baton-{content}.mp4",
+                                           out_dir / f"ffmpeg-{content}.mp4", seconds),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--contents", nargs="+", choices=CONTENTS, default=list(CONTENTS))
     parser.add_argument("--out", type=Path, default=None, help="keep the videos here")
-    parser.add_argument("--busy-hz", type=int, default=ANIMATION_HZ,
-                        help="scroll steps per second on the busy screen (30: every frame "
-                             "changes, so Baton cannot skip any)")
-    parser.add_argument("--animate", choices=("busy", "calm"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.animate:
-        animate(args.animate, args.busy_hz)
-        return
-    for tool in ("Xvfb", "ffmpeg", "ffprobe"):
+    for tool in ("Xvfb", "ffmpeg", "ffprobe", "xterm", "chromium"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed")
     out_dir = args.out or Path(tempfile.mkdtemp(prefix="baton-bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    server, display = start_xvfb()
-    env = dict(os.environ, DISPLAY=display, PYTHONPATH=str(ROOT / "src"))
-    env.pop("QT_QPA_PLATFORM", None)
-    seconds = args.seconds
+    server, display = xvfb.start_xvfb(WIDTH, HEIGHT)
+    env = dict(display.env(), PYTHONPATH=str(ROOT / "src"))
     try:
-        baton, ffmpeg = with_animation("busy", args.busy_hz, env, lambda: (
-            record_baton(out_dir / "baton-busy.mp4", seconds, env, "--x264-preset",
-                         "ultrafast", "--crf", "23"),
-            record_ffmpeg(out_dir / "ffmpeg-busy.mp4", seconds, display, env),
-        ))
-        calm, calm_ffmpeg = with_animation("calm", args.busy_hz, env, lambda: (
-            record_baton(out_dir / "baton-calm-balanced.mp4", seconds, env,
-                         "--quality", "balanced"),
-            record_ffmpeg(out_dir / "ffmpeg-calm.mp4", seconds, display, env),
-        ))
+        contents = {content: measure_content(content, index, args.seconds, display.name,
+                                             env, out_dir)
+                    for index, content in enumerate(args.contents)}
     finally:
         server.terminate()
         server.wait(10)
-    minutes = seconds / 60
+    peak = max(c["baton_balanced"]["peak_rss_mb"] for c in contents.values())
     report = {
         "benchmark": "record_vs_ffmpeg",
         "screen": f"{WIDTH}x{HEIGHT}@{FPS} Xvfb",
-        "busy_scroll_hz": args.busy_hz,
-        "seconds": seconds,
+        "seconds": args.seconds,
         "cpu_count": os.cpu_count(),
-        "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "busy": {"baton_ultrafast_crf23": baton, "ffmpeg_ultrafast_crf23": ffmpeg},
-        "calm": {"baton_balanced": calm, "ffmpeg_ultrafast_crf23": calm_ffmpeg},
-        "ratios": {
-            "busy_cpu_baton_over_ffmpeg": round(baton["cpu_seconds"] / ffmpeg["cpu_seconds"], 3),
-            "busy_size_baton_over_ffmpeg": round(baton["size_mb"] / ffmpeg["size_mb"], 3),
-            "busy_peak_rss_baton_over_ffmpeg": round(
-                baton["peak_rss_mb"] / ffmpeg["peak_rss_mb"], 3),
-            "calm_cpu_baton_balanced_over_ffmpeg": round(
-                calm["cpu_seconds"] / calm_ffmpeg["cpu_seconds"], 3),
+        "contents": contents,
+        "summary": {
+            "cpu_ratio": {name: c["cpu_ratio"] for name, c in contents.items()},
+            "baton_peak_rss_mb": peak,
+            "ffmpeg_peak_rss_mb": max(c["ffmpeg_ultrafast_crf26_g300"]["peak_rss_mb"]
+                                      for c in contents.values()),
+            "peak_rss_goal_met": peak <= GOALS["peak_rss_mb"],
+            "baton_dropped_frames": sum(c["baton_balanced"]["dropped_frames"]
+                                        for c in contents.values()),
+            "ssim_mean": {name: c["baton_vs_ffmpeg_quality"].get("ssim_mean")
+                          for name, c in contents.items()},
+            "goals": GOALS,
         },
-        "targets": {
-            "busy_dropped_frames": baton["dropped_frames"],
-            "busy_duration_error_frames": round(abs(baton["duration"] - seconds) * FPS, 2),
-            "busy_cpu_ratio_at_most_0.8": baton["cpu_seconds"] <= 0.8 * ffmpeg["cpu_seconds"],
-            "peak_rss_under_250mb": baton["peak_rss_mb"] < 250,
-            "busy_size_ratio_at_most_1.1": baton["size_mb"] <= 1.1 * ffmpeg["size_mb"],
-            "calm_balanced_mb_per_minute": round(calm["size_mb"] / minutes, 2),
-            "calm_balanced_at_most_15_mb_per_minute": calm["size_mb"] / minutes <= 15,
-        },
-        "children_rusage_note": "CPU = user+sys of each recorder process from os.wait4",
         "output_dir": str(out_dir),
-        "self_cpu_seconds": round(resource.getrusage(resource.RUSAGE_SELF).ru_utime, 2),
     }
     print(json.dumps(report, indent=2))
 

@@ -38,8 +38,9 @@ RUNTIME_PACKAGES = (
     "libdbus-1-3", "libglib2.0-0", "libx11-6", "libx11-xcb1", "libxext6", "libxfixes3",
     "libxrandr2", "libxcb1", "libxcb-cursor0", "libxcb-icccm4", "libxcb-image0",
     "libxcb-keysyms1", "libxcb-randr0", "libxcb-render0", "libxcb-render-util0",
-    "libxcb-shape0", "libxcb-shm0", "libxcb-sync1", "libxcb-util1", "libxcb-xfixes0",
-    "libxcb-xkb1", "libpulse0", "libssl3", "libportaudio2",
+    "libxcb-shape0", "libxcb-shm0", "libxcb-damage0", "libxcb-sync1", "libxcb-util1",
+    "libxcb-xfixes0", "libxcb-xkb1", "libpulse0", "libssl3", "libportaudio2",
+    "libyuv0",  # the recorder's colour conversion (without it, OpenCV: +38 MB per recording)
     # Step names: the accessibility bus (AT-SPI) and the English OCR model tesserocr reads.
     "at-spi2-core", "tesseract-ocr-eng",
     "fonts-symbola",  # emoji in the PDF checklist (no font on a bare system has them)

@@ -16,6 +16,7 @@ from baton.capture.platform.x11 import X11Platform
 from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import ScreenSource
+from baton.capture.recording.xshm import XShmSource
 
 pytestmark = pytest.mark.display
 
@@ -53,14 +54,16 @@ def light_blue(red: Any, green: Any, blue: Any) -> Any:
     return (blue > 180) & (red < 90) & (green > 60) & (green < 160)
 
 
+@pytest.mark.parametrize("source_type", [XShmSource, ScreenSource])
 def test_records_screen_pointer_and_clicks(
-    xdisplay: Any, color_window: Any, tmp_path: Path, probe_video: Any, run_xdotool: Any
+    xdisplay: Any, color_window: Any, tmp_path: Path, probe_video: Any, run_xdotool: Any,
+    source_type: Any,
 ) -> None:
     run_xdotool("mousemove", str(POINTER[0]), str(POINTER[1]))
     region = Region(0, 0, 640, 480)
     out = tmp_path / "screen.mp4"
     recorder = Recorder(
-        ScreenSource(region), out, VideoSettings(640, 480, 15, "ultrafast", 23),
+        source_type(region), out, VideoSettings(640, 480, 15, "ultrafast", 23),
         platform=X11Platform(), input_hook=PynputHook(),
     )
     recorder.start()

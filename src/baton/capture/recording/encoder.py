@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import av
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from baton.capture.recording.colour import tag_encoder
+from baton.capture.recording.pictures import Pictures
+from baton.capture.recording.yuv import Halves, RowConverter
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
 
@@ -146,43 +147,27 @@ class AudioSettings:
 
 
 class I420Converter:
-    """Converts BGRA screen images into one reused yuv420p ``av.VideoFrame``, the fast way.
+    """Converts BGRA screen images into one reused yuv420p ``av.VideoFrame``.
 
-    OpenCV does the colour conversion (6x faster than swscale), with the BT.601 matrix at
-    limited range (the stream is tagged so: ``baton.capture.recording.colour``). It takes
-    each 2x2 block's chroma from its top-left pixel, which leaves coloured text edges
-    sharper than swscale's filter and costs x264 about 10% more bits; a 3x3 box blur of the
-    quarter-size chroma planes (0.2 ms at 1080p) removes that difference. Reusing the
-    buffers instead of ``from_ndarray`` saves about 1 ms per 1080p frame; libx264 copies
-    each picture before ``encode`` returns, so the frame can be overwritten for the next one.
+    Exactly as the recorder converts (``pictures.Pictures``: ``yuv``'s BT.601 limited
+    range, as the stream is tagged: ``baton.capture.recording.colour``, and the smoothed
+    chroma). Reusing the frame instead of ``from_ndarray`` saves about 1 ms per 1080p
+    frame; libx264 copies each picture before ``encode`` returns, so the frame can be
+    overwritten for the next one.
     """
 
-    def __init__(self, width: int, height: int) -> None:
-        self._i420 = np.empty((height * 3 // 2, width), np.uint8)
-        self._chroma = self._i420[height:].reshape(2, height // 2, width // 2)
-        self.frame: Any = av.VideoFrame(width, height, "yuv420p")
+    def __init__(self, width: int, height: int, convert: RowConverter | None = None,
+                 halves: Halves | None = None) -> None:
+        self._pictures = Pictures(width, height, pool=1, convert=convert, halves=halves)
         self._height = height
-        quarter = height // 4
-        rows = (slice(0, height), slice(height, height + quarter), slice(height + quarter, None))
-        self._planes: list[tuple[Any, npt.NDArray[np.uint8]]] = [
-            (self.frame.planes[i], self._i420[rows[i]]) for i in range(3)
-        ]
-        # Padded rows (widths the allocator rounds up) cannot take a plain copy.
-        widths = (width, width // 2, width // 2)
-        self._direct = all(
-            plane.line_size == widths[i] for i, (plane, _rows) in enumerate(self._planes)
-        )
+        self.frame: Any = None
 
     def convert(self, bgra: npt.NDArray[np.uint8]) -> Any:
         """Fill and return the reused frame from a BGRA image of the converter's size."""
-        cv2.cvtColor(bgra, cv2.COLOR_BGRA2YUV_I420, dst=self._i420)
-        for plane in self._chroma:
-            cv2.blur(plane, (3, 3), dst=plane)
-        if self._direct:
-            for plane, rows in self._planes:
-                plane.update(rows)
-            return self.frame
-        return av.VideoFrame.from_ndarray(self._i420, format="yuv420p")
+        self._pictures.update(bgra, [(0, self._height)])
+        self.frame = self._pictures.take()
+        self._pictures.give_back(self.frame)
+        return self.frame
 
 
 def disk_full(error: BaseException) -> bool:
@@ -267,8 +252,8 @@ class FragmentedWriter:
         # PyAV asks for slice threads, which makes libx264 use sliced threads: 10-25%
         # larger files than frame threads (what ffmpeg uses) or a single thread.
         stream.codec_context.thread_type = "FRAME"
-        self._video_stream = stream
-        self._converter = I420Converter(video.width, video.height)
+        self._video_stream: Any = stream
+        self._converter: I420Converter | None = None  # made by the first write_frame
         self._audio_stream: Any = None
         self._audio_pending = np.zeros((0,), np.float32)
         self._audio_pts = 0
@@ -295,9 +280,16 @@ class FragmentedWriter:
         ``changed``: it differs from the frame before (False for the frame the recorder sends
         twice a second while the screen stands still).
         """
+        if self._converter is None:
+            self._converter = I420Converter(self.video.width, self.video.height)
+        self.write_picture(self._converter.convert(bgra), pts, changed=changed)
+
+    def write_picture(self, frame: Any, pts: int, *, changed: bool = True) -> None:
+        """Encode a ready yuv420p ``av.VideoFrame`` (BT.601 limited, as ``I420Converter``
+        makes it) shown from ``pts``; it may be reused once this returns (libx264 copies it).
+        """
         if pts <= self.last_pts:
             pts = self.last_pts + 1
-        frame = self._converter.convert(bgra)
         frame.pts = pts
         frame.time_base = Fraction(1, self.video.fps)
         # At most GOP_SECONDS of recording time between keyframes, however few frames
@@ -366,6 +358,9 @@ class FragmentedWriter:
             self._container.close()
         finally:
             self._file.close()
+            # The encoder's pictures (about 30 MB at 1080p) go with the last reference.
+            self._container = self._video_stream = self._audio_stream = None
+            self._converter = None
 
     def abandon(self) -> None:
         """Close the file without flushing (after a write failed, e.g. disk full)."""

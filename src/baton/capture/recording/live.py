@@ -21,7 +21,7 @@ from baton.capture.recording.audio import AudioSource, MicrophoneSource
 from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
-from baton.capture.recording.sources import ScreenSource
+from baton.capture.recording.sources import screen_source
 
 if TYPE_CHECKING:
     from baton.capture.recording.wayland import RestoreTokens
@@ -66,7 +66,7 @@ def screen_recorder(
         else:
             settings = VideoSettings.for_quality(area.width, area.height, request.fps,
                                                  request.quality)
-        source = ScreenSource(area, display)
+        source = screen_source(area, display)
     except BaseException:
         platform.close()
         raise

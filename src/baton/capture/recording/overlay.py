@@ -2,6 +2,9 @@
 
 Everything is drawn straight into the BGRA frame before colour conversion, in the
 recorded area's pixel coordinates. Times are recording seconds (pauses excluded).
+Rings and the arrow are anti-aliased sprites made once with numpy (a distance field, a
+supersampled polygon) and alpha-blended like the pointer's own image, so recording does
+not load OpenCV (38 MB); only key captions (off by default) use it, for its text.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+import numpy.typing as npt
 
 from baton.capture.platform.base import CursorImage, PointerSample
 from baton.capture.platform.screens import Region
@@ -35,6 +38,7 @@ BUTTON_COLORS: dict[str, tuple[int, int, int, int]] = {
 ARROW = np.array(
     [[0, 0], [0, 17], [4, 13], [7, 20], [10, 19], [7, 12], [12, 12]], dtype=np.int32
 )
+SUPERSAMPLE = 4
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Overlay:
         self._lock = threading.Lock()
         self._clicks: deque[Click] = deque(maxlen=64)
         self._keys: deque[tuple[float, str]] = deque(maxlen=CAPTION_MAX_CHARS)
+        self._rings: dict[int, npt.NDArray[np.float32]] = {}  # coverage by radius
 
     def add_click(self, click: Click) -> None:
         with self._lock:
@@ -92,6 +97,12 @@ class Overlay:
             A function that puts back the pixels drawn over, so the frame is again exactly
             what was on screen (the recorder compares it with the next grab).
         """
+        return self.draw_rows(frame, t, pointer)[0]
+
+    def draw_rows(
+        self, frame: Frame, t: float, pointer: PointerSample | None
+    ) -> tuple[Callable[[], None], list[tuple[int, int]]]:
+        """``draw``, also returning the row bands ``[start, stop)`` it may have drawn on."""
         with self._lock:
             clicks = [c for c in self._clicks if 0.0 <= t - c.t <= RING_SECONDS]
             keys = [label for when, label in self._keys if 0.0 <= t - when <= CAPTION_SECONDS]
@@ -126,14 +137,60 @@ class Overlay:
             for x0, y0, patch in reversed(saved):
                 frame[y0:y0 + patch.shape[0], x0:x0 + patch.shape[1]] = patch
 
-        return restore
+        return restore, [(y0, y0 + patch.shape[0]) for _x0, y0, patch in saved]
 
     def _draw_ring(self, frame: Frame, t: float, click: Click) -> None:
         progress = (t - click.t) / RING_SECONDS
         radius = round(RING_START_RADIUS + (RING_END_RADIUS - RING_START_RADIUS) * progress)
-        color = BUTTON_COLORS.get(click.button, BUTTON_COLORS["left"])
-        center = (click.x - self.region.left, click.y - self.region.top)
-        cv2.circle(frame, center, radius, color, RING_THICKNESS, cv2.LINE_AA)
+        coverage = self._rings.get(radius)
+        if coverage is None:
+            coverage = self._rings[radius] = ring_coverage(radius, RING_THICKNESS)
+        color = np.array(BUTTON_COLORS.get(click.button, BUTTON_COLORS["left"]), np.float32)
+        sprite = (coverage[:, :, None] * color + 0.5).astype(np.uint8)  # premultiplied
+        middle = coverage.shape[0] // 2
+        blend_cursor(frame, CursorImage(sprite, middle, middle),
+                     click.x - self.region.left, click.y - self.region.top)
+
+
+def ring_coverage(radius: int, thickness: int) -> npt.NDArray[np.float32]:
+    """How much of each pixel a ring of ``radius`` and ``thickness`` (centred on the
+    middle pixel) covers, 0..1, from each pixel centre's distance to the circle (as wide
+    as OpenCV's anti-aliased circle of that thickness, which Baton drew before)."""
+    reach = radius + thickness // 2 + 3
+    offsets = np.arange(-reach, reach + 1, dtype=np.float32)
+    distance = np.hypot(offsets[:, None], offsets[None, :])
+    coverage: npt.NDArray[np.float32] = np.clip(
+        thickness / 2 + 1.5 - np.abs(distance - radius), 0.0, 1.0).astype(np.float32)
+    return coverage
+
+
+def arrow_sprite(scale: int = SUPERSAMPLE) -> CursorImage:
+    """The plain arrow pointer, white with a one-pixel black edge, anti-aliased by
+    sampling ``scale`` x ``scale`` points per pixel (premultiplied BGRA; tip = hot spot)."""
+    margin = 2
+    width, height = int(ARROW[:, 0].max()) + 2 * margin + 1, int(ARROW[:, 1].max()) + 2 * margin + 1
+    steps = (np.arange(scale, dtype=np.float64) + 0.5) / scale - 0.5
+    xs = (np.arange(width)[:, None] + steps[None, :]).reshape(-1) - margin
+    ys = (np.arange(height)[:, None] + steps[None, :]).reshape(-1) - margin
+    px, py = np.meshgrid(xs, ys)
+    corners = ARROW.astype(np.float64)
+    inside = np.zeros(px.shape, bool)
+    edge = np.full(px.shape, np.inf)
+    for (x0, y0), (x1, y1) in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        crosses = ((y0 > py) != (y1 > py)) & (px < x0 + (py - y0) * (x1 - x0) / (y1 - y0 or 1))
+        inside ^= crosses
+        dx, dy = x1 - x0, y1 - y0
+        along = np.clip(((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
+        edge = np.minimum(edge, np.hypot(px - x0 - along * dx, py - y0 - along * dy))
+    covered = (inside | (edge <= 0.5)).reshape(height, scale, width, scale).mean(axis=(1, 3))
+    white = (inside & (edge > 0.5)).reshape(height, scale, width, scale).mean(axis=(1, 3))
+    pixels = np.empty((height, width, 4), np.uint8)
+    pixels[:, :, :3] = (white * 255 + 0.5).astype(np.uint8)[:, :, None]
+    pixels[:, :, 3] = (covered * 255 + 0.5).astype(np.uint8)
+    return CursorImage(pixels, margin, margin)
+
+
+ARROW_SPRITE = arrow_sprite()
 
 
 def blend_cursor(frame: Frame, cursor: CursorImage, x: int, y: int) -> None:
@@ -154,13 +211,13 @@ def blend_cursor(frame: Frame, cursor: CursorImage, x: int, y: int) -> None:
 
 def draw_arrow(frame: Frame, x: int, y: int) -> None:
     """Draw a plain arrow pointer with its tip at ``x, y``."""
-    points = ARROW + np.array([x, y], dtype=np.int32)
-    cv2.fillPoly(frame, [points], (255, 255, 255, 255), cv2.LINE_AA)
-    cv2.polylines(frame, [points], True, (0, 0, 0, 255), 1, cv2.LINE_AA)
+    blend_cursor(frame, ARROW_SPRITE, x, y)
 
 
 def draw_caption(frame: Frame, text: str) -> None:
     """Draw ``text`` in a dark box centred near the bottom of the frame."""
+    import cv2  # only for captions (off by default): recording otherwise never loads OpenCV
+
     height, width = frame.shape[:2]
     text = text[-CAPTION_MAX_CHARS:]
     scale = max(0.5, min(1.2, width / 1600))

@@ -1,7 +1,8 @@
-"""The recording pipeline: capture thread → bounded queue → encoder thread.
+"""The recording pipeline: capture thread → a small pool of pictures → encoder thread.
 
-The capture thread grabs a frame at every tick of the frame clock and stamps it with the
-tick number (``pts``), so a late or dropped frame leaves a gap the previous frame fills:
+The capture thread grabs a frame at every tick of the frame clock, converts the rows that
+changed (``changes``, ``pictures``) and stamps the picture with the tick number (``pts``),
+so a late or dropped frame leaves a gap the previous frame fills:
 the video is always as long as the time recorded. Pausing stops the clock; resuming
 continues from the same tick, so the video has no gap. The encoder is opened before the
 first grab. On stop the fragmented file is remuxed to a faststart MP4. The narration
@@ -16,12 +17,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from baton.capture.platform.base import Platform, PointerSample
 from baton.capture.platform.input import InputHook, events_path
 from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import AudioSource, Narration
+from baton.capture.recording.changes import Rows, ScreenChanges
 from baton.capture.recording.clicks import ClicksAndKeys
 from baton.capture.recording.encoder import (
     AudioSettings,
@@ -35,7 +37,13 @@ from baton.capture.recording.hidden import HiddenWindows
 from baton.capture.recording.journal import Journal, events_journal_path, partial_path
 from baton.capture.recording.overlay import Overlay
 from baton.capture.recording.pauses import RecordingClock
-from baton.capture.recording.sources import DisplayLost, Frame, FrameSource, same_pixels
+from baton.capture.recording.pictures import Pictures
+from baton.capture.recording.sources import (
+    DisplayLost,
+    FrameSource,
+    name_this_thread,
+    return_free_memory,
+)
 from baton.capture.recording.stats import RecordingStats
 from baton.errors import UserError
 from baton.util.timefmt import format_time
@@ -44,7 +52,7 @@ __all__ = ["Recorder", "RecordingStats"]
 
 log = logging.getLogger("baton.capture")
 
-QUEUE_FRAMES = 8
+QUEUE_FRAMES = 4
 Clock = Callable[[], float]
 
 
@@ -60,7 +68,8 @@ class Recorder:
         input_hook: watches clicks and keys (None: no rings, no events file).
         audio: narration source (None: silent video).
         show_keys: draw key captions.
-        queue_frames: frames the capture thread may run ahead of the encoder.
+        queue_frames: pictures the capture thread may run ahead of the encoder (each one
+            a reused I420 picture: 3 MB at 1080p).
         opener: opens the in-progress file (tests inject one that fills up).
     """
 
@@ -99,9 +108,12 @@ class Recorder:
         self._input = ClicksAndKeys(input_hook, self.overlay, self.elapsed,
                                     lambda: not self.paused, self.hidden.covers)
         self.events = self._input.events
-        # (frame, tick, pointer, changed since the frame before)
-        self._queue: queue.Queue[tuple[Frame, int, PointerSample | None, bool] | None] = (
-            queue.Queue(queue_frames))
+        self._screen = ScreenChanges(source, self.hidden.apply)
+        # Converted pictures waiting for the encoder (a small pool, reused): the capture
+        # thread may run ``queue_frames`` frames ahead.
+        self._pictures = Pictures(video.width, video.height, pool=queue_frames)
+        # (picture, tick, changed since the frame before)
+        self._queue: queue.SimpleQueue[tuple[Any, int, bool] | None] = queue.SimpleQueue()
         self._writer: FragmentedWriter | None = None
         self._journal: Journal | None = None
         self._running = threading.Event()  # cleared while paused
@@ -221,6 +233,7 @@ class Recorder:
     # -- threads ---------------------------------------------------------------------
 
     def _capture_loop(self) -> None:
+        name_this_thread("baton-capture")
         try:
             self._capture_frames()
         except Exception as error:  # our bug: stop cleanly, keep the recording, report it
@@ -234,10 +247,14 @@ class Recorder:
         period = 1.0 / self.video.fps
         tick = sent = 0
         idle_ticks = max(1, self.video.fps // 2)
-        previous: tuple[Frame, PointerSample | None] | None = None
-        held: tuple[Frame, int, PointerSample | None, bool] | None = None
+        previous_pointer: PointerSample | None = None
+        drawn_before: list[Rows] = []  # rows the overlay drew on in the last converted frame
+        overlay_moved = True  # the last converted frame had a ring or caption (or none yet)
+        unsent_change = False  # a changed picture that found no room in the queue
+        held: int | None = None
         while not self._stop.is_set():
             if not self._running.is_set():
+                self._screen.idle()
                 self._running.wait(0.25)
                 continue
             now = self.elapsed()
@@ -251,55 +268,69 @@ class Recorder:
             # A grab up to one period late still fills its own slot (the next one follows
             # at once); later than that, the slots in between are dropped.
             missed = max(0, int((now - due) / period) - 1)
+            self.stats.worst_delay_ms = max(self.stats.worst_delay_ms,
+                                            round((now - due) * 1000, 1))
             if missed:
                 self.stats.frames_dropped += missed
+                self.stats.dropped_late += missed
                 tick += missed
             try:
-                frame = self._source.grab()
+                frame, bands = self._screen.grab()
             except DisplayLost as error:
                 self._fail(UserError(f"{error}: the recording was saved up to "
                                      f"{format_time(now)}."))
                 break
-            self.hidden.apply(frame)
             pointer = self._platform.pointer() if self._platform is not None else None
-            same = (previous is not None and pointer == previous[1]
-                    and not self.overlay.animating(due) and same_pixels(frame, previous[0]))
+            t = tick / self.video.fps
+            animating = self.overlay.animating(t)
+            same = (tick > 0 and not bands and pointer == previous_pointer
+                    and not animating and not overlay_moved)
             if same and tick - sent < idle_ticks:
                 # Nothing changed: the previous frame simply lasts longer (saves the
                 # conversion and the encoding). A frame still goes out twice a second so
                 # a crash on a still screen loses no more than about a second.
                 self.stats.frames_unchanged += 1
-                held = (frame, tick, pointer, False)
+                held = tick
             else:
-                self._enqueue((frame, tick, pointer, not same))
+                if not same:
+                    # Only changed rows are converted: the screen's, and the overlay's now
+                    # and in the frame before (its pixels were put back since).
+                    restore, drawn = self.overlay.draw_rows(frame, t, pointer)
+                    self._pictures.update(frame, [*bands, *drawn, *drawn_before])
+                    restore()
+                    drawn_before, overlay_moved = drawn, animating
+                unsent_change |= not same
+                if self._enqueue(tick, unsent_change):
+                    unsent_change = False
                 sent, held = tick, None
-            previous = (frame, pointer)
+            previous_pointer = pointer
             tick += 1
         if held is not None:  # the video must last until the end, unchanged or not
-            self._enqueue(held, wait=True)
+            self._enqueue(held, unsent_change, wait=True)
 
-    def _enqueue(self, item: tuple[Frame, int, PointerSample | None, bool],
-                 wait: bool = False) -> None:
-        try:
-            self._queue.put(item, block=wait, timeout=5.0 if wait else None)
-        except queue.Full:
+    def _enqueue(self, tick: int, changed: bool, wait: bool = False) -> bool:
+        """Hand the current picture to the encoder; False when it was dropped (no room)."""
+        picture = self._pictures.take(timeout=5.0 if wait else None)
+        if picture is None:
             self.stats.frames_dropped += 1
+            self.stats.dropped_encoder_busy += 1
+            return False
+        self._queue.put((picture, tick, changed))
+        return True
 
     def _encode_loop(self) -> None:
+        name_this_thread("baton-encode")
         writer = self._writer
         assert writer is not None
-        fps = self.video.fps
         while True:
             item = self._queue.get()
             if item is None:
                 break
-            if self._write_error:
-                continue  # drain: capture stops soon
-            frame, pts, pointer, changed = item
+            picture, pts, changed = item
             try:
-                restore = self.overlay.draw(frame, pts / fps, pointer)
-                writer.write_frame(frame, pts, changed=changed)
-                restore()
+                if self._write_error:
+                    continue  # drain: capture stops soon
+                writer.write_picture(picture, pts, changed=changed)
                 self._last_pts = pts
                 self.stats.frames_captured += 1
                 self._write_audio(writer)
@@ -309,6 +340,8 @@ class Recorder:
                 log.exception("encoding failed")
                 self._fail(UserError(f"Recording stopped unexpectedly ({error!r}); "
                                      "what was recorded is kept."))
+            finally:
+                self._pictures.give_back(picture)
 
     def _write_audio(self, writer: FragmentedWriter) -> None:
         if self._narration is not None:
@@ -348,6 +381,8 @@ class Recorder:
                     self.stats.audio_dropouts = self._narration.dropouts
                     self.stats.audio_offset_ms = round(self._narration.worst_offset * 1000, 1)
                 writer.close()
+                self._pictures.release()
+                return_free_memory()  # the remux below needs little; keep the peak down
             else:
                 writer.abandon()
         except OSError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import logging
 import sys
 from typing import Any, Protocol
 
@@ -12,7 +13,10 @@ import numpy.typing as npt
 from baton.capture.platform.screens import Region, display_name, open_mss
 from baton.errors import UserError
 
+log = logging.getLogger("baton.capture")
+
 M_TRIM_THRESHOLD = -1
+PR_SET_NAME = 15
 M_MMAP_THRESHOLD = -3
 
 Frame = npt.NDArray[np.uint8]
@@ -91,6 +95,21 @@ def keep_frame_memory(keep: bool) -> None:
         libc.malloc_trim(0)
 
 
+def name_this_thread(name: str) -> None:
+    """Give the calling thread an operating-system name (``top -H``, per-thread CPU in the
+    benchmark); Python's thread names stay inside Python."""
+    libc = _glibc()
+    if libc is not None:
+        libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+
+
+def return_free_memory() -> None:
+    """Hand memory freed inside the process (the encoder's pictures) back to the system."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 class ScreenSource:
     """Grabs one area of the X screen with a single, reused ``mss`` instance.
 
@@ -129,6 +148,23 @@ class ScreenSource:
         except Exception:  # noqa: BLE001 - closing a dead connection must not hide the real error
             pass
         keep_frame_memory(False)
+
+
+def screen_source(region: Region, display: str | None = None) -> FrameSource:
+    """The fastest way to read ``region`` of this X display: shared memory told by XDamage
+    what changed (``xshm.XShmSource``), else mss (a remote display without MIT-SHM).
+
+    Raises:
+        UserError: the display cannot be reached.
+    """
+    from baton.capture.platform.xcb import XcbUnavailable
+    from baton.capture.recording.xshm import XShmSource
+
+    try:
+        return XShmSource(region, display)
+    except XcbUnavailable as error:
+        log.info("reading the screen with mss: %s", error)
+        return ScreenSource(region, display)
 
 
 class SyntheticSource:

@@ -13,6 +13,15 @@ class RecordingStats:
     path: str
     frames_captured: int = 0
     frames_dropped: int = 0
+    """Frame slots with no picture of their own (the one before lasts longer): the sum of
+    ``dropped_late`` and ``dropped_encoder_busy``."""
+    dropped_late: int = 0
+    """Slots skipped because the capture thread came more than a frame period late
+    (the process was not scheduled, or a grab took that long)."""
+    dropped_encoder_busy: int = 0
+    """Pictures not sent because the encoder still held every picture of the pool."""
+    worst_delay_ms: float = 0.0
+    """The longest a frame was grabbed after its time, in milliseconds."""
     frames_unchanged: int = 0
     """Frames identical to the one before, not encoded again (the video is as long)."""
     duration: float = 0.0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -91,6 +93,8 @@ def test_a_stall_drops_frames_but_keeps_the_duration(tmp_path: Path, decoded: An
 
     video = decoded(out, keep_frames=False)
     assert stats.frames_dropped >= 19
+    assert stats.dropped_late == stats.frames_dropped  # the capture came late, not the encoder
+    assert stats.worst_delay_ms >= 1900
     assert video.duration >= 2.5
     assert video.duration == pytest.approx(stats.duration, abs=0.11)
     assert len(video.times) == stats.frames_captured
@@ -141,6 +145,47 @@ def test_disk_full_stops_cleanly_and_keeps_the_recording(tmp_path: Path, decoded
     video = decoded(out, keep_frames=False)
     assert video.codec == "h264"
     assert len(video.times) > 0
+
+
+class StuckFile(FillingFile):
+    """A file whose writes hang while ``stuck`` is set (a disk that stalls)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, 1 << 30)
+        self.stuck = threading.Event()
+        self.freed = threading.Event()
+
+    def write(self, data: bytes) -> int:
+        if self.stuck.is_set():
+            self.freed.wait(20)
+        return super().write(data)
+
+
+def test_a_stalled_encoder_drops_frames_and_says_so(tmp_path: Path, decoded: Any) -> None:
+    files: list[StuckFile] = []
+
+    def opener(path: Path) -> Any:
+        files.append(StuckFile(path))
+        return files[-1]
+
+    out = tmp_path / "stalled.mp4"
+    recorder = Recorder(SyntheticSource(REGION), out, settings(), opener=opener,
+                        queue_frames=2)
+    recorder.start()
+    wait_for_frames(recorder, 3)
+    files[0].stuck.set()  # the next fragment's write hangs: the encoder holds the pool
+    deadline = time.monotonic() + 20
+    while recorder.stats.dropped_encoder_busy == 0:
+        assert time.monotonic() < deadline, "a stalled encoder must make frames drop"
+        time.sleep(0.02)
+    files[0].stuck.clear()
+    files[0].freed.set()
+    stats = recorder.stop()
+
+    assert stats.dropped_encoder_busy > 0
+    assert stats.frames_dropped == stats.dropped_late + stats.dropped_encoder_busy
+    video = decoded(out, keep_frames=False)
+    assert video.duration == pytest.approx(stats.duration, abs=0.11)
 
 
 def test_audio_is_aac_and_in_sync(tmp_path: Path, decoded: Any) -> None:
@@ -294,3 +339,42 @@ def test_a_torn_last_journal_line_is_skipped(tmp_path: Path) -> None:
     assert read_event_journal(journal) == [
         InputEvent(0.5, "click", x=3, y=4, button="left"), InputEvent(0.9, "typing")
     ]
+
+
+RECORD_WITHOUT_OPENCV = """
+import sys, time
+from pathlib import Path
+from baton.capture.platform.base import PointerSample
+from baton.capture.platform.null import NullPlatform
+from baton.capture.platform.screens import Region
+from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.overlay import Click
+from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.sources import SyntheticSource
+
+class Pointing(NullPlatform):
+    def pointer(self):
+        return PointerSample(40, 30, None)  # no shape known: the arrow is drawn
+
+region = Region(0, 0, 160, 120)
+recorder = Recorder(SyntheticSource(region), Path(sys.argv[1]),
+                    VideoSettings(160, 120, 30, "ultrafast", 23), platform=Pointing())
+recorder.start()
+recorder.overlay.add_click(Click(0.1, 80, 60))
+while recorder.stats.frames_captured < 20:
+    time.sleep(0.02)
+stats = recorder.stop()
+assert stats.frames_captured >= 20 and stats.error is None, stats
+print(sorted(name for name in sys.modules if name.split(".")[0] == "cv2"))
+"""
+
+
+def test_recording_never_loads_opencv(tmp_path: Path) -> None:
+    # OpenCV costs the recording process 38 MB: rings, the arrow and the colour
+    # conversion (libyuv) do without it; only key captions (off by default) load it.
+    result = subprocess.run([sys.executable, "-c", RECORD_WITHOUT_OPENCV,
+                             str(tmp_path / "plain.mp4")],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert (tmp_path / "plain.mp4").stat().st_size > 0
