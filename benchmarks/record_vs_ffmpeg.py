@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from helpers import xvfb
 from screen_contents import BUSY, CONTENTS, HEIGHT, WIDTH, showing
-from video_quality import compare
+from video_quality import compare, probe
 
 FPS = 30
 CRF = 26
@@ -101,21 +101,6 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, Any]:
         "rss_mb_at_end": samples[-1] if samples else 0.0,
         "wall_seconds": round(wall, 2),
         "stdout": stdout,
-    }
-
-
-def probe(path: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
-         "-show_entries", "stream=codec_name,width,height,nb_read_packets:format=duration",
-         "-of", "json", str(path)], capture_output=True, text=True, check=True)
-    data = json.loads(result.stdout)
-    stream = data["streams"][0]
-    return {
-        "size": f"{stream['width']}x{stream['height']}",
-        "packets": int(stream["nb_read_packets"]),
-        "duration": round(float(data["format"]["duration"]), 3),
-        "size_mb": round(path.stat().st_size / 1e6, 2),
     }
 
 

@@ -31,6 +31,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from helpers.sway import WaylandDesktop
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from video_quality import probe
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -49,19 +52,6 @@ def cpu_of(pids: list[int]) -> float:
 
 def desktop_pids(desktop: WaylandDesktop, names: tuple[str, ...]) -> list[int]:
     return [process.pid for name, process in desktop.processes() if name in names]
-
-
-def probe(path: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
-         "-show_entries", "stream=codec_name,width,height,nb_read_packets:format=duration",
-         "-of", "json", str(path)], capture_output=True, text=True, check=True)
-    data = json.loads(result.stdout)
-    stream = data["streams"][0]
-    return {"codec": stream["codec_name"], "size": f"{stream['width']}x{stream['height']}",
-            "frames": int(stream["nb_read_packets"]),
-            "duration": round(float(data["format"]["duration"]), 2),
-            "size_mb": round(path.stat().st_size / 1e6, 2)}
 
 
 def measured(command: list[str], env: dict[str, str], desktop: WaylandDesktop,

@@ -8,6 +8,8 @@ For a few moments of the first video, the most alike frame of the second within
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -97,4 +99,20 @@ def compare(first: Path, second: Path, seconds: float, samples: int = 8,
         "ssim_min": round(float(np.min(ssims)), 4),
         "psnr_mean_db": round(float(np.mean(psnrs)), 2),
         "psnr_min_db": round(float(np.min(psnrs)), 2),
+    }
+
+
+def probe(path: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
+         "-show_entries", "stream=codec_name,width,height,nb_read_packets:format=duration",
+         "-of", "json", str(path)], capture_output=True, text=True, check=True)
+    data = json.loads(result.stdout)
+    stream = data["streams"][0]
+    return {
+        "codec": stream["codec_name"],
+        "size": f"{stream['width']}x{stream['height']}",
+        "packets": int(stream["nb_read_packets"]),
+        "duration": round(float(data["format"]["duration"]), 3),
+        "size_mb": round(path.stat().st_size / 1e6, 2),
     }

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from baton.capture.recording.colour import tag_encoder
 from baton.capture.recording.pictures import Pictures
+from baton.capture.recording.request import RecordingRequest
 from baton.capture.recording.yuv import Halves, RowConverter
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
@@ -80,6 +81,19 @@ class VideoSettings:
             choices = ", ".join(QUALITY_PRESETS)
             raise UserError(f"Unknown video quality {quality!r}: choose one of {choices}.")
         return cls(width, height, fps, preset.x264_preset, preset.crf).validated()
+
+    @classmethod
+    def for_request(cls, request: RecordingRequest, width: int, height: int) -> VideoSettings:
+        """Settings for what the user asked (its x264 preset and crf when given, else its
+        quality), at the recorded size.
+
+        Raises:
+            UserError: the quality, preset or frame rate is not one Baton offers.
+        """
+        if request.x264 is not None:
+            preset, crf = request.x264
+            return cls(width, height, request.fps, preset, crf).validated()
+        return cls.for_quality(width, height, request.fps, request.quality)
 
     def validated(self) -> VideoSettings:
         """Return self after checking the values an encoder would reject.

@@ -60,12 +60,7 @@ def screen_recorder(
             number = request.monitor or next(m for m in monitors if m.primary).index
             asked = next((m.region for m in monitors if m.index == number), None)
             area = monitor_region(monitors, number)
-        if request.x264 is not None:
-            preset, crf = request.x264
-            settings = VideoSettings(area.width, area.height, request.fps, preset, crf).validated()
-        else:
-            settings = VideoSettings.for_quality(area.width, area.height, request.fps,
-                                                 request.quality)
+        settings = VideoSettings.for_request(request, area.width, area.height)
         source = screen_source(area, display)
     except BaseException:
         platform.close()

@@ -79,12 +79,7 @@ def wayland_recorder(request: RecordingRequest, out: Path, *, tokens: RestoreTok
     source = open_portal_source(request.region, tokens, portal)
     try:
         area = source.region
-        if request.x264 is not None:
-            preset, crf = request.x264
-            settings = VideoSettings(area.width, area.height, request.fps, preset, crf).validated()
-        else:
-            settings = VideoSettings.for_quality(area.width, area.height, request.fps,
-                                                 request.quality)
+        settings = VideoSettings.for_request(request, area.width, area.height)
     except BaseException:
         source.close()
         raise
