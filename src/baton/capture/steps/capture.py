@@ -6,8 +6,8 @@ Three threads, so the user is never slowed down:
 - describe: turns input events into step jobs in order (window titles, typing collected
   into one "Type ..." step per field, shortcuts), and asks the namer (its own thread:
   accessibility, then OCR) what each click landed on and which field typing went into;
-- save: draws the click marker, encodes the PNGs, stores them and writes the row; when
-  the namer answers later, it writes the step's title again.
+- save (``saving.StepSaver``): draws the click marker, encodes the PNGs, stores them and
+  writes the row; when the namer answers later, it writes the step's title again.
 
 The input callbacks only pick the frame grabbed just before the event (a reference from
 the ring) and enqueue; they never wait for the screen, the disk or the database, and no
@@ -24,8 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -38,18 +37,14 @@ from baton.capture.steps.events import (
     Describer,
     FrameRing,
     StepEvent,
-    StepJob,
-    Update,
     WindowLookup,
 )
 from baton.capture.steps.naming import Namer
 from baton.capture.steps.render import CROP_SIZE
-from baton.capture.steps.shots import store_screenshots
+from baton.capture.steps.saving import StepSaver
 from baton.capture.steps.sink import SavedStep, StepSink
 from baton.capture.steps.take import TakeRequests
-from baton.capture.steps.wording import Wording
 from baton.core.media import MediaStore
-from baton.core.steps import StepContent
 from baton.errors import UserError
 from baton.util.images import encode_png
 
@@ -57,8 +52,6 @@ log = logging.getLogger("baton.capture")
 
 DEFAULT_FPS = 10.0
 STOP_TIMEOUT = 30.0
-NAMES_AT_STOP = 3.0
-"""Seconds ``stop`` waits for the names still being looked up."""
 Clock = Callable[[], float]
 VideoClock = Callable[[], "float | None"]
 
@@ -87,22 +80,6 @@ class CaptureStats:
     errors: list[str] = field(default_factory=list)
     named_late: int = 0
     """Steps whose title was written again when their name arrived after the save."""
-
-
-@dataclass(frozen=True)
-class _Later:
-    """A name that arrived after its step was saved."""
-
-    key: int
-    update: Future[Update]
-
-
-@dataclass
-class _Made:
-    """A saved step and what its title is made from (for later renames)."""
-
-    saved: SavedStep
-    wording: Wording
 
 
 class StepCapture:
@@ -166,36 +143,30 @@ class StepCapture:
     ) -> None:
         self._source = source
         self._hook = hook
-        self._media = media
         self._sink = sink
         self._clock = clock
         self._video_clock = video_clock
         self._period = 1.0 / fps
-        self._crop_size = crop_size
-        self._on_step = on_step
         self._on_error = on_error
         self._closers = list(closers)
         self.stats = CaptureStats()
         self.ring = FrameRing()
         self._events: queue.Queue[StepEvent | None] = queue.Queue()
-        self._jobs: queue.Queue[StepJob | _Later | None] = queue.Queue()
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._threads: list[threading.Thread] = []
         self._started = False
-        self._encoder: ThreadPoolExecutor | None = None
         self._namer = namer
-        self._quiet = threading.Event()  # set while no step is being saved
-        self._quiet.set()
-        if namer is not None:
-            namer.read_when_quiet(self._quiet)
-        self._own_windows = own_windows
         self._take_step_key = take_step_key
         self._on_take_step_key = on_take_step_key
         self._ignore_click = ignore_click
         self._taken = TakeRequests(source, self.ring, clock, self._stop)
         region = source.region
-        self._describer = Describer(windows, self._jobs.put, skip_window=skip_window,
+        self._saver = StepSaver(sink, media, region, crop_size, own_windows, self._taken,
+                                self.stats, clock, self._report, on_step)
+        if namer is not None:
+            namer.read_when_quiet(self._saver.quiet)
+        self._describer = Describer(windows, self._saver.jobs.put, skip_window=skip_window,
                                     ignore_keys=ignore_keys, namer=namer,
                                     keep_typing_in=keep_typing_in,
                                     origin=(region.left, region.top))
@@ -215,9 +186,9 @@ class StepCapture:
             self._sink.next_position()
             self.ring.add(self._clock(), self._source.grab())
             encode_png(np.zeros((8, 8, 3), np.uint8), quick=True)  # load the codec now
-            self._encoder = ThreadPoolExecutor(1, thread_name_prefix="baton-step-png")
+            self._saver.open()
             for target, name in ((self._grab_loop, "grab"), (self._describe_loop, "describe"),
-                                 (self._save_loop, "save")):
+                                 (self._saver.run, "save")):
                 thread = threading.Thread(target=target, name=f"baton-step-{name}",
                                           daemon=True)
                 self._threads.append(thread)
@@ -255,9 +226,7 @@ class StepCapture:
             if thread.is_alive():
                 log.warning("step capture thread %s did not finish", thread.name)
         self._threads = []
-        if self._encoder is not None:
-            self._encoder.shutdown(wait=True)
-        self._quiet.set()  # names still being read need not wait for saves any more
+        self._saver.close()  # names still being read need not wait for saves any more
         if self._namer is not None:
             self._namer.close()
         self._source.close()
@@ -338,7 +307,7 @@ class StepCapture:
             event = self._events.get()
             if event is None:
                 self._describer.flush(self.ring.newest(), self._clock())
-                self._jobs.put(None)
+                self._saver.jobs.put(None)
                 return
             if event.kind == InputKind.STEP:
                 event = self._taken.with_frame(event)
@@ -347,121 +316,6 @@ class StepCapture:
             except Exception as error:  # our bug: lose this event, not the session
                 log.exception("step capture could not describe an event")
                 self._report(UserError(f"A step could not be made ({error!r})."))
-
-    def _save_loop(self) -> None:
-        made: dict[int, _Made] = {}  # by job key: the steps a late name or click retitles
-        pending = 0  # names asked for and not yet arrived
-        deadline: float | None = None  # set at stop: how long to wait for those names
-        while True:
-            if self._jobs.empty():
-                self._quiet.set()
-            try:
-                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-                job = self._jobs.get(timeout=timeout)
-            except queue.Empty:
-                break  # stopping, and the last names did not come in time
-            if isinstance(job, StepJob):
-                self._quiet.clear()
-            if job is None:
-                deadline = time.monotonic() + NAMES_AT_STOP
-                if pending == 0:
-                    break
-                continue
-            if isinstance(job, _Later):
-                pending -= 1
-                self._apply_later(made.get(job.key), job.update)
-                if deadline is not None and pending == 0:
-                    break
-                continue
-            try:
-                if job.retitles_previous:
-                    step = made.get(job.key)
-                    if step is not None:  # else the first click's step was not saved
-                        step.wording.clicks = job.clicks
-                        self._retitle(step)
-                    continue
-                wording, later = job.wording, job.later
-                known = later is None or later.done()
-                if later is not None and known:
-                    self._apply(wording, later)  # named already: saved with its name
-                step = made[job.key] = _Made(self._save(job), wording)
-                if later is not None and not known:
-                    pending += 1
-                    later.add_done_callback(self._arrived(job.key))
-            except UserError as error:
-                self.stats.steps_failed += 1
-                self._report(error)
-                continue
-            except Exception as error:  # our bug: lose this step, not the session
-                log.exception("step capture could not save a step")
-                self.stats.steps_failed += 1
-                self._report(UserError(f"A step could not be saved ({error!r})."))
-                continue
-            self.stats.steps_saved += 1
-            if self._on_step is not None:
-                self._on_step(step.saved)
-
-    def _arrived(self, key: int) -> Callable[[Future[Update]], None]:
-        """A done-callback that hands a late name to the save thread (namer's thread)."""
-        return lambda update: self._jobs.put(_Later(key, update))
-
-    def _apply(self, wording: Wording, update: Future[Update]) -> None:
-        try:
-            update.result()(wording)
-        except Exception:
-            log.exception("a step's name could not be applied")
-
-    def _apply_later(self, step: _Made | None, update: Future[Update]) -> None:
-        """Apply a name that arrived after the save, and write the title if it changed."""
-        if step is None:
-            return  # the step failed to save
-        before = step.wording.title()
-        self._apply(step.wording, update)
-        if step.wording.title() != before:
-            self.stats.named_late += 1
-            self._retitle(step)
-
-    def _retitle(self, step: _Made) -> None:
-        try:
-            title = self._sink.retitle(step.saved.step_id, step.wording.title())
-        except UserError as error:  # the step was deleted meanwhile
-            self._report(error)
-            return
-        step.saved = replace(step.saved, title=title)
-        if self._on_step is not None:
-            self._on_step(step.saved)
-
-    def _save(self, job: StepJob) -> SavedStep:
-        try:
-            return self._save_step(job)
-        finally:
-            if job.wording.action == "take":
-                self._taken.saved()
-
-    def _save_step(self, job: StepJob) -> SavedStep:
-        self._sink.next_position()  # a deleted process fails here, before the PNGs
-        shot = full = None
-        click: tuple[int, int] | None = None
-        if job.frame is not None:
-            shot, full, click = self._screenshots(job)
-        step = StepContent(
-            title=job.title,
-            screenshot=shot,
-            full_screenshot=full,
-            click_x=click[0] if click else None,
-            click_y=click[1] if click else None,
-            video_time=None if job.video_time is None else round(job.video_time, 3),
-            window_title=job.window_title,
-        )
-        saved = SavedStep.of(self._sink.add([step])[0])
-        return replace(saved, latency=self._clock() - job.t)
-
-    def _screenshots(self, job: StepJob) -> tuple[str, str, tuple[int, int] | None]:
-        assert job.frame is not None
-        assert self._encoder is not None
-        own = self._own_windows() if self._own_windows is not None else ()
-        return store_screenshots(job.frame, self._source.region, job.click, job.centre,
-                                 self._crop_size, own, self._encoder, self._media)
 
     def _report(self, error: UserError) -> None:
         log.warning("step capture: %s", error)
