@@ -2,7 +2,8 @@
 
 A session D-Bus (Debian's dbus-daemon) whose ``org.a11y.Bus`` starts Debian's
 at-spi-bus-launcher on first use, as a desktop session has; a GTK 3 form (Debian's python3
-and python3-gi), a Qt form (Baton's PySide6), a web form in Debian's chromium and an xterm.
+and python3-gi), a Qt form (Baton's PySide6), a web form in Debian's chromium and in
+Debian's firefox-esr, and an xterm.
 Each form prints where its ten targets are on screen and, as fields change, their lengths
 (never their text), so tests know the typing arrived without the text passing through a
 pipe.
@@ -35,12 +36,20 @@ TARGET_NAMES = {
 
 
 class SessionBus:
-    """A private session bus; ``os.environ`` points at it while it runs."""
+    """A private session bus; ``os.environ`` points at it while it runs.
+
+    Its services get a settings folder of their own: at-spi-bus-launcher keeps
+    ``IsEnabled`` in GSettings (``org.gnome.desktop.interface toolkit-accessibility``,
+    through dconf), which would otherwise outlive the bus in the user's
+    ``~/.config/dconf/user`` and decide how the next run's applications start.
+    """
 
     def __init__(self) -> None:
+        self.settings = Path(tempfile.mkdtemp(prefix="baton-bus-settings-"))
         self.process = subprocess.Popen(
             ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            env={**os.environ, "XDG_CONFIG_HOME": str(self.settings)},
         )
         assert self.process.stdout is not None
         self.address = self.process.stdout.readline().strip()
@@ -58,6 +67,7 @@ class SessionBus:
         self.process.wait(10)
         if self.process.stdout is not None:
             self.process.stdout.close()
+        shutil.rmtree(self.settings, ignore_errors=True)
 
 
 @dataclass
@@ -78,7 +88,8 @@ class App:
                 self.lines.append(line)
                 if line.startswith("TARGETS ") or "\"TARGETS " in line:
                     raw = line[line.index("TARGETS ") + 8:].split('", source')[0].strip()
-                    raw = raw.rstrip('"')
+                    # Firefox prints the message as a quoted string, its quotes escaped.
+                    raw = raw.rstrip('"').replace('\\"', '"')
                     self.targets = {k: (int(v[0]), int(v[1])) for k, v in json.loads(raw).items()}
                 if "TYPED " in line:
                     parts = line[line.index("TYPED ") + 6:].replace('"', " ").split()
@@ -112,8 +123,11 @@ class App:
 
 
 def _start(name: str, argv: list[str], display: XDisplay, title: str,
-           env: dict[str, str] | None = None, stream: str = "stdout") -> App:
+           env: dict[str, str] | None = None, stream: str = "stdout",
+           unset: tuple[str, ...] = ()) -> App:
     environment = {**display.env(), **(env or {})}
+    for name in unset:
+        environment.pop(name, None)
     process = subprocess.Popen(
         argv, env=environment, text=True,
         stdout=subprocess.PIPE if stream == "stdout" else subprocess.DEVNULL,
@@ -158,6 +172,79 @@ class Chromium:
                 (APPS / "form.html").as_uri()]
         return _start("chromium", argv, display, "Web sign-up - Chromium",
                       env={"ACCESSIBILITY_ENABLED": "1"}, stream="stderr")
+
+    def close(self) -> None:
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+FIREFOX_PREFS = {
+    # No first-run pages, default-browser question, updates or reports: the form opens alone.
+    "browser.shell.checkDefaultBrowser": False,
+    "browser.aboutwelcome.enabled": False,
+    "browser.startup.homepage_override.mstone": "ignore",
+    "browser.startup.page": 0,
+    "startup.homepage_welcome_url": "",
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "toolkit.telemetry.reportingpolicy.firstRun": False,
+    "app.update.disabledForTesting": True,
+    "app.normandy.enabled": False,
+    "browser.sessionstore.resume_from_crash": False,
+    "browser.tabs.warnOnClose": False,
+    "browser.translations.automaticallyPopup": False,
+    "extensions.update.enabled": False,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    # No saved-password list under a clicked password field (its "Manage passwords" item
+    # would catch the next click and open about:logins).
+    "signon.rememberSignons": False,
+    "signon.autofillForms": False,
+    "signon.generation.enabled": False,
+    "signon.firefoxRelay.feature": "disabled",
+    # The page's console.log lines (TARGETS, TYPED) go to standard output.
+    "devtools.console.stdout.content": True,
+}
+
+
+class Firefox:
+    """Firefox ESR with a fresh profile folder (root needs its own), removed with it."""
+
+    TITLE = "Web sign-up \N{EM DASH} Mozilla Firefox"
+
+    def __init__(self) -> None:
+        self.profile = Path(tempfile.mkdtemp(prefix="baton-firefox-"))
+        (self.profile / "user.js").write_text("".join(
+            f"user_pref({json.dumps(name)}, {json.dumps(value)});\n"
+            for name, value in FIREFOX_PREFS.items()))
+
+    def start(self, display: XDisplay, x: int, y: int, width: int = 620,
+              height: int = 520) -> App:
+        # Nothing asks Firefox for accessibility here: it builds its tree (the page's
+        # too) when step capture sets org.a11y.Status.IsEnabled, as a screen reader
+        # would (GNOME_ACCESSIBILITY=0 forbids it, even an empty value); see
+        # docs/accessibility.md. Headless (MOZ_HEADLESS) would draw nothing on the display.
+        argv = [shutil.which("firefox-esr") or "firefox-esr", "-profile", str(self.profile),
+                "-no-remote", "-width", str(width), "-height", str(height),
+                (APPS / "form.html").as_uri()]
+        app = _start("firefox", argv, display, self.TITLE,
+                     unset=("MOZ_HEADLESS", "GNOME_ACCESSIBILITY"))
+        # Firefox has no option for where its window goes: move it, then wait for the page
+        # to say where its targets are now. Focused, as the window a user works in: Firefox
+        # turns its accessibility on when IsEnabled changes only if one of its windows has
+        # the focus (else when one is next activated).
+        for command in (["windowmove", "--sync", app.window_id, str(x), str(y)],
+                        ["windowfocus", "--sync", app.window_id]):
+            subprocess.run(["xdotool", *command], env=display.env(), check=True, timeout=10)
+        deadline = time.monotonic() + 60
+        while not app.targets or not all(
+                x <= tx < x + width and y <= ty < y + height
+                for tx, ty in app.targets.values()):
+            if time.monotonic() > deadline or app.process.poll() is not None:
+                app.close()
+                raise AssertionError("Firefox never showed the form where it was moved: "
+                                     + "".join(app.lines[-20:]))
+            time.sleep(0.05)
+        return app
 
     def close(self) -> None:
         shutil.rmtree(self.profile, ignore_errors=True)

@@ -25,14 +25,15 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
 
-from baton.capture.recording.colour import RETAG_FILTER, copy_tags, is_tagged, tag_encoder
+from baton.capture.recording.colour import RETAG_FILTER, copy_tags, tag_encoder
 from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.h264 import parameter_sets
+from baton.capture.recording.video_index import VideoIndex, read_index
 from baton.errors import UserError
 from baton.handoff.video_plan import TimedBox, VideoPlan, plan_video
 from baton.handoff.video_stretch import (
@@ -40,7 +41,6 @@ from baton.handoff.video_stretch import (
     HeadersDiffer,
     PicturesAhead,
     StretchEncoder,
-    parameter_sets,
 )
 
 log = logging.getLogger("baton.handoff")
@@ -64,19 +64,6 @@ class MadeVideo:
     """True when only the planned stretches were re-encoded (False: the whole video)."""
 
 
-@dataclass(frozen=True)
-class _Source:
-    time_base: Fraction
-    frames: list[int]
-    keyframes: list[int]
-    end: int
-    width: int
-    height: int
-    fps: int
-    settings: VideoSettings | None  # None: not a Baton recording
-    tagged: bool
-
-
 def make_package_video(
     src: Path,
     dst: Path,
@@ -94,7 +81,7 @@ def make_package_video(
         UserError: there are boxes to hide and ``src`` is not a video Baton can read.
     """
     try:
-        info = _scan(src)
+        info = read_index(src)
     except UserError:
         if boxes:
             raise  # what cannot be read cannot be hidden: never send it in the clear
@@ -124,39 +111,6 @@ def make_package_video(
     return MadeVideo(dst, made[0], made[1], made[2])
 
 
-def _scan(src: Path) -> _Source:
-    try:
-        with av.open(str(src)) as container:
-            if not container.streams.video:
-                raise UserError(f"{src.name} holds no video.")
-            stream = container.streams.video[0]
-            frames: list[int] = []
-            keyframes: list[int] = []
-            end = 0
-            for packet in container.demux(stream):
-                if packet.pts is None or packet.size == 0:
-                    continue
-                frames.append(packet.pts)
-                if packet.is_keyframe:
-                    keyframes.append(packet.pts)
-                end = max(end, packet.pts + (packet.duration or 0))
-            comment = str(container.metadata.get("comment", ""))
-            width, height = stream.codec_context.width, stream.codec_context.height
-            settings = VideoSettings.from_tag(comment, width, height)
-            rate = stream.average_rate or stream.guessed_rate or 30
-            time_base = stream.time_base
-            tagged = is_tagged(stream)
-    except av.error.FFmpegError as error:
-        raise UserError(f"{src.name} is not a video Baton can read.") from error
-    if not frames or time_base is None:
-        raise UserError(f"{src.name} holds no video.")
-    frames.sort()
-    end = max(end, frames[-1] + 1)
-    fps = round(float(rate)) if round(float(rate)) in (10, 15, 30, 60) else 30
-    return _Source(time_base, frames, sorted(keyframes), end, width, height, fps, settings,
-                   tagged)
-
-
 class _Tracker:
     """Progress and cancel checks, weighted by what each frame costs."""
 
@@ -183,7 +137,7 @@ def _durations(plan: VideoPlan, end: int) -> dict[int, int]:
     return {pts: max(1, later - pts) for pts, later in zip(times, times[1:], strict=False)}
 
 
-def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
+def _stitch(src: Path, dst: Path, info: VideoIndex, plan: VideoPlan,
             tracker: _Tracker) -> tuple[int, int, bool]:
     """Copy the planned frames and re-encode the rest, in one pass in file order (so sound
     and pictures stay interleaved and nothing piles up in memory)."""
@@ -193,10 +147,7 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
     frames = plan.frames
     index = copied = reencoded = 0
     with contextlib.ExitStack() as stack:
-        source = stack.enter_context(av.open(str(src)))
-        out = stack.enter_context(av.open(str(dst), "w", format="mp4",
-                                          options={"movflags": "faststart"}))
-        out.metadata.update(dict(source.metadata))
+        source, out = _open(stack, src, dst)
         video_in = source.streams.video[0]
         video_out = out.add_stream_from_template(video_in)
         retag = None
@@ -256,16 +207,23 @@ def _stitch(src: Path, dst: Path, info: _Source, plan: VideoPlan,
     return copied, reencoded, True
 
 
-def _reencode_all(src: Path, dst: Path, info: _Source, plan: VideoPlan,
+def _open(stack: contextlib.ExitStack, src: Path, dst: Path) -> tuple[Any, Any]:
+    """The recording, and the package video written beside it (its metadata copied)."""
+    source = stack.enter_context(av.open(str(src)))
+    out = stack.enter_context(av.open(str(dst), "w", format="mp4",
+                                      options={"movflags": "faststart"}))
+    out.metadata.update(dict(source.metadata))
+    return source, out
+
+
+def _reencode_all(src: Path, dst: Path, info: VideoIndex, plan: VideoPlan,
                   tracker: _Tracker) -> tuple[int, int, bool]:
     """Re-encode every frame of the plan (painted, keyframes where planned)."""
-    settings = info.settings or VideoSettings.for_quality(info.width, info.height, info.fps,
+    fps = round(info.rate) if round(info.rate) in (10, 15, 30, 60) else 30
+    settings = info.settings or VideoSettings.for_quality(info.width, info.height, fps,
                                                           "balanced")
     with contextlib.ExitStack() as stack:
-        source = stack.enter_context(av.open(str(src)))
-        out = stack.enter_context(av.open(str(dst), "w", format="mp4",
-                                          options={"movflags": "faststart"}))
-        out.metadata.update(dict(source.metadata))
+        source, out = _open(stack, src, dst)
         video_in = source.streams.video[0]
         video_out = out.add_stream("libx264", rate=settings.fps)
         video_out.width, video_out.height, video_out.pix_fmt = info.width, info.height, "yuv420p"

@@ -6,21 +6,19 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
 import numpy as np
 
-from baton.capture.recording.colour import tag_encoder
 from baton.capture.recording.encoder import VideoSettings
-from baton.capture.recording.trim import (
+from baton.capture.recording.h264 import (
     DROPPED_NALS,
     PARAMETER_SETS,
-    _nals_annexb,
-    _parameter_sets_avcc,
-    _to_avcc,
+    nals_annexb,
+    recorder_encoder,
+    to_avcc,
 )
 from baton.errors import UserError
 from baton.handoff.video_plan import Box, PlannedFrame
@@ -152,27 +150,6 @@ def _plane(plane: Any, rows: int, columns: int) -> Any:
     return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:rows, :columns]
 
 
-def parameter_sets(extradata: bytes) -> list[bytes]:
-    """The SPS and PPS of a stream header, as MP4 stores it (``avcC``) or as the retagging
-    filter leaves it (start codes)."""
-    if extradata[:1] == b"\x01":
-        return _parameter_sets_avcc(extradata)
-    return [unit for unit in _nals_annexb(extradata) if unit[0] & 0x1F in PARAMETER_SETS]
-
-
-def recorder_encoder(settings: VideoSettings) -> Any:
-    """An encoder set up as the recorder's (so its stream header matches the recording's)."""
-    codec = av.CodecContext.create("libx264", "w")
-    codec.width, codec.height, codec.pix_fmt = settings.width, settings.height, "yuv420p"
-    codec.time_base = Fraction(1, settings.fps)
-    codec.framerate = Fraction(settings.fps)
-    codec.gop_size = settings.gop
-    codec.options = {**settings.codec_options(), "threads": ENCODER_THREADS}
-    codec.thread_type = "FRAME"
-    tag_encoder(codec)
-    return codec
-
-
 class StretchEncoder:
     """Re-encodes one stretch frame by frame, as the recorder's encoder would; its packets
     come out stamped with the plan's pts, in the stream's form (MP4's length-prefixed units
@@ -180,7 +157,7 @@ class StretchEncoder:
 
     def __init__(self, settings: VideoSettings, expected: list[bytes],
                  start_codes: bool) -> None:
-        self._codec = recorder_encoder(settings)
+        self._codec = recorder_encoder(settings, ENCODER_THREADS)
         self._expected = expected
         self._start_codes = start_codes
         self._stamps: list[int] = []
@@ -200,13 +177,13 @@ class StretchEncoder:
     def _converted(self, encoded: list[Any]) -> list[Any]:
         packets = []
         for packet in encoded:
-            units = _nals_annexb(bytes(packet))
+            units = nals_annexb(bytes(packet))
             sets = [unit for unit in units if unit[0] & 0x1F in PARAMETER_SETS]
             if sets and sets != self._expected:
                 raise HeadersDiffer()
             kept = [unit for unit in units if unit[0] & 0x1F not in DROPPED_NALS]
             done = av.Packet(b"".join(b"\x00\x00\x00\x01" + unit for unit in kept)
-                             if self._start_codes else _to_avcc(kept))
+                             if self._start_codes else to_avcc(kept))
             # No B-frames: packets come out in the order the frames went in.
             done.pts = done.dts = self._stamps[packet.pts]
             done.is_keyframe = packet.is_keyframe

@@ -53,7 +53,6 @@ from baton.ui.pages.assistants import AssistantsView
 from baton.ui.pages.dashboard import DashboardView
 from baton.ui.pages.handoffs import HandoffsView
 from baton.ui.pages.library import LibraryView
-from baton.ui.placement import place_on_screen
 from baton.ui.recording import lazy_capture
 from baton.ui.recording.controller import (
     MakeRecorder,
@@ -236,7 +235,7 @@ class MainWindow(QMainWindow):
             editor.changed.connect(self.library.refresh)
             editor.closed.connect(lambda pid: self.editors.pop(pid, None))
             self.editors[process_id] = editor
-            place_on_screen(editor, self)
+            fit_to_screen(editor, editor.size(), self.screen())
         if step_id is not None:
             editor.reload(step_id)
         editor.show()

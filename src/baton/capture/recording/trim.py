@@ -20,14 +20,19 @@ import av
 
 from baton.capture.recording.colour import copy_tags, tag_encoder
 from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.h264 import (
+    DROPPED_NALS,
+    PARAMETER_SETS,
+    nals_annexb,
+    parameter_sets_avcc,
+    recorder_encoder,
+    to_avcc,
+)
+from baton.capture.recording.video_index import read_index
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
 
 log = logging.getLogger("baton.capture")
-
-PARAMETER_SETS = (7, 8)  # SPS, PPS
-DROPPED_NALS = (7, 8, 9)  # carried once in the MP4 header instead; 9 is an access unit delimiter
-
 
 @dataclass(frozen=True)
 class TrimResult:
@@ -37,43 +42,6 @@ class TrimResult:
     duration: float
     copied_frames: int
     reencoded_frames: int
-
-
-def _nals_annexb(data: bytes) -> list[bytes]:
-    """Split an Annex B byte stream (start codes) into NAL units."""
-    units: list[bytes] = []
-    index, start = 0, -1
-    while True:
-        found = data.find(b"\x00\x00\x01", index)
-        if found < 0:
-            break
-        if start >= 0:
-            end = found - 1 if found > 0 and data[found - 1] == 0 else found
-            units.append(data[start:end])
-        start = index = found + 3
-    if start >= 0:
-        units.append(data[start:])
-    return [unit for unit in units if unit]
-
-
-def _parameter_sets_avcc(extradata: bytes) -> list[bytes]:
-    """The SPS and PPS stored in an MP4's ``avcC`` box."""
-    sets: list[bytes] = []
-    if len(extradata) < 7 or extradata[0] != 1:
-        return sets
-    position = 5
-    for mask in (0x1F, 0xFF):
-        count = extradata[position] & mask
-        position += 1
-        for _ in range(count):
-            length = int.from_bytes(extradata[position:position + 2], "big")
-            sets.append(extradata[position + 2:position + 2 + length])
-            position += 2 + length
-    return sets
-
-
-def _to_avcc(units: list[bytes]) -> bytes:
-    return b"".join(len(unit).to_bytes(4, "big") + unit for unit in units)
 
 
 @dataclass
@@ -87,32 +55,9 @@ class _Source:
 
 
 def _scan(src: Path) -> _Source:
-    try:
-        with av.open(str(src)) as container:
-            if not container.streams.video:
-                raise UserError(f"{src.name} has no video to trim.")
-            stream = container.streams.video[0]
-            frames: list[int] = []
-            keyframes: list[int] = []
-            end = 0
-            for packet in container.demux(stream):
-                if packet.pts is None:
-                    continue
-                frames.append(packet.pts)
-                if packet.is_keyframe:
-                    keyframes.append(packet.pts)
-                end = max(end, packet.pts + (packet.duration or 0))
-            comment = str(container.metadata.get("comment", ""))
-            settings = VideoSettings.from_tag(comment, stream.width, stream.height)
-            extradata = bytes(stream.codec_context.extradata or b"")
-            time_base = stream.time_base
-    except av.error.FFmpegError as error:
-        raise UserError(f"{src.name} is not a video Baton can read.") from error
-    if not frames or time_base is None:
-        raise UserError(f"{src.name} has no video to trim.")
-    frames.sort()
-    return _Source(time_base, frames, sorted(keyframes), end, settings,
-                   _parameter_sets_avcc(extradata))
+    index = read_index(src)
+    return _Source(index.time_base, index.frames, index.keyframes, index.end, index.settings,
+                   parameter_sets_avcc(index.extradata))
 
 
 def trim(src: Path, dst: Path, start: float, end: float) -> TrimResult:
@@ -160,23 +105,10 @@ def _decoded(container: Any, stream: Any, first: int, stop: int) -> Any:
         yield frame
 
 
-def _encoder(settings: VideoSettings) -> Any:
-    """An encoder set up exactly as the recorder's (same time base: same stream headers)."""
-    codec = av.CodecContext.create("libx264", "w")
-    codec.width, codec.height, codec.pix_fmt = settings.width, settings.height, "yuv420p"
-    codec.time_base = Fraction(1, settings.fps)
-    codec.framerate = Fraction(settings.fps)
-    codec.gop_size = settings.gop
-    codec.options = settings.codec_options()
-    codec.thread_type = "FRAME"
-    tag_encoder(codec)
-    return codec
-
-
 def _reencode_head(src: Path, info: _Source, first: int, stop: int) -> list[Any] | None:
     """Re-encode ``[first, stop)``; None when its stream headers differ from the source's."""
     assert info.settings is not None
-    codec = _encoder(info.settings)
+    codec = recorder_encoder(info.settings)
     packets: list[Any] = []
     original: list[int] = []
     with av.open(str(src)) as container:
@@ -191,12 +123,12 @@ def _reencode_head(src: Path, info: _Source, first: int, stop: int) -> list[Any]
     for packet in packets:
         # No B-frames: packets come out in input order; keep the source's timestamps.
         pts = original[packet.pts]
-        units = _nals_annexb(bytes(packet))
+        units = nals_annexb(bytes(packet))
         sets = [unit for unit in units if unit[0] & 0x1F in PARAMETER_SETS]
         if sets and sets != info.parameter_sets:
             log.info("re-encoded headers differ from the source's: re-encoding the range")
             return None
-        out = av.Packet(_to_avcc([u for u in units if u[0] & 0x1F not in DROPPED_NALS]))
+        out = av.Packet(to_avcc([u for u in units if u[0] & 0x1F not in DROPPED_NALS]))
         out.pts = out.dts = pts
         out.is_keyframe = packet.is_keyframe
         converted.append(out)

@@ -20,7 +20,7 @@ from baton.capture.recording.colour import (
     tag_encoder,
 )
 from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
-from baton.capture.recording.trim import _parameter_sets_avcc
+from baton.capture.recording.h264 import parameter_sets_avcc
 
 FPS = 10
 
@@ -141,7 +141,7 @@ def old_style_clip(path: Path, tagged: bool) -> Path:
 
 def parameter_sets(path: Path) -> list[bytes]:
     with av.open(str(path)) as container:
-        return _parameter_sets_avcc(bytes(container.streams.video[0].codec_context.extradata))
+        return parameter_sets_avcc(bytes(container.streams.video[0].codec_context.extradata))
 
 
 def test_retagging_an_old_recording_gives_the_header_x264_writes(tmp_path: Path) -> None:
