@@ -9,7 +9,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
-from baton.capture.recording.hotkeys import STOP_RECORDING, TOGGLE_STEP_CAPTURE
+from baton.capture.recording.hotkeys import (
+    STOP_RECORDING,
+    TAKE_STEP,
+    TAKE_STEP_LABEL,
+    TOGGLE_STEP_CAPTURE,
+)
 from baton.services import Services
 from baton.ui.actions import (
     ACTIONS,
@@ -54,13 +59,15 @@ def test_no_two_actions_that_can_fire_together_share_a_shortcut(qapp: object) ->
     for page in Page:
         live = window_wide + list(PAGE_ACTIONS[page])
         taken = [keys(key) for key in live if keys(key)]
-        taken += [desktop_wide(STOP_RECORDING), desktop_wide(TOGGLE_STEP_CAPTURE)]
+        taken += [desktop_wide(STOP_RECORDING), desktop_wide(TOGGLE_STEP_CAPTURE),
+                  desktop_wide(TAKE_STEP)]
         clashes = {k for k in taken if taken.count(k) > 1}
         assert clashes == set(), f"on the {page} page"
     # What the View menu promises: Ctrl+1..4 in sidebar order.
     assert list(SHOW_PAGE.values()) == list(Page)
     assert [keys(key) for key in SHOW_PAGE] == [f"Ctrl+{n}" for n in range(1, 5)]
     assert desktop_wide(STOP_RECORDING) == "Ctrl+Alt+S"
+    assert desktop_wide(TAKE_STEP) == TAKE_STEP_LABEL
 
 
 def says_what_the_registry_says(key: MainAction, action: QAction) -> None:

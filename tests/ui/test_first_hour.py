@@ -126,6 +126,7 @@ def test_help_lists_every_shortcut_from_the_registry(
         if spec.shortcut is not None:
             assert spec.text.replace("&", "").rstrip("…") in listed, spec.text
     assert ("Anywhere in Baton", "Preferences", "Ctrl+,") in rows
+    assert ("While capturing steps", "Take step (the screen as it is)", "Ctrl+Alt+P") in rows
     shown: list[ShortcutsDialog] = []
     monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
     window = open_window(qtbot, services)

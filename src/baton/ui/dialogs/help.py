@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from baton.capture.recording.hotkeys import TAKE_STEP_LABEL
 from baton.ui.actions import ACTIONS, MENUS, PAGE_ACTIONS, MainAction, Page
 from baton.ui.steps.capture import TOGGLE_LABEL
 from baton.ui.steps.tools import Tool
@@ -40,7 +41,9 @@ questions appear on the <i>Dashboard</i>: open one to answer it; the answer goes
 next package you send them. Check in (Ctrl+K) to move the handoff along.</li>
 </ol>
 <p>While Baton captures steps or records, its window steps aside: {TOGGLE_LABEL} stops
-capturing and {STOP_LABEL} stops recording, from any program.</p>
+capturing and {STOP_LABEL} stops recording, from any program. While capturing,
+{TAKE_STEP_LABEL} (or <i>Take step</i> on the capture bar) makes a step of the screen as it
+is, for a moment no click marks: a page that finished loading, a result to check.</p>
 """
 
 
@@ -66,6 +69,7 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
             add(f"{page.value} page", key)
     rows.append(("From any program", "Capture steps on/off", TOGGLE_LABEL))
     rows.append(("From any program", "Stop recording", STOP_LABEL))
+    rows.append(("While capturing steps", "Take step (the screen as it is)", TAKE_STEP_LABEL))
     for tool in Tool:
         rows.append(("On a screenshot in the step editor", f"{tool.label} tool", tool.key))
     rows.append(("On a screenshot in the step editor", "Place a mark at the crosshair",
