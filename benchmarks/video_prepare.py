@@ -53,7 +53,8 @@ def make_take(minutes: float) -> Path:
     import cv2
     import numpy as np
 
-    from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
+    from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
+    from baton.capture.recording.video_settings import VideoSettings
 
     CACHE.mkdir(parents=True, exist_ok=True)
     take = CACHE / f"take-{minutes:g}min.mp4"

@@ -8,7 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
+from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
+from baton.capture.recording.video_settings import VideoSettings
 
 
 def scene_take(folder: Path, size: tuple[int, int] = (320, 240), scenes: int = 3,

@@ -13,9 +13,9 @@ import pytest
 from baton.capture.platform.input import PynputHook, events_path
 from baton.capture.platform.screens import Region
 from baton.capture.platform.x11 import X11Platform
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import ScreenSource
+from baton.capture.recording.video_settings import VideoSettings
 from baton.capture.recording.xshm import XShmSource
 
 pytestmark = pytest.mark.display

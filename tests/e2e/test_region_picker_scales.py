@@ -30,9 +30,9 @@ import pytest
 from Xlib import X, display
 
 from baton.capture.platform.screens import Region, list_monitors
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import ScreenSource
+from baton.capture.recording.video_settings import VideoSettings
 from helpers.xvfb import XDisplay, start_xvfb
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]

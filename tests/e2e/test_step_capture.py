@@ -16,9 +16,9 @@ from sqlalchemy import inspect, select, text
 
 from baton.capture.platform.input import PynputHook
 from baton.capture.platform.screens import Region
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import ScreenSource
+from baton.capture.recording.video_settings import VideoSettings
 from baton.capture.steps.annotation import CLICK_COLOR
 from baton.capture.steps.live import open_step_capture
 from baton.capture.steps.render import crop_for

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
+from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
+from baton.capture.recording.video_settings import VideoSettings
 from baton.core.db import open_database, sqlite_url
 from baton.core.library import Library
 from baton.core.media import MediaStore

@@ -9,10 +9,10 @@ from typing import Any
 
 from baton.capture.platform.base import WindowInfo
 from baton.capture.platform.screens import Monitor, Region
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
 from baton.capture.recording.sources import SyntheticSource
+from baton.capture.recording.video_settings import VideoSettings
 from baton.capture.steps.capture import CaptureStats
 from baton.capture.steps.sink import SavedStep
 from baton.core.steps import StepContent

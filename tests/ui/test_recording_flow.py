@@ -209,8 +209,8 @@ class NoMicrophone:
 def test_without_a_microphone_it_records_silently_and_says_why(
     qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baton.capture.recording.encoder import VideoSettings
     from baton.capture.recording.sources import SyntheticSource
+    from baton.capture.recording.video_settings import VideoSettings
 
     def silent(request: RecordingRequest, out: Path) -> Recorder:
         region = Region(0, 0, 320, 240)

@@ -31,9 +31,9 @@ from typing import Any
 import av
 
 from baton.capture.recording.colour import RETAG_FILTER, copy_tags, tag_encoder
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.h264 import parameter_sets
 from baton.capture.recording.video_index import VideoIndex, read_index
+from baton.capture.recording.video_settings import VideoSettings
 from baton.errors import UserError
 from baton.handoff.video_plan import TimedBox, VideoPlan, plan_video
 from baton.handoff.video_stretch import (

@@ -12,7 +12,6 @@ from typing import Any
 import av
 import numpy as np
 
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.h264 import (
     DROPPED_NALS,
     PARAMETER_SETS,
@@ -20,6 +19,7 @@ from baton.capture.recording.h264 import (
     recorder_encoder,
     to_avcc,
 )
+from baton.capture.recording.video_settings import VideoSettings
 from baton.errors import UserError
 from baton.handoff.video_plan import Box, PlannedFrame
 

@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
+from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
+from baton.capture.recording.video_settings import VideoSettings
 from baton.capture.steps.render import crop_for, cut
 from baton.core.media import MediaStore
 from baton.errors import UserError

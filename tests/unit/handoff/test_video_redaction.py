@@ -15,12 +15,8 @@ import pytest
 
 from baton.capture.recording import encoder
 from baton.capture.recording.colour import MATRIX_BT601, is_tagged
-from baton.capture.recording.encoder import (
-    AudioSettings,
-    FragmentedWriter,
-    VideoSettings,
-    remux_faststart,
-)
+from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
+from baton.capture.recording.video_settings import AudioSettings, VideoSettings
 from baton.errors import UserError
 from baton.handoff.video_plan import TimedBox
 from baton.handoff.video_redaction import make_package_video

@@ -13,7 +13,7 @@ from typing import Any
 import av
 
 from baton.capture.recording.colour import tag_encoder
-from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.video_settings import VideoSettings
 
 PARAMETER_SETS = (7, 8)  # SPS, PPS
 DROPPED_NALS = (7, 8, 9)  # carried once in the MP4 header instead; 9 is an access unit delimiter

@@ -18,10 +18,10 @@ from baton.capture.platform.screens import (
 )
 from baton.capture.platform.session import detect_session
 from baton.capture.recording.audio import AudioSource, MicrophoneSource
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
 from baton.capture.recording.sources import screen_source
+from baton.capture.recording.video_settings import VideoSettings
 
 if TYPE_CHECKING:
     from baton.capture.recording.wayland import RestoreTokens

@@ -26,9 +26,7 @@ from baton.capture.recording.audio import AudioSource, Narration
 from baton.capture.recording.changes import Rows, ScreenChanges
 from baton.capture.recording.clicks import ClicksAndKeys
 from baton.capture.recording.encoder import (
-    AudioSettings,
     FragmentedWriter,
-    VideoSettings,
     disk_full,
     open_for_writing,
     remux_faststart,
@@ -45,6 +43,7 @@ from baton.capture.recording.sources import (
     return_free_memory,
 )
 from baton.capture.recording.stats import RecordingStats
+from baton.capture.recording.video_settings import AudioSettings, VideoSettings
 from baton.errors import UserError
 from baton.util.timefmt import format_time
 

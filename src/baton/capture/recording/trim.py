@@ -19,7 +19,6 @@ from typing import Any
 import av
 
 from baton.capture.recording.colour import copy_tags, tag_encoder
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.h264 import (
     DROPPED_NALS,
     PARAMETER_SETS,
@@ -29,6 +28,7 @@ from baton.capture.recording.h264 import (
     to_avcc,
 )
 from baton.capture.recording.video_index import read_index
+from baton.capture.recording.video_settings import VideoSettings
 from baton.errors import UserError
 from baton.util.atomic import atomic_path
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import av
 
 from baton.capture.recording.colour import is_tagged
-from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.video_settings import VideoSettings
 from baton.errors import UserError
 
 

@@ -18,9 +18,9 @@ from baton.capture.platform.screens import Region
 from baton.capture.platform.wayland.pipewire_source import PipeWireSource
 from baton.capture.platform.wayland.portal import ScreenCastPortal
 from baton.capture.recording.audio import AudioSource, MicrophoneSource
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.request import RecordingRequest
+from baton.capture.recording.video_settings import VideoSettings
 
 log = logging.getLogger("baton.capture")
 

@@ -19,8 +19,9 @@ from baton.capture.recording.colour import (
     is_tagged,
     tag_encoder,
 )
-from baton.capture.recording.encoder import FragmentedWriter, VideoSettings, remux_faststart
+from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
 from baton.capture.recording.h264 import parameter_sets_avcc
+from baton.capture.recording.video_settings import VideoSettings
 
 FPS = 10
 

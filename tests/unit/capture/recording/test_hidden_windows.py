@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from baton.capture.platform.screens import Region
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.hidden import HiddenWindows
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import SyntheticSource
+from baton.capture.recording.video_settings import VideoSettings
 
 REGION = Region(100, 50, 160, 120)
 BAR = Region(180, 130, 60, 30)  # on the screen; its part inside the area is 60x30 at 80,80

@@ -30,8 +30,8 @@ import numpy as np
 
 from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import MicrophoneSource
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.recorder import Recorder
+from baton.capture.recording.video_settings import VideoSettings
 from helpers.fake_sound import SkewedMicrophone, burst_onsets
 
 REGION = Region(0, 0, 64, 48)

@@ -14,10 +14,10 @@ import pytest
 
 from baton.capture.platform.screens import Region
 from baton.capture.recording.audio import ToneSource
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.journal import find_unfinished, partial_path, recover
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import SyntheticSource
+from baton.capture.recording.video_settings import VideoSettings
 from baton.errors import UserError
 from helpers.clock import TestClock
 
@@ -347,7 +347,7 @@ from pathlib import Path
 from baton.capture.platform.base import PointerSample
 from baton.capture.platform.null import NullPlatform
 from baton.capture.platform.screens import Region
-from baton.capture.recording.encoder import VideoSettings
+from baton.capture.recording.video_settings import VideoSettings
 from baton.capture.recording.overlay import Click
 from baton.capture.recording.recorder import Recorder
 from baton.capture.recording.sources import SyntheticSource

@@ -23,9 +23,9 @@ from baton.capture.platform.screens import (
 )
 from baton.capture.recording.audio import MicrophoneSource
 from baton.capture.recording.audio_timing import AudioAligner
-from baton.capture.recording.encoder import VideoSettings
 from baton.capture.recording.headless import record_to_file
 from baton.capture.recording.overlay import BUTTON_COLORS, Click, Overlay, blend_cursor
+from baton.capture.recording.video_settings import VideoSettings
 from baton.errors import UserError
 
 MONITORS = [

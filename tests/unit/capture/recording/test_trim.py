@@ -10,13 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from baton.capture.recording.encoder import (
-    AudioSettings,
-    FragmentedWriter,
-    VideoSettings,
-    remux_faststart,
-)
+from baton.capture.recording.encoder import FragmentedWriter, remux_faststart
 from baton.capture.recording.trim import trim
+from baton.capture.recording.video_settings import AudioSettings, VideoSettings
 from baton.errors import UserError
 
 FPS = 10
