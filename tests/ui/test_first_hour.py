@@ -158,6 +158,22 @@ def test_toolbar_and_sidebar_icons_are_sharp_at_double_scale(
     assert window.library.toolbar.iconSize() == QSize(20, 20)
 
 
+def test_the_recording_and_capture_bars_show_a_red_dot(
+    qtbot: QtBot, styled: QApplication
+) -> None:
+    # The bars' rule for their labels once outranked the dot's own colour (it came out white).
+    from baton.ui.recording.bar import RecordBar
+    from baton.ui.steps.capture_flow import CaptureIndicator
+
+    for bar in (RecordBar(), CaptureIndicator()):
+        qtbot.addWidget(bar)
+        bar.ensurePolished()
+        dot = bar.findChild(QLabel, "recordDot")
+        assert dot is not None, type(bar).__name__
+        dot.ensurePolished()
+        assert dot.palette().color(dot.foregroundRole()).name() == "#ff5a4f", type(bar).__name__
+
+
 @pytest.mark.parametrize("size", [(1100, 700), (1024, 700)])
 def test_handoffs_and_assistants_fit_without_sideways_scrolling(
     qtbot: QtBot, services: Services, size: tuple[int, int]
